@@ -1,0 +1,46 @@
+// Integer helpers used by every formula of the model (MODEL.md "Notation").
+#pragma once
+
+#include <cstdint>
+
+namespace hass {
+
+/// Cycles, element counts and resource counts are 64-bit signed integers.
+using count_t = std::int64_t;
+
+/// `ceil(a / b)` for non-negative `a` and positive `b`.
+constexpr count_t ceil_div(count_t a, count_t b) noexcept { return (a + b - 1) / b; }
+
+/// `bits(n) = ceil(log2(n))`, with `bits(1) = 0` (and `bits(0) = 0`).
+constexpr count_t bits(count_t n) noexcept {
+    count_t b = 0;
+    while ((count_t{1} << b) < n) ++b;
+    return b;
+}
+
+/// True when `d` is a positive divisor of `n`.
+constexpr bool divides(count_t d, count_t n) noexcept { return d > 0 && n % d == 0; }
+
+constexpr count_t gcd(count_t a, count_t b) noexcept {
+    while (b != 0) {
+        const count_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a < 0 ? -a : a;
+}
+
+constexpr count_t lcm(count_t a, count_t b) noexcept { return a / gcd(a, b) * b; }
+
+/// `ceil(x)` for a finite double, usable in constant expressions.
+constexpr count_t ceil_to_count(double x) noexcept {
+    const auto t = static_cast<count_t>(x);
+    return (static_cast<double>(t) < x) ? t + 1 : t;
+}
+
+/// Round half away from zero, usable in constant expressions.
+constexpr count_t round_to_count(double x) noexcept {
+    return x < 0 ? -static_cast<count_t>(-x + 0.5) : static_cast<count_t>(x + 0.5);
+}
+
+} // namespace hass

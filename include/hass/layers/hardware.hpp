@@ -1,0 +1,186 @@
+// How each layer is built from hardware modules (MODEL.md "Layers and their
+// hardware") and what it costs: latency, pipeline depth and resources.
+//
+// `for_each_module(layer, folding, visit)` is the single description of a
+// layer's hardware: the performance model sums over it here, and the HLS
+// emitter walks the same call to instantiate the same modules.
+#pragma once
+
+#include <algorithm>
+
+#include "hass/layers/layer.hpp"
+#include "hass/layers/sparsity.hpp"
+#include "hass/layers/validity.hpp"
+#include "hass/modules/all.hpp"
+
+namespace hass {
+
+/// What a layer costs under a folding.
+struct layer_performance {
+    count_t latency = 0;        ///< cycles per image
+    count_t pipeline_depth = 0; ///< cycles from first input to first output
+    resources used{};           ///< all modules plus weights
+    resources weights{};        ///< the weight memory alone (part of `used`)
+    bool sparse = false;        ///< modelled as a sparse convolution
+    double sparse_cycles = 0;   ///< mean cycles per window of the slowest stream (sparse only)
+    friend constexpr bool operator==(const layer_performance&, const layer_performance&) = default;
+};
+
+namespace detail {
+
+constexpr modules::activation_kind activation_of(layer_type t) noexcept {
+    switch (t) {
+    case layer_type::thresholded_relu: return modules::activation_kind::thresholded_relu;
+    case layer_type::hardswish: return modules::activation_kind::hardswish;
+    case layer_type::hardsigmoid: return modules::activation_kind::hardsigmoid;
+    case layer_type::sigmoid: return modules::activation_kind::sigmoid;
+    default: return modules::activation_kind::relu;
+    }
+}
+
+/// Mean cycles per window of the slowest stream of a sparse convolution.
+constexpr double sparse_cycles_per_window(const layer& l, const folding& f) {
+    const count_t S = f.coarse_in * f.coarse_group;
+    if (l.kernel_size() == 1) return slowest_cluster_density(l.sparsity, S);
+    return slowest_stream_cycles(l.sparsity, f.fine, S);
+}
+
+} // namespace detail
+
+/// Weight memory of a layer: depth ceil(F/G * C * K / (f*ci*co*cg)); dense: one
+/// array of width ww*f*ci*co*cg; sparse: f*ci*co*cg arrays of width ww.
+constexpr resources weight_memory(const layer& l, const folding& f) noexcept {
+    if (!l.has_weights()) return {};
+    const count_t lanes = f.fine * f.coarse_in * f.coarse_out * f.coarse_group;
+    const count_t depth = ceil_div(l.filters() / l.groups * l.channels_in() * l.kernel_size(), lanes);
+    if (l.is_sparse() && l.sparsity.worth_sparse())
+        return buffer_resources(depth, l.width.weight, f.weights) * lanes;
+    return buffer_resources(depth, l.width.weight * lanes, f.weights);
+}
+
+/// Calls `visit(module, replicas)` for every module the layer instantiates.
+template <class Visitor>
+constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit) {
+    const count_t w = l.width.data, ww = l.width.weight, aw = l.width.acc;
+    switch (l.type) {
+    case layer_type::convolution:
+    case layer_type::inner_product: {
+        const bool fc = l.type == layer_type::inner_product;
+        const bool sparse = !fc && l.sparsity.worth_sparse();
+        const count_t ci = f.coarse_in, co = f.coarse_out, cg = fc ? 1 : f.coarse_group;
+        const count_t fine = fc ? 1 : f.fine;
+        const count_t G = fc ? 1 : l.groups, C = l.channels_in(), F = l.filters();
+        const count_t K = fc ? 1 : l.kernel_size();
+        const count_t S = ci * cg;
+        const count_t Ho = l.out.rows, Wo = l.out.cols;
+        const count_t windows = (fc ? 1 : Ho * Wo) * (C / S); // windows per input stream
+        const count_t filters = F / (co * G);                  // filters per output stream
+        // sparse layers replicate single-stream modules; dense layers pack the streams
+        const count_t lanes = sparse ? 1 : S;
+        const count_t reps = sparse ? S : 1;
+        if (!fc && l.has_padding())
+            visit(modules::pad{l.in.rows, l.in.cols, l.in.channels, l.pad_top, l.pad_right,
+                               l.pad_bottom, l.pad_left, S, w},
+                  1);
+        const bool pointwise = K == 1 && l.stride_rows == 1 && l.stride_cols == 1;
+        if (!fc && !pointwise)
+            visit(modules::sliding_window{l.padded_rows(), l.padded_cols(), C / reps, l.kernel_rows,
+                                          l.kernel_cols, l.stride_rows, l.stride_cols, lanes, w},
+                  reps);
+        if (!sparse && fine != K)
+            visit(modules::squeeze{windows * S * K, K, fine, S, w}, 1);
+        if (co > 1) visit(modules::fork{windows * (sparse ? 1 : K / fine), sparse ? K : fine, co, lanes, w}, reps);
+        if (sparse) {
+            modules::sparse_vector_dot dot{windows * filters, K, filters, fine, w, ww, aw};
+            dot.cycles_per_window = detail::sparse_cycles_per_window(l, f);
+            visit(dot, S * co);
+        } else {
+            visit(modules::vector_dot{windows * filters * (K / fine), filters, fine, S * co, w, ww, aw}, 1);
+        }
+        if (C / S > 1)
+            visit(modules::accumulator{windows * filters * (sparse ? 1 : K / fine),
+                                       (C / S) * (sparse ? 1 : K / fine), filters, sparse ? 1 : S * co, aw},
+                  sparse ? S * co : 1);
+        const count_t words_out = (fc ? 1 : Ho * Wo) * F / (co * cg);
+        if (ci > 1) visit(modules::glue{words_out, ci, sparse ? 1 : co * cg, aw}, sparse ? co * cg : 1);
+        if (l.hardware_bias())
+            visit(modules::bias{words_out, F, sparse ? 1 : co * cg, w, aw}, sparse ? co * cg : 1);
+        return;
+    }
+    case layer_type::pooling: {
+        const count_t S = f.coarse_in;
+        if (l.has_padding())
+            visit(modules::pad{l.in.rows, l.in.cols, l.in.channels, l.pad_top, l.pad_right,
+                               l.pad_bottom, l.pad_left, S, w},
+                  1);
+        visit(modules::sliding_window{l.padded_rows(), l.padded_cols(), l.in.channels, l.kernel_rows,
+                                      l.kernel_cols, l.stride_rows, l.stride_cols, S, w},
+              1);
+        visit(modules::pool{l.out.rows * l.out.cols * l.in.channels / S, l.kernel_size(),
+                            l.pool == pool_op::avg ? 1 : 0, S, w},
+              1);
+        return;
+    }
+    case layer_type::global_pooling:
+        visit(modules::global_pool{l.in.rows, l.in.cols, l.in.channels, l.pool == pool_op::avg ? 1 : 0,
+                                   f.coarse_in, w, aw},
+              1);
+        return;
+    case layer_type::relu:
+    case layer_type::thresholded_relu:
+    case layer_type::hardswish:
+    case layer_type::hardsigmoid:
+    case layer_type::sigmoid:
+        visit(modules::activation{l.in.size() / f.coarse_in, detail::activation_of(l.type), f.coarse_in, w}, 1);
+        return;
+    case layer_type::eltwise:
+        visit(modules::eltwise{l.out.size() / f.coarse_in, static_cast<count_t>(l.inputs.size() < 2 ? 2 : l.inputs.size()),
+                               l.op == eltwise_op::mul ? 1 : 0, l.broadcast ? 1 : 0, l.out.channels,
+                               f.coarse_in, w},
+              1);
+        return;
+    case layer_type::concat:
+        visit(modules::concat{l.out.size() / f.coarse_in, static_cast<count_t>(l.inputs.size()),
+                              f.coarse_in, w},
+              1);
+        return;
+    case layer_type::split:
+        visit(modules::fork{l.in.size() / f.coarse_in, 1, l.fan_out, f.coarse_in, w}, 1);
+        return;
+    case layer_type::squeeze:
+        visit(modules::squeeze{l.in.size(), f.coarse_in, f.coarse_out, 1, w}, 1);
+        return;
+    }
+}
+
+/// Latency, pipeline depth and resources of a layer under a valid folding.
+constexpr layer_performance evaluate_layer(const layer& l, const folding& f) {
+    layer_performance p;
+    double slowest = 0;
+    for_each_module(l, f, [&](const auto& m, count_t replicas) {
+        slowest = std::max(slowest, m.latency());
+        p.pipeline_depth += m.pipeline_depth();
+        p.used += m.resources() * replicas;
+        if constexpr (requires { m.cycles_per_window; }) {
+            p.sparse = true;
+            p.sparse_cycles = m.cycles_per_window;
+        }
+    });
+    if (l.has_weights()) {
+        // the stream terms of MODEL.md: reading the (padded) input, writing the output
+        const count_t S = streams_in(l, f), So = streams_out(l, f);
+        const count_t in_words = l.type == layer_type::inner_product
+                                     ? l.channels_in() / S
+                                     : (p.sparse && l.kernel_size() == 1 ? l.in.rows * l.in.cols
+                                                                         : l.padded_rows() * l.padded_cols()) *
+                                           l.in.channels / S;
+        slowest = std::max(slowest, static_cast<double>(in_words));
+        slowest = std::max(slowest, static_cast<double>(l.out.size() / So));
+        p.weights = weight_memory(l, f);
+        p.used += p.weights;
+    }
+    p.latency = ceil_to_count(slowest);
+    return p;
+}
+
+} // namespace hass

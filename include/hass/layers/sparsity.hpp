@@ -1,0 +1,144 @@
+// Sparse convolution statistics and latency model (MODEL.md "Sparse convolution").
+//
+// For every input channel c a histogram h[c][z], z = 0..K, gives the probability
+// that a kr x kc window holds exactly z zero products. A window with z zeros
+// costs ceil((K - z) / f) cycles on f multipliers; an all-zero window costs 0
+// cycles when skipped (the default) and 1 otherwise.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "hass/core/error.hpp"
+#include "hass/core/math.hpp"
+#include "hass/core/text.hpp"
+
+namespace hass {
+
+/// How input channels are dealt to the S = coarse_in * coarse_group streams.
+enum class interleaving {
+    opt,   ///< sort by mean cycles, snake the sorted channels over the streams
+    naive, ///< channel c goes to stream c mod S
+};
+
+constexpr std::string_view to_string(interleaving i) noexcept {
+    return i == interleaving::opt ? "opt" : "naive";
+}
+
+/// Per-layer statistics of zero products.
+struct sparsity_stats {
+    count_t channels = 0;          ///< C
+    count_t kernel = 0;            ///< K (each row has K + 1 bins); 0 = no statistics
+    std::vector<double> histogram; ///< row-major C x (K + 1)
+    interleaving order = interleaving::opt;
+    bool skip_all_zero = true;  ///< all-zero windows cost 0 cycles
+    count_t clusters = 1;       ///< pointwise layers: stream clusters
+    double mean_zeros = 0;      ///< mean zero fraction, set by make_sparsity_stats
+
+    constexpr bool active() const noexcept { return kernel > 0 && !histogram.empty(); }
+    constexpr double at(count_t c, count_t z) const noexcept {
+        return histogram[static_cast<std::size_t>(c * (kernel + 1) + z)];
+    }
+    /// Below this mean zero fraction a layer is implemented dense (MODEL.md).
+    static constexpr double dense_below = 0.1;
+    constexpr bool worth_sparse() const noexcept { return active() && mean_zeros >= dense_below; }
+};
+
+/// Checks the histograms (non-negative, rows sum to 1 within 1e-6) and computes
+/// the mean zero fraction; throws hass::error naming the bad row.
+constexpr sparsity_stats make_sparsity_stats(count_t channels, count_t kernel,
+                                             std::vector<double> histogram,
+                                             std::string_view where = "layer") {
+    if (channels <= 0 || kernel <= 0)
+        detail::fail(detail::cat(where, ": sparsity statistics need channels > 0 and kernel > 0"));
+    const auto expected = static_cast<std::size_t>(channels * (kernel + 1));
+    if (histogram.size() != expected)
+        detail::fail(detail::cat(where, ": histogram has ", static_cast<count_t>(histogram.size()),
+                                 " entries, expected channels x (K+1) = ", channels, " x ",
+                                 kernel + 1, " = ", static_cast<count_t>(expected)));
+    sparsity_stats s;
+    s.channels = channels;
+    s.kernel = kernel;
+    double zeros = 0;
+    for (count_t c = 0; c < channels; ++c) {
+        double row = 0;
+        for (count_t z = 0; z <= kernel; ++z) {
+            const double p = histogram[static_cast<std::size_t>(c * (kernel + 1) + z)];
+            if (!(p >= 0.0) || p > 1.0)
+                detail::fail(detail::cat(where, ": histogram row ", c, " bin ", z,
+                                         " is not a probability in [0, 1]"));
+            row += p;
+            zeros += p * static_cast<double>(z);
+        }
+        if (row < 1.0 - 1e-6 || row > 1.0 + 1e-6)
+            detail::fail(detail::cat(where, ": histogram row ", c, " (input channel ", c,
+                                     ") sums to ", detail::fixed(row, 6), ", not 1"));
+    }
+    s.histogram = static_cast<std::vector<double>&&>(histogram);
+    s.mean_zeros = zeros / static_cast<double>(channels * kernel);
+    return s;
+}
+
+/// Cycles of one window with `z` zero products out of `k` on `fine` multipliers.
+constexpr count_t window_cycles(count_t z, count_t k, count_t fine, bool skip_all_zero) noexcept {
+    if (z >= k) return skip_all_zero ? 0 : 1;
+    return ceil_div(k - z, fine);
+}
+
+/// Mean cycles per window of channel `c`: m[c] = sum_z cycles(z) * h[c][z].
+constexpr double mean_window_cycles(const sparsity_stats& s, count_t c, count_t fine) noexcept {
+    double m = 0;
+    for (count_t z = 0; z <= s.kernel; ++z)
+        m += static_cast<double>(window_cycles(z, s.kernel, fine, s.skip_all_zero)) * s.at(c, z);
+    return m;
+}
+
+/// max over streams of E[s], the mean of m[c] over the channels of stream s,
+/// with the channels dealt to `streams` streams by the statistics' interleaving.
+constexpr double slowest_stream_cycles(const sparsity_stats& s, count_t fine, count_t streams) {
+    const count_t C = s.channels;
+    std::vector<double> m(static_cast<std::size_t>(C));
+    for (count_t c = 0; c < C; ++c) m[static_cast<std::size_t>(c)] = mean_window_cycles(s, c, fine);
+    std::vector<double> per_stream(static_cast<std::size_t>(streams), 0.0);
+    if (s.order == interleaving::opt) {
+        std::sort(m.begin(), m.end());
+        for (count_t i = 0; i < C; ++i) {
+            const count_t row = i / streams;
+            const count_t col = i % streams;
+            const count_t stream = (row % 2 == 0) ? col : streams - 1 - col;
+            per_stream[static_cast<std::size_t>(stream)] += m[static_cast<std::size_t>(i)];
+        }
+    } else {
+        for (count_t c = 0; c < C; ++c)
+            per_stream[static_cast<std::size_t>(c % streams)] += m[static_cast<std::size_t>(c)];
+    }
+    double worst = 0;
+    for (double v : per_stream) worst = std::max(worst, v);
+    return worst / static_cast<double>(C / streams);
+}
+
+/// Pointwise (K = 1) model: the largest non-zero fraction max_k (1 - s_k) over
+/// the stream clusters, with s_k capped at 1 - clusters / S.
+constexpr double slowest_cluster_density(const sparsity_stats& s, count_t streams) {
+    const count_t C = s.channels;
+    const count_t clusters = s.clusters;
+    const count_t per_cluster = streams / clusters;
+    std::vector<double> sum(static_cast<std::size_t>(clusters), 0.0);
+    std::vector<count_t> n(static_cast<std::size_t>(clusters), 0);
+    for (count_t c = 0; c < C; ++c) {
+        const auto k = static_cast<std::size_t>((c % streams) / per_cluster);
+        sum[k] += s.at(c, 1);
+        ++n[k];
+    }
+    const double cap = 1.0 - static_cast<double>(clusters) / static_cast<double>(streams);
+    double worst = 0;
+    for (std::size_t k = 0; k < sum.size(); ++k) {
+        if (n[k] == 0) continue;
+        const double sk = std::min(sum[k] / static_cast<double>(n[k]), cap);
+        worst = std::max(worst, 1.0 - sk);
+    }
+    return worst;
+}
+
+} // namespace hass
