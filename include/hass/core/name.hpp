@@ -46,6 +46,7 @@ public:
 
     friend constexpr bool operator==(const name_t& a, const name_t& b) noexcept { return a.view() == b.view(); }
     friend constexpr bool operator==(const name_t& a, std::string_view b) noexcept { return a.view() == b; }
+    friend constexpr bool operator==(const name_t& a, const char* b) noexcept { return a.view() == std::string_view(b); }
 
 private:
     char data_[capacity + 1]{};

@@ -53,7 +53,7 @@ constexpr resources weight_memory(const layer& l, const folding& f) noexcept {
     if (!l.has_weights()) return {};
     const count_t lanes = f.fine * f.coarse_in * f.coarse_out * f.coarse_group;
     const count_t depth = ceil_div(l.filters() / l.groups * l.channels_in() * l.kernel_size(), lanes);
-    if (l.is_sparse() && l.sparsity.worth_sparse())
+    if (l.is_sparse())
         return buffer_resources(depth, l.width.weight, f.weights) * lanes;
     return buffer_resources(depth, l.width.weight * lanes, f.weights);
 }
@@ -90,15 +90,20 @@ constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit
         if (!sparse && fine != K)
             visit(modules::squeeze{windows * S * K, K, fine, S, w}, 1);
         if (co > 1) visit(modules::fork{windows * (sparse ? 1 : K / fine), sparse ? K : fine, co, lanes, w}, reps);
+        // a sparse accumulator only receives the windows that are not skipped,
+        // at most one per cycle of the sparse dot: its rate follows the dot's
+        double sparse_rate = 1.0;
         if (sparse) {
             modules::sparse_vector_dot dot{windows * filters, K, filters, fine, w, ww, aw};
             dot.cycles_per_window = detail::sparse_cycles_per_window(l, f);
+            sparse_rate = std::min(1.0, dot.cycles_per_window);
             visit(dot, S * co);
         } else {
             visit(modules::vector_dot{windows * filters * (K / fine), filters, fine, S * co, w, ww, aw}, 1);
         }
         if (C / S > 1)
-            visit(modules::accumulator{windows * filters * (sparse ? 1 : K / fine),
+            visit(modules::accumulator{sparse ? ceil_to_count(static_cast<double>(windows * filters) * sparse_rate)
+                                              : windows * filters * (K / fine),
                                        (C / S) * (sparse ? 1 : K / fine), filters, sparse ? 1 : S * co, aw},
                   sparse ? S * co : 1);
         const count_t words_out = (fc ? 1 : Ho * Wo) * F / (co * cg);

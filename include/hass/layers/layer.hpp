@@ -146,7 +146,7 @@ struct layer {
     }
     /// True when the layer is modelled as a sparse convolution.
     constexpr bool is_sparse() const noexcept {
-        return type == layer_type::convolution && sparsity.active();
+        return type == layer_type::convolution && sparsity.worth_sparse();
     }
 };
 
@@ -174,7 +174,8 @@ constexpr count_t streams_in(const layer& l, const folding& f) noexcept {
 constexpr count_t streams_out(const layer& l, const folding& f) noexcept {
     switch (l.type) {
     case layer_type::convolution: return f.coarse_out * f.coarse_group;
-    case layer_type::inner_product: return f.coarse_out;
+    case layer_type::inner_product:
+    case layer_type::squeeze: return f.coarse_out;
     default: return f.coarse_in;
     }
 }

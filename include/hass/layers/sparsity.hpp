@@ -122,7 +122,8 @@ constexpr double slowest_stream_cycles(const sparsity_stats& s, count_t fine, co
 /// the stream clusters, with s_k capped at 1 - clusters / S.
 constexpr double slowest_cluster_density(const sparsity_stats& s, count_t streams) {
     const count_t C = s.channels;
-    const count_t clusters = s.clusters;
+    // clusters must divide the streams (checked by folding_problem); fall back to one cluster
+    const count_t clusters = divides(s.clusters, streams) ? s.clusters : 1;
     const count_t per_cluster = streams / clusters;
     std::vector<double> sum(static_cast<std::size_t>(clusters), 0.0);
     std::vector<count_t> n(static_cast<std::size_t>(clusters), 0);

@@ -35,10 +35,13 @@ constexpr std::string folding_problem(const layer& l, const folding& f) {
         if (!divides(f.coarse_out, F / G))
             return cat("layer '", n, "': coarse_out ", f.coarse_out,
                        " does not divide the filters per group ", F / G);
-        if (!is_valid_fine(l, f.fine))
-            return l.sparsity.worth_sparse()
-                       ? cat("layer '", n, "': fine ", f.fine, " is outside 1..K = 1..", K)
-                       : cat("layer '", n, "': fine ", f.fine, " does not divide the kernel size K = ", K);
+        if (!is_valid_fine(l, f.fine)) {
+            if (l.sparsity.worth_sparse()) return cat("layer '", n, "': fine ", f.fine, " is outside 1..K = 1..", K);
+            return cat("layer '", n, "': fine ", f.fine, " does not divide the kernel size K = ", K);
+        }
+        if (l.sparsity.worth_sparse() && K == 1 && !divides(l.sparsity.clusters, f.coarse_in * f.coarse_group))
+            return cat("layer '", n, "': sparsity clusters ", l.sparsity.clusters,
+                       " must divide the streams coarse_in*coarse_group = ", f.coarse_in * f.coarse_group);
         return {};
     }
     case layer_type::inner_product:
@@ -50,6 +53,13 @@ constexpr std::string folding_problem(const layer& l, const folding& f) {
                        " does not divide the output features ", l.filters());
         if (f.coarse_group != 1 || f.fine != 1)
             return cat("layer '", n, "': an inner product takes coarse_group = 1 and fine = 1");
+        return {};
+    case layer_type::squeeze:
+        if (f.coarse_group != 1 || f.fine != 1)
+            return cat("layer '", n, "': a squeeze layer takes coarse_group = 1 and fine = 1");
+        if (!divides(f.coarse_in, l.in.channels) || !divides(f.coarse_out, l.in.channels))
+            return cat("layer '", n, "': squeeze coarse_in ", f.coarse_in, " and coarse_out ", f.coarse_out,
+                       " must divide the channels ", l.in.channels);
         return {};
     default:
         if (f.coarse_out != f.coarse_in)

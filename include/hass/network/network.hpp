@@ -111,9 +111,11 @@ constexpr std::string network_problem(const network& net) {
     for (std::size_t i = 0; i < readers.size(); ++i) {
         if (readers[i] <= 1) continue;
         const bool from_split = i > 0 && net.layers[i - 1].type == layer_type::split;
-        if (!from_split)
-            return cat(i == 0 ? std::string("the network input") : cat("the output of layer '", net.layers[i - 1].name, "'"),
-                       " is read by ", readers[i], " layers without a split (call insert_splits)");
+        if (!from_split) {
+            if (i == 0) return cat("the network input is read by ", readers[i], " layers without a split (call insert_splits)");
+            return cat("the output of layer '", net.layers[i - 1].name, "' is read by ", readers[i],
+                       " layers without a split (call insert_splits)");
+        }
         if (net.layers[i - 1].fan_out != readers[i])
             return cat("split '", net.layers[i - 1].name, "' has fan_out ", net.layers[i - 1].fan_out,
                        " but ", readers[i], " readers");
