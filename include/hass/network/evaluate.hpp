@@ -182,7 +182,7 @@ struct partitioned_report {
     constexpr double batch_time(count_t batch) const noexcept {
         double t = 0;
         for (const auto& p : partitions) t += p.batch_time(batch);
-        return t + static_cast<double>(partitions.size() - 1) * reconf_time_s;
+        return partitions.empty() ? t : t + static_cast<double>(partitions.size() - 1) * reconf_time_s;
     }
     constexpr double throughput(count_t batch) const noexcept {
         return static_cast<double>(batch) / batch_time(batch);

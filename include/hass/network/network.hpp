@@ -65,6 +65,10 @@ constexpr std::string network_problem(const network& net) {
     for (std::size_t i = 0; i < net.layers.size(); ++i) {
         const layer& l = net.layers[i];
         if (auto p = layer_problem(l); !p.empty()) return p;
+        for (std::size_t j = 0; j < i; ++j)
+            if (net.layers[j].name == l.name)
+                return cat("two layers are named '", l.name, "' (#", static_cast<count_t>(j), " and #",
+                           static_cast<count_t>(i), "); layer names must be unique");
         if (l.inputs.empty()) return cat("layer '", l.name, "' has no input");
         for (int src : l.inputs) {
             if (src < network_input || src >= static_cast<int>(i))
@@ -160,12 +164,10 @@ constexpr network insert_splits(const network& net) {
         out.layers.push_back(static_cast<layer&&>(l));
         const int idx = static_cast<int>(out.layers.size()) - 1;
         remap[i + 1] = idx;
-        if (readers[i + 1] > 1) {
-            if (is_split)
-                out.layers.back().fan_out = readers[i + 1];
-            else
-                remap[i + 1] = add_split(idx, base, shape, readers[i + 1]);
-        }
+        if (is_split)
+            out.layers.back().fan_out = readers[i + 1] > 0 ? readers[i + 1] : 1;
+        else if (readers[i + 1] > 1)
+            remap[i + 1] = add_split(idx, base, shape, readers[i + 1]);
     }
     return out;
 }

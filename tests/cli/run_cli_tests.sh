@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Command-line tests of the hass tool: exit codes and message substrings.
+#
+#   run_cli_tests.sh HASS_BINARY SCRATCH_DIR
+#
+# Needs only bash and grep. Prints "N passed, M failed" and exits non-zero when
+# a check fails.
+set -u
+
+if [[ $# -ne 2 ]]; then
+    echo "usage: $0 HASS_BINARY SCRATCH_DIR" >&2
+    exit 2
+fi
+HASS=$1
+S=$2
+DATA="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/data"
+mkdir -p "$S" || exit 2
+export LC_ALL=C
+
+passed=0
+failed=0
+OUT="$S/stdout"
+ERR="$S/stderr"
+last_rc=0
+last_cmd=""
+
+# run ARGS...: runs hass, keeps stdout, stderr and the exit code of the last run.
+run() {
+    last_cmd="hass $*"
+    "$HASS" "$@" >"$OUT" 2>"$ERR"
+    last_rc=$?
+}
+
+report_failure() {
+    echo "FAIL: $1"
+    echo "      command: $last_cmd (exit $last_rc)"
+    echo "      stderr: $(head -c 600 "$ERR")"
+    echo "      stdout: $(head -c 300 "$OUT")"
+    failed=$((failed + 1))
+}
+
+# check NAME EXPECTED_RC [out|err PATTERN]... -- ARGS...
+# Runs hass ARGS; passes when the exit code matches and every PATTERN (a fixed
+# string) occurs in the named stream.
+check() {
+    local name=$1 want=$2
+    shift 2
+    local -a patterns=()
+    while [[ $# -gt 0 && $1 != "--" ]]; do
+        patterns+=("$1" "$2")
+        shift 2
+    done
+    shift # --
+    run "$@"
+    if [[ $last_rc -ne $want ]]; then
+        report_failure "$name: expected exit code $want"
+        return
+    fi
+    local i
+    for ((i = 0; i < ${#patterns[@]}; i += 2)); do
+        local file=$OUT
+        [[ ${patterns[i]} == err ]] && file=$ERR
+        if ! grep -qF -- "${patterns[i + 1]}" "$file"; then
+            report_failure "$name: ${patterns[i]} lacks '${patterns[i + 1]}'"
+            return
+        fi
+    done
+    passed=$((passed + 1))
+}
+
+# A value of a JSON report: json_value KEY FILE -> the number after "KEY":
+json_value() { grep -o "\"$1\": *[0-9.e+-]*" "$2" | head -n 1 | sed 's/.*: *//'; }
+
+# ---------------------------------------------------------------- general usage
+check "help" 0 out "eval" out "models" -- --help
+check "version" 0 -- --version
+check "no subcommand is a usage error" 2 -- 
+check "unknown subcommand" 2 -- frobnicate
+check "unknown option" 2 -- models --frobnicate
+check "eval needs a board" 2 err "--board" -- eval resnet18
+check "eval needs a model" 2 -- eval --board u250
+check "bad --partition value" 2 -- eval resnet18 --board u250 --partition manual
+check "bad --cap value" 2 err "--cap" -- eval resnet18 --board u250 --cap 1.5
+check "bad --cap key" 2 err "unknown resource 'bram'" -- eval resnet18 --board u250 --cap bram=0.5
+check "bad --cap number" 2 err "not a number" -- eval resnet18 --board u250 --cap dsp=lots
+check "bad --batch" 2 -- eval resnet18 --board u250 --batch 0
+
+# ---------------------------------------------------------------- listings
+check "models" 0 out "resnet18" out "mobilenet_v3_small" out "11,689,512" out "1,814,073,344" -- models
+check "models --json" 0 out '"params": 11689512' out '"name": "vgg16"' -- models --json
+check "boards" 0 out "u250" out "xcu250-figd2104-2L-e" out "12,288" out "zedboard" -- boards
+check "boards --json" 0 out '"bram18": 5376' out '"clock_mhz"' -- boards --json
+check "info resnet18" 0 out "layer1.0.conv1" out "56x56x64" out "total" out "11,689,512" -- info resnet18
+check "info --json" 0 out '"macs": 1814073344' out '"output"' -- info resnet18 --json
+check "info of a network file" 0 out "relu1.split" out "16x16x32" -- info "$DATA/tiny.json"
+
+# ---------------------------------------------------------------- evaluation
+# Acceptance value: resnet18 with every factor 1 on u250 has II 118,013,952
+# cycles, set by the 7x7 stem convolution.
+check "eval resnet18 u250 --json" 0 out '"ii_cycles": 118013952' out '"bottleneck": "conv1"' \
+    out '"share_of_ii"' out '"exceeded"' out '"budget"' -- eval resnet18 --board u250 --json
+cp "$OUT" "$S/resnet18_u250.json"
+check "eval resnet18 u250 text" 0 out "118,013,952" out "bottleneck: layer conv1" out "images/s" \
+    out "latency (batch 1)" out "BRAM18" -- eval resnet18 --board u250
+check "eval --partition auto" 0 out "partitions run one after another" out "(P-1) * reconfiguration" \
+    out "including reconfiguration" -- eval resnet18 --board u250 --partition auto
+check "eval --partition auto --json" 0 out '"partitioned": {' out '"convention"' out '"reconf_time_s"' \
+    -- eval resnet18 --board u250 --partition auto --json
+check "a layer too big for the board" 1 err "layer 'classifier.0' alone needs" err "board 'u250'" \
+    err "off_chip" -- eval vgg16 --board u250 --partition auto
+check "eval with cap" 0 out "utilisation cap dsp 0.5 lut 1 ff 1 ram 0.9" \
+    -- eval resnet18 --board u250 --cap dsp=0.5,ram=0.9
+check "eval with one cap" 0 out '"bram18": 4838' -- eval resnet18 --board u250 --cap 0.9 --json
+check "eval a network file with sparsity" 0 out "conv2" out "yes" -- eval "$DATA/tiny.json" --board zcu104
+check "eval with a folding file" 0 out "relu1.split -> add" out "4 -> 2" out "fits               yes" \
+    -- eval "$DATA/tiny.json" --board zcu104 --folding "$DATA/tiny_folding.json"
+check "eval --json with a folding file" 0 out '"coarse_out": 4' out '"streams_from": 4' \
+    -- eval "$DATA/tiny.json" --board zcu104 --folding "$DATA/tiny_folding.json" --json
+tiny_ii=$(json_value ii_cycles "$OUT")
+if [[ -z $tiny_ii ]]; then
+    report_failure "no ii_cycles in the JSON report of tiny.json"
+    tiny_ii=missing
+fi
+check "eval on a board file" 0 out "myboard" out "150 MHz" -- eval "$DATA/tiny.json" --board "$DATA/board.json"
+check "eval a file with inline folding and comments" 0 out '"model": "branches"' out '"weights": "off_chip"' \
+    -- eval "$DATA/branches.json" --board zcu104 --json
+check "eval --partition auto when it fits" 0 out '"partitioned": null' \
+    -- eval "$DATA/tiny.json" --board zcu104 --partition auto --json
+check "eval --batch" 0 out '"batch": 8' -- eval "$DATA/tiny.json" --board zcu104 --batch 8 --json
+
+# ---------------------------------------------------------------- export and round trips
+check "export" 0 out '"name": "resnet18"' out '"type": "split"' -- export resnet18
+cp "$OUT" "$S/resnet18.json"
+check "exported network evaluates the same" 0 out '"ii_cycles": 118013952' \
+    -- eval "$S/resnet18.json" --board u250 --json
+check "folding template" 0 out '"name": "conv2"' out '"fine": 5' \
+    -- export "$DATA/tiny.json" --folding "$DATA/tiny_folding.json" --folding-template
+cp "$OUT" "$S/tiny_folding_out.json"
+check "written folding is accepted" 0 out "\"ii_cycles\": $tiny_ii" \
+    -- eval "$DATA/tiny.json" --board zcu104 --folding "$S/tiny_folding_out.json" --json
+check "export with inline folding" 0 out '"folding"' \
+    -- export "$DATA/tiny.json" --folding "$DATA/tiny_folding.json"
+cp "$OUT" "$S/tiny_inline.json"
+check "inline folding evaluates the same" 0 out "\"ii_cycles\": $tiny_ii" \
+    -- eval "$S/tiny_inline.json" --board zcu104 --json
+
+# ---------------------------------------------------------------- errors in names and files
+check "unknown model" 1 err "hass: error: unknown model 'resnet19'" err "resnet18" err "mobilenet_v2" \
+    -- eval resnet19 --board u250
+check "unknown model (info)" 1 err "unknown model" -- info nosuchnet
+check "unknown board" 1 err "unknown board 'u999'" err "u250" err "zedboard" -- eval resnet18 --board u999
+check "missing network file" 1 err "cannot open" err "nothing.json" -- info "$S/nothing.json"
+check "missing folding file" 1 err "cannot open" -- eval resnet18 --board u250 --folding "$S/nothing.json"
+check "malformed JSON" 1 err "malformed JSON" err "malformed.json" err "line 6" -- info "$DATA/malformed.json"
+check "folding that does not divide" 1 err "resnet18_bad_folding.json" err "layer1.0.conv1" \
+    err "does not divide" -- eval resnet18 --board u250 --folding "$DATA/resnet18_bad_folding.json"
+check "histogram row not summing to 1" 1 err "bad_histogram.json" err "layers[2] 'conv2'" err "sums to" \
+    -- eval "$DATA/bad_histogram.json" --board u250
+
+# Small bad network files written on the fly: net NAME 'LAYERS-JSON' writes $S/NAME.json.
+net() {
+    printf '{"name": "n", "input": {"rows": 8, "cols": 8, "channels": 4}, "layers": [%s]}\n' "$2" >"$S/$1.json"
+}
+net unknown_type '{"name": "c", "type": "convolutionn", "filters": 4, "kernel": 3}'
+check "unknown layer type" 1 err "unknown_type.json: layers[0]" err 'unknown layer type "convolutionn"' \
+    -- info "$S/unknown_type.json"
+net unknown_input '{"name": "c", "type": "relu"}, {"name": "d", "type": "relu", "inputs": ["nope"]}'
+check "unknown input" 1 err "layers[1] 'd'" err "unknown input 'nope'" -- info "$S/unknown_input.json"
+net later_input '{"name": "c", "type": "relu", "inputs": ["d"]}, {"name": "d", "type": "relu"}'
+check "input defined later" 1 err "topological order" -- info "$S/later_input.json"
+net missing_field '{"name": "c", "type": "convolution", "kernel": 3}'
+check "missing field" 1 err "layers[0] 'c'" err "missing field 'filters'" -- info "$S/missing_field.json"
+net wrong_type '{"name": "c", "type": "convolution", "filters": "16", "kernel": 3}'
+check "wrong type" 1 err "field 'filters'" err "expected an integer" -- info "$S/wrong_type.json"
+net negative '{"name": "c", "type": "convolution", "filters": -16, "kernel": 3}'
+check "negative size" 1 err "field 'filters'" err "positive integer" -- info "$S/negative.json"
+net zero_stride '{"name": "c", "type": "pooling", "kernel": 2, "stride": [0, 1]}'
+check "zero stride" 1 err "field 'stride[0]'" -- info "$S/zero_stride.json"
+net big_kernel '{"name": "c", "type": "convolution", "filters": 4, "kernel": 11}'
+check "kernel larger than the input" 1 err "field 'kernel'" err "larger than the padded input" \
+    -- info "$S/big_kernel.json"
+net unknown_field '{"name": "c", "type": "convolution", "filter": 4, "kernel": 3}'
+check "unknown field" 1 err "unknown field 'filter'" -- info "$S/unknown_field.json"
+net hist_shape '{"name": "c", "type": "convolution", "filters": 4, "kernel": 3, "sparsity": {"histogram": [[1, 0, 0, 0, 0, 0, 0, 0, 0, 0]]}}'
+check "wrong histogram shape" 1 err "field 'sparsity.histogram'" err "has 1 rows but the layer has 4" \
+    -- info "$S/hist_shape.json"
+net hist_row '{"name": "c", "type": "convolution", "filters": 4, "kernel": [1, 2], "sparsity": {"histogram": [[1, 0, 0], [1, 0, 0], [1, 0], [1, 0, 0]]}}'
+check "wrong histogram row length" 1 err "sparsity.histogram[2]" err "K+1 = 3" -- info "$S/hist_row.json"
+long=$(printf 'x%.0s' {1..90})
+net long_name "{\"name\": \"$long\", \"type\": \"relu\"}"
+check "name too long" 1 err "layers[0]" err "longer than 79 characters" -- info "$S/long_name.json"
+net duplicate '{"name": "c", "type": "relu"}, {"name": "c", "type": "relu"}'
+check "duplicate names" 1 err "layers[1] 'c'" err "duplicate layer name" -- info "$S/duplicate.json"
+net output_mismatch '{"name": "c", "type": "pooling", "kernel": 2, "output": {"rows": 8, "cols": 8, "channels": 4}}'
+check "declared output differs" 1 err "field 'output'" err "declared 8x8x4 but the layer computes 4x4x4" \
+    -- info "$S/output_mismatch.json"
+net eltwise_one '{"name": "c", "type": "relu"}, {"name": "e", "type": "eltwise", "inputs": ["c"]}'
+check "eltwise with one input" 1 err "two or more inputs" -- info "$S/eltwise_one.json"
+net eltwise_shapes '{"name": "p", "type": "pooling", "kernel": 2}, {"name": "e", "type": "eltwise", "inputs": ["p", "input"]}'
+check "eltwise shapes differ" 1 err "layers[1] 'e'" err "input 'input' is 8x8x4" -- info "$S/eltwise_shapes.json"
+net clusters '{"name": "c", "type": "convolution", "filters": 4, "kernel": 1, "sparsity": {"zero_fraction": [0.5, 0.5, 0.5, 0.5], "clusters": 2}}'
+check "clusters must divide the streams" 1 err "clusters 2 must divide" -- info "$S/clusters.json"
+net inline_folding '{"name": "c", "type": "relu", "folding": {"coarse": 3}}'
+check "bad inline folding" 1 err "layers[0] 'c': field 'folding'" err "does not divide" \
+    -- info "$S/inline_folding.json"
+echo '{"name": "n", "input": {"rows": 8, "cols": 8}, "layers": [{"type": "relu"}]}' >"$S/no_channels.json"
+check "missing input field" 1 err "missing field 'input.channels'" -- info "$S/no_channels.json"
+echo '{"name": "n", "name": "m", "input": {"rows": 8, "cols": 8, "channels": 1}, "layers": [{"type": "relu"}]}' >"$S/dup_key.json"
+check "duplicate JSON key" 1 err "duplicate key 'name'" -- info "$S/dup_key.json"
+
+# Folding files for resnet18.
+fold() { echo "$2" >"$S/$1.json"; }
+fold f_unknown '{"layers": {"conv_one": {"coarse_in": 1}}}'
+check "folding: unknown layer" 1 err "unknown layer 'conv_one'" -- eval resnet18 -b u250 -f "$S/f_unknown.json"
+fold f_zero '{"layers": {"conv1": {"coarse_out": 0}}}'
+check "folding: factor < 1" 1 err "layer 'conv1'" err "field 'coarse_out'" err "positive integer" \
+    -- eval resnet18 -b u250 -f "$S/f_zero.json"
+fold f_float '{"layers": [{"name": "fc", "coarse_in": 2.5}]}'
+check "folding: non-integer factor" 1 err "layers[0] 'fc'" err "expected an integer" \
+    -- eval resnet18 -b u250 -f "$S/f_float.json"
+fold f_fine '{"layers": {"conv1": {"fine": 2}}}'
+check "folding: fine not dividing K" 1 err "fine 2 does not divide the kernel size K = 49" \
+    -- eval resnet18 -b u250 -f "$S/f_fine.json"
+fold f_weights '{"layers": {"fc": {"weights": "ddr"}}}'
+check "folding: bad weight storage" 1 err "unknown value \"ddr\"" -- eval resnet18 -b u250 -f "$S/f_weights.json"
+fold f_twice '{"layers": [{"name": "fc"}, {"name": "fc"}]}'
+check "folding: layer given twice" 1 err "given twice" -- eval resnet18 -b u250 -f "$S/f_twice.json"
+fold f_uram '{"layers": {"layer4.1.conv2": {"coarse_in": 4, "coarse_out": 8, "fine": 3, "weights": "uram"}}}'
+check "folding: uram weights" 0 out '"uram": ' -- eval resnet18 -b u250 -f "$S/f_uram.json" --json
+
+# Board files.
+echo '{"name": "b", "dsp": 10, "lut": 10, "ff": 10, "bram18": 10, "bandwidth_gbps": 1}' >"$S/b_clock.json"
+check "board: missing field" 1 err "b_clock.json" err "missing field 'clock_mhz'" -- eval resnet18 -b "$S/b_clock.json"
+echo '{"name": "b", "dsp": 10, "lut": -1, "ff": 10, "bram18": 10, "clock_mhz": 100, "bandwidth_gbps": 1}' >"$S/b_neg.json"
+check "board: negative resource" 1 err "field 'lut'" -- eval resnet18 -b "$S/b_neg.json"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

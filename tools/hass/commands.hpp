@@ -1,0 +1,50 @@
+// The subcommands of the hass command-line tool.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace hass::cli {
+
+/// A bad command-line value found after parsing (exit code 2, like CLI11's own errors).
+class usage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct models_options {
+    bool json = false;
+};
+
+struct boards_options {
+    bool json = false;
+};
+
+struct info_options {
+    std::string model;
+    bool json = false;
+};
+
+struct eval_options {
+    std::string model;
+    std::string board;
+    std::string folding; ///< folding file; empty = the network file's inline folding or all 1
+    std::string cap;     ///< "0.9" or "dsp=0.9,lut=0.8,ff=0.8,ram=0.7"; empty = no cap
+    std::string partition = "none"; ///< "none" or "auto"
+    long long batch = 1;
+    bool json = false;
+};
+
+struct export_options {
+    std::string model;
+    std::string folding;
+    bool folding_template = false;
+};
+
+int run_models(const models_options& o);
+int run_boards(const boards_options& o);
+int run_info(const info_options& o);
+int run_eval(const eval_options& o);
+int run_export(const export_options& o);
+
+} // namespace hass::cli

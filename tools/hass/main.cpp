@@ -1,0 +1,104 @@
+// hass: command-line front end of the hass performance and resource model.
+//
+//   hass models | boards
+//   hass info MODEL [--json]
+//   hass eval MODEL --board BOARD [--folding FILE] [--cap X] [--partition auto] [--batch N] [--json]
+//   hass export MODEL [--folding FILE] [--folding-template]
+//
+// Exit codes: 0 success, 1 error in the model or the input files, 2 usage error.
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <hass/core/error.hpp>
+#include <hass/version.hpp>
+
+#include "commands.hpp"
+
+namespace {
+
+constexpr const char* model_help =
+    "a zoo model name (see 'hass models') or the path of a network JSON file "
+    "(an existing file or a name ending in .json)";
+constexpr const char* board_help =
+    "a catalogue board name (see 'hass boards') or the path of a board JSON file";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"hass: performance and resource model of sparse dataflow DNN accelerators on FPGAs", "hass"};
+    app.set_version_flag("--version", std::string(hass::version_string));
+    app.require_subcommand(1);
+    app.footer("Exit status: 0 success, 1 error in a model, folding or board, 2 usage error.\n"
+               "File formats: docs/formats.md.");
+
+    hass::cli::models_options models;
+    auto* models_cmd = app.add_subcommand("models", "List the zoo models with their parameters and MACs");
+    models_cmd->add_flag("--json", models.json, "Print JSON");
+
+    hass::cli::boards_options boards;
+    auto* boards_cmd = app.add_subcommand("boards", "List the catalogue boards and their resources");
+    boards_cmd->add_flag("--json", boards.json, "Print JSON");
+
+    hass::cli::info_options info;
+    auto* info_cmd = app.add_subcommand("info", "Show the layers of a model: shapes, parameters, MACs");
+    info_cmd->add_option("MODEL", info.model, model_help)->required();
+    info_cmd->add_flag("--json", info.json, "Print JSON");
+
+    hass::cli::eval_options eval;
+    auto* eval_cmd = app.add_subcommand("eval", "Evaluate a design: latency, resources, throughput, fit");
+    eval_cmd->add_option("MODEL", eval.model, model_help)->required();
+    eval_cmd->add_option("-b,--board", eval.board, board_help)->required();
+    eval_cmd->add_option("-f,--folding", eval.folding,
+                         "Folding JSON file (default: the network file's inline folding, else every factor 1)");
+    eval_cmd->add_option("--cap", eval.cap,
+                         "Utilisation cap: one fraction for every resource (0.9) or per resource "
+                         "(dsp=0.9,lut=0.8,ff=0.8,ram=0.7); fractions in (0, 1]");
+    eval_cmd->add_option("--partition", eval.partition,
+                         "'auto': when the design does not fit, cut it into the fewest partitions that do")
+        ->check(CLI::IsMember({"none", "auto"}))
+        ->capture_default_str();
+    eval_cmd->add_option("--batch", eval.batch, "Batch size for the batch latency and partitioned throughput")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    eval_cmd->add_flag("--json", eval.json, "Print JSON");
+
+    hass::cli::export_options exp;
+    auto* export_cmd = app.add_subcommand("export", "Print a model as a network JSON file (or a folding template)");
+    export_cmd->add_option("MODEL", exp.model, model_help)->required();
+    export_cmd->add_option("-f,--folding", exp.folding, "Folding JSON file to write inline (or as the template)");
+    export_cmd->add_flag("--folding-template", exp.folding_template,
+                         "Print a folding file (every layer, current factors) instead of the network");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
+
+    try {
+        if (models_cmd->parsed()) return hass::cli::run_models(models);
+        if (boards_cmd->parsed()) return hass::cli::run_boards(boards);
+        if (info_cmd->parsed()) return hass::cli::run_info(info);
+        if (eval_cmd->parsed()) return hass::cli::run_eval(eval);
+        if (export_cmd->parsed()) return hass::cli::run_export(exp);
+    } catch (const hass::cli::usage_error& e) {
+        fmt::print(stderr, "hass: error: {}\nRun with --help for more information.\n", e.what());
+        return 2;
+    } catch (const hass::error& e) {
+        fmt::print(stderr, "hass: error: {}\n", e.what());
+        return 1;
+    } catch (const nlohmann::json::exception& e) {
+        fmt::print(stderr, "hass: error: {}\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "hass: error: {}\n", e.what());
+        return 1;
+    }
+    return 2;
+}
