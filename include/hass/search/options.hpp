@@ -1,0 +1,296 @@
+// The folding options of each layer: every valid folding (MODEL.md "Notation"),
+// evaluated once with evaluate_layer and pruned to the Pareto set of
+// (latency, DSP, LUT, FF, BRAM18, URAM).
+//
+//  - convolution: coarse_in | C/G, coarse_out | F/G, coarse_group | G; fine | K
+//    when dense, fine in 1..K when the layer is worth modelling sparse;
+//  - inner product: coarse_in | N (the flattened input), coarse_out | F;
+//  - every other layer: one coarse factor dividing its channels (and its output
+//    channels for concat, split and eltwise);
+//  - layers with weights get a BRAM and, when the board has URAM, a URAM
+//    variant of each folding (latency is the same, only the weight memory moves).
+//
+// Two Pareto sets are kept per layer. `options` is the set that is exact for
+// whole designs: an option is dropped only when another option with the same
+// stream counts (streams_in, streams_out) is at least as good in latency and
+// in every resource, so it needs the same squeezes between layers and can
+// replace it in any design. `front` (indices into `options`) is the ordinary
+// Pareto set that ignores stream counts; it is smaller and is what the fast
+// heuristics scan.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "hass/boards/board.hpp"
+#include "hass/layers/hardware.hpp"
+#include "hass/layers/validity.hpp"
+#include "hass/network/network.hpp"
+
+namespace hass {
+
+/// One evaluated folding of a layer.
+struct folding_option {
+    folding fold{};
+    count_t latency = 0;     ///< cycles per image
+    resources used{};        ///< all modules and weights of the layer
+    count_t streams_in = 1;  ///< streams_in(layer, fold)
+    count_t streams_out = 1; ///< streams_out(layer, fold)
+};
+
+/// The options of one layer.
+struct layer_options {
+    std::vector<folding_option> options; ///< stream-exact Pareto set, by latency ascending
+    std::vector<int> front;              ///< indices of the plain Pareto set, by latency ascending
+    count_t enumerated = 0;              ///< foldings evaluated (storage variants included)
+    bool thinned = false;                ///< the enumeration was capped (see enumeration_limit)
+};
+
+/// The factors a folding search may choose for one layer.
+struct folding_space {
+    std::vector<count_t> coarse_in, coarse_out, coarse_group, fine;
+    bool single_coarse = false; ///< coarse_out follows coarse_in (layers with one coarse factor)
+    bool uram = false;          ///< weights may move to URAM
+
+    std::size_t size() const noexcept {
+        const std::size_t co = single_coarse ? 1 : coarse_out.size();
+        return coarse_in.size() * co * coarse_group.size() * fine.size() * (uram ? 2 : 1);
+    }
+};
+
+/// Positive divisors of n, ascending.
+inline std::vector<count_t> divisors_of(count_t n) {
+    std::vector<count_t> low, high;
+    for (count_t d = 1; d * d <= n; ++d) {
+        if (n % d != 0) continue;
+        low.push_back(d);
+        if (d != n / d) high.push_back(n / d);
+    }
+    low.insert(low.end(), high.rbegin(), high.rend());
+    return low;
+}
+
+/// The valid values of every factor of a layer's folding; `uram` allows URAM weights.
+inline folding_space folding_space_of(const layer& l, bool uram) {
+    folding_space s;
+    switch (l.type) {
+    case layer_type::convolution: {
+        const count_t G = l.groups, K = l.kernel_size();
+        s.coarse_in = divisors_of(l.in.channels / G);
+        s.coarse_out = divisors_of(l.out.channels / G);
+        s.coarse_group = divisors_of(G);
+        if (l.sparsity.worth_sparse())
+            for (count_t f = 1; f <= K; ++f) s.fine.push_back(f);
+        else
+            s.fine = divisors_of(K);
+        s.uram = uram;
+        break;
+    }
+    case layer_type::inner_product:
+        s.coarse_in = divisors_of(l.channels_in());
+        s.coarse_out = divisors_of(l.filters());
+        s.coarse_group = {1};
+        s.fine = {1};
+        s.uram = uram;
+        break;
+    default: {
+        const bool both = l.type == layer_type::concat || l.type == layer_type::split ||
+                          l.type == layer_type::eltwise;
+        for (count_t d : divisors_of(l.in.channels))
+            if (!both || l.out.channels % d == 0) s.coarse_in.push_back(d);
+        s.coarse_out = s.coarse_in;
+        s.coarse_group = {1};
+        s.fine = {1};
+        s.single_coarse = true;
+        break;
+    }
+    }
+    return s;
+}
+
+/// Folding spaces above this many foldings are thinned: every other inner value
+/// of the longest factor list is dropped (1 and the largest value stay) until the
+/// space fits. No zoo layer comes near it.
+inline constexpr std::size_t enumeration_limit = 20000;
+
+namespace detail {
+
+inline void thin(folding_space& s) {
+    while (s.size() > enumeration_limit) {
+        std::vector<count_t>* longest = &s.coarse_in;
+        for (auto* v : {&s.coarse_out, &s.coarse_group, &s.fine})
+            if (!(s.single_coarse && v == &s.coarse_out) && v->size() > longest->size()) longest = v;
+        if (longest->size() <= 2) return;
+        std::vector<count_t> kept;
+        for (std::size_t i = 0; i < longest->size(); ++i)
+            if (i % 2 == 0 || i + 1 == longest->size()) kept.push_back((*longest)[i]);
+        *longest = kept;
+        if (s.single_coarse) s.coarse_out = s.coarse_in;
+    }
+}
+
+/// a is at least as good as b in latency and every resource.
+inline bool dominates(const folding_option& a, const folding_option& b) noexcept {
+    return a.latency <= b.latency && a.used.dsp <= b.used.dsp && a.used.lut <= b.used.lut &&
+           a.used.ff <= b.used.ff && a.used.bram18 <= b.used.bram18 && a.used.uram <= b.used.uram;
+}
+
+inline bool option_less(const folding_option& a, const folding_option& b) noexcept {
+    if (a.latency != b.latency) return a.latency < b.latency;
+    if (a.used.dsp != b.used.dsp) return a.used.dsp < b.used.dsp;
+    if (a.used.bram18 != b.used.bram18) return a.used.bram18 < b.used.bram18;
+    if (a.used.uram != b.used.uram) return a.used.uram < b.used.uram;
+    if (a.used.lut != b.used.lut) return a.used.lut < b.used.lut;
+    return a.used.ff < b.used.ff;
+}
+
+/// Indices (into `all`, sorted by option_less) of the options no earlier kept one dominates.
+inline std::vector<int> pareto_indices(const std::vector<folding_option>& all, const std::vector<int>& order) {
+    std::vector<int> kept;
+    for (int i : order) {
+        bool dominated = false;
+        for (int k : kept)
+            if (dominates(all[static_cast<std::size_t>(k)], all[static_cast<std::size_t>(i)])) {
+                dominated = true;
+                break;
+            }
+        if (!dominated) kept.push_back(i);
+    }
+    return kept;
+}
+
+} // namespace detail
+
+/// Every folding of the space (storage variants last within each folding).
+inline std::vector<folding> enumerate_foldings(const folding_space& s) {
+    std::vector<folding> out;
+    out.reserve(s.size());
+    for (count_t cg : s.coarse_group)
+        for (count_t ci : s.coarse_in)
+            for (std::size_t k = 0; k < (s.single_coarse ? 1 : s.coarse_out.size()); ++k)
+                for (count_t f : s.fine) {
+                    const count_t co = s.single_coarse ? ci : s.coarse_out[k];
+                    out.push_back({ci, co, cg, f, weight_storage::bram});
+                    if (s.uram) out.push_back({ci, co, cg, f, weight_storage::uram});
+                }
+    return out;
+}
+
+/// All valid foldings of a layer on a board (URAM variants when the board has URAM).
+inline std::vector<folding> enumerate_foldings(const layer& l, const board& b) {
+    folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0);
+    detail::thin(s);
+    return enumerate_foldings(s);
+}
+
+/// Evaluates every folding of a layer once and keeps the Pareto sets.
+inline layer_options make_layer_options(const layer& l, const board& b) {
+    layer_options out;
+    folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0);
+    const std::size_t full = s.size();
+    detail::thin(s);
+    out.thinned = s.size() < full;
+    std::vector<folding_option> all;
+    all.reserve(s.size());
+    for (count_t cg : s.coarse_group)
+        for (count_t ci : s.coarse_in)
+            for (std::size_t k = 0; k < (s.single_coarse ? 1 : s.coarse_out.size()); ++k)
+                for (count_t f : s.fine) {
+                    const count_t co = s.single_coarse ? ci : s.coarse_out[k];
+                    folding_option o;
+                    o.fold = {ci, co, cg, f, weight_storage::bram};
+                    const layer_performance p = evaluate_layer(l, o.fold);
+                    ++out.enumerated;
+                    o.latency = p.latency;
+                    o.used = p.used;
+                    o.streams_in = streams_in(l, o.fold);
+                    o.streams_out = streams_out(l, o.fold);
+                    all.push_back(o);
+                    if (s.uram) {
+                        // same modules, the weight memory moves to URAM
+                        folding_option u = o;
+                        u.fold.weights = weight_storage::uram;
+                        u.used = p.used - p.weights + weight_memory(l, u.fold);
+                        ++out.enumerated;
+                        all.push_back(u);
+                    }
+                }
+    std::vector<int> order(all.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int c) {
+        const auto& x = all[static_cast<std::size_t>(a)];
+        const auto& y = all[static_cast<std::size_t>(c)];
+        if (x.streams_in != y.streams_in) return x.streams_in < y.streams_in;
+        if (x.streams_out != y.streams_out) return x.streams_out < y.streams_out;
+        return detail::option_less(x, y);
+    });
+    // stream-exact Pareto set: prune within each (streams_in, streams_out) group
+    std::vector<int> exact;
+    for (std::size_t g = 0; g < order.size();) {
+        std::size_t e = g;
+        const auto& head = all[static_cast<std::size_t>(order[g])];
+        while (e < order.size() && all[static_cast<std::size_t>(order[e])].streams_in == head.streams_in &&
+               all[static_cast<std::size_t>(order[e])].streams_out == head.streams_out)
+            ++e;
+        const std::vector<int> group(order.begin() + static_cast<std::ptrdiff_t>(g),
+                                     order.begin() + static_cast<std::ptrdiff_t>(e));
+        const std::vector<int> kept = detail::pareto_indices(all, group);
+        exact.insert(exact.end(), kept.begin(), kept.end());
+        g = e;
+    }
+    std::stable_sort(exact.begin(), exact.end(), [&](int a, int c) {
+        return detail::option_less(all[static_cast<std::size_t>(a)], all[static_cast<std::size_t>(c)]);
+    });
+    out.options.reserve(exact.size());
+    for (int i : exact) out.options.push_back(all[static_cast<std::size_t>(i)]);
+    std::vector<int> idx(out.options.size());
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int>(i);
+    out.front = detail::pareto_indices(out.options, idx);
+    return out;
+}
+
+namespace detail {
+/// Two layers that build the same hardware (names and producers aside).
+inline bool same_hardware(const layer& a, const layer& b) {
+    const auto& sa = a.sparsity;
+    const auto& sb = b.sparsity;
+    return a.type == b.type && a.in == b.in && a.out == b.out && a.inputs.size() == b.inputs.size() &&
+           a.kernel_rows == b.kernel_rows && a.kernel_cols == b.kernel_cols && a.stride_rows == b.stride_rows &&
+           a.stride_cols == b.stride_cols && a.pad_top == b.pad_top && a.pad_right == b.pad_right &&
+           a.pad_bottom == b.pad_bottom && a.pad_left == b.pad_left && a.groups == b.groups && a.bias == b.bias &&
+           a.batchnorm == b.batchnorm && a.pool == b.pool && a.op == b.op && a.broadcast == b.broadcast &&
+           a.threshold == b.threshold && a.fan_out == b.fan_out && a.width == b.width &&
+           sa.channels == sb.channels && sa.kernel == sb.kernel && sa.order == sb.order &&
+           sa.skip_all_zero == sb.skip_all_zero && sa.clusters == sb.clusters && sa.mean_zeros == sb.mean_zeros &&
+           sa.histogram == sb.histogram;
+}
+} // namespace detail
+
+/// The options of every layer of a network on a board. Layers that build the
+/// same hardware (repeated blocks) share one enumeration.
+inline std::vector<layer_options> make_network_options(const network& net, const board& b) {
+    std::vector<layer_options> out;
+    out.reserve(net.size());
+    std::vector<std::size_t> unique; // indices of layers enumerated so far
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        const layer& l = net.layers[i];
+        std::size_t same = i;
+        for (std::size_t u : unique)
+            if (detail::same_hardware(net.layers[u], l)) {
+                same = u;
+                break;
+            }
+        if (same != i) {
+            out.push_back(out[same]);
+            out.back().enumerated = 0;
+            continue;
+        }
+        unique.push_back(i);
+        out.push_back(make_layer_options(l, b));
+    }
+    return out;
+}
+
+} // namespace hass

@@ -1,0 +1,1455 @@
+// The folding search: choose coarse_in, coarse_out, coarse_group, fine and the
+// weight storage of every layer so that the initiation interval
+//   II = max over layers and inserted squeezes of the latency
+// is as small as possible while the design's resources (layers + squeezes)
+// stay within the board's budget after the utilisation cap. One partition: the
+// whole network on the device (multi-partition search is a later increment).
+//
+//   auto r = hass::search(net, hass::boards::u250::spec, hass::algorithm::optimal, {});
+//   if (r.found) use(r.folding, r.report); else std::cerr << r.message;
+//
+// Three algorithms behind one interface:
+//
+//  - greedy: the fpgaConvNet-style pass. Start from all ones (weights moved to
+//    URAM where BRAM overflows); repeatedly take the bottleneck layer and apply
+//    the first move, in the order fine, coarse_in, coarse_out, coarse_group
+//    (each to its next valid value), that lowers its latency and keeps the design
+//    within budget (a move that breaks the budget is reverted, and retried with
+//    the layer's weights in the other memory when the board has URAM). When the
+//    slowest element is a squeeze, the coarse factor of its narrow side is raised.
+//    Stops when no move on the bottleneck fits or lowers it.
+//  - anneal: seeded simulated annealing in the style of SAMO over single-factor
+//    moves (one factor of one layer to a neighbouring valid value, or a storage
+//    flip; half of the moves go to the bottleneck layer); cost = log of a soft
+//    maximum of the latencies + a small resource term; moves that break the
+//    budget are rejected, so the chain stays within budget (as in SAMO); keeps
+//    the best design. Deterministic for a seed: std::mt19937_64 with its own
+//    uniform mapping.
+//  - optimal: II is a max over layers and the resources are sums, so for a target
+//    T every layer keeps its options of latency <= T (and stream counts that keep
+//    every squeeze within T) and the question is whether one option per layer
+//    fits every budget. The check at T runs, until one decides:
+//      1. relaxations: per resource, the sum of the layers' minima must fit, and
+//         so must the on-chip RAM capacity (BRAM18 and URAM bits together);
+//         options that cannot fit beside the other layers' minima are dropped;
+//      2. Lagrangian rounds: every layer takes its option of least weighted
+//         relative use sum_r w_r R_r / budget_r, weights of overflowing resources
+//         rise; a round whose total exceeds the sum of weights proves T infeasible;
+//      3. local search on a soft maximum of the relative resource use;
+//      4. a dynamic programme exact in URAM (BRAM18 on boards without URAM) and
+//         Lagrangian in the other resources, which is also a certificate; a
+//         second local search starts from its best design, and a third from
+//         the last design found at a larger target;
+//      5. a depth-first branch-and-bound over the stream-exact option sets that
+//         charges squeezes exactly, bounded by `node_limit` nodes: a finished
+//         search is exact, a search that hits the limit leaves T undecided.
+//    The relaxation bound is tried first, then a bisection over the sorted
+//    distinct option latencies finds the smallest feasible target; a second
+//    bisection between the proven bound and that target raises the proven lower
+//    bound (ii_lower_bound) where it can. Finally the design is polished: single
+//    layer moves that lower DSP (then other resources) without raising the II.
+//
+// ii_lower_bound: optimal reports its proven bound; greedy and anneal report the
+// relaxation bound (computed outside the timed part, see search_options).
+//
+// Multi-partition search (cutting the network into partitions that run one
+// after another with reconfiguration) is not done here: a network that does not
+// fit in one partition yields found = false and a message naming the binding
+// resource.
+//
+// Every returned design is re-evaluated with hass::evaluate; `found` is true only
+// when that evaluation fits.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hass/boards/board.hpp"
+#include "hass/core/text.hpp"
+#include "hass/network/evaluate.hpp"
+#include "hass/search/options.hpp"
+
+namespace hass {
+
+enum class algorithm { greedy, anneal, optimal };
+
+inline constexpr std::array<algorithm, 3> all_algorithms{algorithm::greedy, algorithm::anneal,
+                                                         algorithm::optimal};
+
+constexpr std::string_view to_string(algorithm a) noexcept {
+    switch (a) {
+    case algorithm::greedy: return "greedy";
+    case algorithm::anneal: return "anneal";
+    case algorithm::optimal: return "optimal";
+    }
+    return "?";
+}
+
+/// The algorithm of that name ("greedy", "anneal", "optimal"), if any.
+constexpr std::optional<algorithm> parse_algorithm(std::string_view s) noexcept {
+    for (auto a : all_algorithms)
+        if (to_string(a) == s) return a;
+    return std::nullopt;
+}
+
+struct search_options {
+    utilisation_cap cap{};            ///< fraction of each resource the design may use
+    std::uint64_t seed = 1;           ///< anneal: random seed
+    count_t anneal_iterations = 20000; ///< anneal: proposed moves
+    double anneal_start_temperature = 0.3;  ///< anneal: in units of log(II)
+    double anneal_end_temperature = 0.002;  ///< anneal: geometric cooling down to this
+    double anneal_resource_weight = 0.02; ///< anneal: cost per unit of relative resource use
+    int anneal_softmax_power = 16;        ///< anneal: II in the cost is (sum of latency^p)^(1/p)
+    int lagrange_rounds = 40;          ///< optimal: weighted-sum rounds per target
+    count_t node_limit = 200000;       ///< optimal: branch-and-bound nodes per target
+    bool polish = true;      ///< optimal: at the best II, lower DSP (then other resources) where the budget allows
+    bool lower_bound = true; ///< greedy/anneal: also compute the relaxation lower bound (not timed)
+    std::function<void(double)> progress{}; ///< called with the fraction done, 0..1
+};
+
+struct search_result {
+    std::vector<::hass::folding> folding; ///< one per layer (empty when nothing fits)
+    design_report report;      ///< hass::evaluate of the folding
+    count_t ii = 0;            ///< report.ii, cycles per image
+    count_t ii_lower_bound = 0; ///< no design within budget has a smaller II (0 when unknown)
+    bool found = false;        ///< a design within budget was found
+    std::string message;       ///< what was found, or why nothing fits
+    std::string algo;          ///< "greedy", "anneal" or "optimal"
+    double search_ms = 0;      ///< wall time of the search
+    count_t evaluations = 0;   ///< layer foldings evaluated (evaluate_layer calls)
+};
+
+namespace detail::fold_search {
+
+// ---------------------------------------------------------------------------
+// Network structure shared by the algorithms
+// ---------------------------------------------------------------------------
+
+/// A producer -> consumer connection between two layers (a possible squeeze).
+struct edge {
+    int producer = 0;
+    int consumer = 0;
+};
+
+struct graph {
+    std::vector<edge> edges;
+    std::vector<std::vector<int>> incident; ///< edge ids touching each layer
+    std::vector<count_t> in_size;           ///< largest tensor a layer reads from another layer (0: none)
+    std::vector<count_t> out_size;          ///< the layer's output size when another layer reads it (0: none)
+};
+
+inline graph make_graph(const network& net) {
+    graph g;
+    const std::size_t n = net.size();
+    g.incident.resize(n);
+    g.in_size.assign(n, 0);
+    g.out_size.assign(n, 0);
+    for (std::size_t c = 0; c < n; ++c)
+        for (int p : net.layers[c].inputs) {
+            if (p < 0) continue;
+            const int id = static_cast<int>(g.edges.size());
+            g.edges.push_back({p, static_cast<int>(c)});
+            auto& ip = g.incident[static_cast<std::size_t>(p)];
+            if (std::find(ip.begin(), ip.end(), id) == ip.end()) ip.push_back(id);
+            g.incident[c].push_back(id);
+            const count_t size = net.shape_of(p).size();
+            g.in_size[c] = std::max(g.in_size[c], size);
+            g.out_size[static_cast<std::size_t>(p)] = size;
+        }
+    return g;
+}
+
+/// Latency and resources of the squeeze on an edge (zero when the streams agree).
+inline squeeze_link squeeze_on(const network& net, const edge& e, count_t a, count_t b) {
+    if (a == b) return {e.producer, e.consumer, a, b, 0, 0, {}};
+    return hass::detail::make_squeeze(net, e.producer, e.consumer, a, b);
+}
+
+/// Sum over resources of the relative overflow (0 when within budget).
+inline double overflow(const resources& used, const resources& budget) noexcept {
+    double v = 0;
+    for (auto r : all_resource_kinds)
+        if (used[r] > budget[r])
+            v += static_cast<double>(used[r] - budget[r]) / static_cast<double>(std::max<count_t>(budget[r], 1));
+    return v;
+}
+
+/// Uniform double in [0, 1) from 53 random bits (the mapping is ours, so it is
+/// the same on every standard library).
+inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+/// Uniform integer in [0, n) (modulo bias below 2^-40 for the n used here).
+inline std::size_t uniform_below(std::mt19937_64& rng, std::size_t n) {
+    return static_cast<std::size_t>(rng() % static_cast<std::uint64_t>(n));
+}
+
+inline double elapsed_ms(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// ---------------------------------------------------------------------------
+// An incrementally evaluated design (greedy and anneal)
+// ---------------------------------------------------------------------------
+
+class design_state {
+public:
+    design_state(const network& net, const graph& g, std::vector<folding> f, count_t memory_ii)
+        : net_(&net), g_(&g), fold_(std::move(f)), memory_ii_(memory_ii) {
+        lat_.assign(fold_.size(), 0);
+        used_.assign(fold_.size(), resources{});
+        elat_.assign(g.edges.size(), 0);
+        eused_.assign(g.edges.size(), resources{});
+        for (std::size_t i = 0; i < fold_.size(); ++i) eval_layer(i);
+        for (std::size_t e = 0; e < g.edges.size(); ++e) eval_edge(e);
+    }
+
+    const std::vector<folding>& foldings() const noexcept { return fold_; }
+    const folding& at(std::size_t i) const noexcept { return fold_[i]; }
+    const resources& total() const noexcept { return total_; }
+    count_t latency(std::size_t i) const noexcept { return lat_[i]; }
+    count_t evaluations() const noexcept { return evaluations_; }
+
+    void set(std::size_t i, const folding& f) {
+        fold_[i] = f;
+        eval_layer(i);
+        for (int e : g_->incident[i]) eval_edge(static_cast<std::size_t>(e));
+    }
+
+    /// Slowest layer or squeeze (compute II) and the memory bound.
+    count_t ii() const noexcept { return std::max(compute_ii(), memory_ii_); }
+    count_t compute_ii() const noexcept {
+        count_t m = 0;
+        for (count_t v : lat_) m = std::max(m, v);
+        for (count_t v : elat_) m = std::max(m, v);
+        return m;
+    }
+    count_t memory_ii() const noexcept { return memory_ii_; }
+    /// log of a soft maximum of the latencies, (sum L^p)^(1/p), and the memory
+    /// bound: it falls when any of the slowest elements speeds up.
+    double log_soft_ii(int p) const {
+        const double top = static_cast<double>(std::max<count_t>(ii(), 1));
+        double sum = 0;
+        auto add = [&](count_t v) {
+            if (v <= 0) return;
+            const double x = static_cast<double>(v) / top;
+            double y = 1, b = x;
+            for (int e = p; e > 0; e >>= 1, b *= b)
+                if (e & 1) y *= b;
+            sum += y;
+        };
+        for (count_t v : lat_) add(v);
+        for (count_t v : elat_) add(v);
+        add(memory_ii_);
+        return std::log(top) + std::log(std::max(sum, 1.0)) / static_cast<double>(std::max(p, 1));
+    }
+
+    /// What to speed up: the slowest layer (first of equals), or when a squeeze is
+    /// strictly slower than every layer, the narrow side of that squeeze.
+    struct target {
+        int layer = -1;
+        bool squeeze = false;
+        bool raise_output = false; ///< squeeze: raise the producer's output streams
+    };
+    target bottleneck() const noexcept {
+        target t;
+        count_t worst = -1;
+        for (std::size_t i = 0; i < lat_.size(); ++i)
+            if (lat_[i] > worst) {
+                worst = lat_[i];
+                t.layer = static_cast<int>(i);
+            }
+        for (std::size_t e = 0; e < elat_.size(); ++e)
+            if (elat_[e] > worst) {
+                worst = elat_[e];
+                const edge& ed = g_->edges[e];
+                const count_t a = streams_out(net_->layers[static_cast<std::size_t>(ed.producer)],
+                                              fold_[static_cast<std::size_t>(ed.producer)]);
+                const count_t b = streams_in(net_->layers[static_cast<std::size_t>(ed.consumer)],
+                                             fold_[static_cast<std::size_t>(ed.consumer)]);
+                t.squeeze = true;
+                t.raise_output = a < b;
+                t.layer = a < b ? ed.producer : ed.consumer;
+            }
+        return t;
+    }
+
+private:
+    void eval_layer(std::size_t i) {
+        const layer_performance p = evaluate_layer(net_->layers[i], fold_[i]);
+        ++evaluations_;
+        total_ = total_ - used_[i] + p.used;
+        used_[i] = p.used;
+        lat_[i] = p.latency;
+    }
+    void eval_edge(std::size_t e) {
+        const edge& ed = g_->edges[e];
+        const auto p = static_cast<std::size_t>(ed.producer), c = static_cast<std::size_t>(ed.consumer);
+        const squeeze_link s =
+            squeeze_on(*net_, ed, streams_out(net_->layers[p], fold_[p]), streams_in(net_->layers[c], fold_[c]));
+        total_ = total_ - eused_[e] + s.used;
+        eused_[e] = s.used;
+        elat_[e] = s.latency;
+    }
+
+    const network* net_;
+    const graph* g_;
+    std::vector<folding> fold_;
+    count_t memory_ii_ = 0;
+    std::vector<count_t> lat_, elat_;
+    std::vector<resources> used_, eused_;
+    resources total_{};
+    count_t evaluations_ = 0;
+};
+
+/// All ones, weights in BRAM; when BRAM overflows and the board has URAM, the
+/// layers with the most BRAM weight memory move to URAM while URAM allows.
+inline void balance_storage(design_state& s, const network& net, const resources& budget) {
+    if (budget.uram <= 0 || s.total().bram18 <= budget.bram18) return;
+    std::vector<std::pair<count_t, std::size_t>> by_bram;
+    for (std::size_t i = 0; i < net.size(); ++i)
+        if (net.layers[i].has_weights() && s.at(i).weights == weight_storage::bram)
+            by_bram.emplace_back(weight_memory(net.layers[i], s.at(i)).bram18, i);
+    std::stable_sort(by_bram.begin(), by_bram.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [blocks, i] : by_bram) {
+        if (s.total().bram18 <= budget.bram18 || blocks == 0) break;
+        folding f = s.at(i);
+        f.weights = weight_storage::uram;
+        const folding old = s.at(i);
+        s.set(i, f);
+        if (s.total().uram > budget.uram) s.set(i, old);
+    }
+}
+
+/// Index of v in a sorted list (or of the first larger value).
+inline std::size_t position(const std::vector<count_t>& list, count_t v) {
+    return static_cast<std::size_t>(std::lower_bound(list.begin(), list.end(), v) - list.begin());
+}
+
+/// The next larger valid value of a factor, if any.
+inline std::optional<count_t> next_value(const std::vector<count_t>& list, count_t v) {
+    const auto it = std::upper_bound(list.begin(), list.end(), v);
+    if (it == list.end()) return std::nullopt;
+    return *it;
+}
+
+// ---------------------------------------------------------------------------
+// The exact-enough feasibility search of the optimal algorithm
+// ---------------------------------------------------------------------------
+
+enum class verdict { feasible, infeasible, unknown };
+
+/// On-chip RAM capacity in Kbit: 18 per BRAM18, 288 per URAM.
+constexpr count_t ram_kbits(const resources& r) noexcept { return 18 * r.bram18 + 288 * r.uram; }
+
+class optimal_solver {
+public:
+    optimal_solver(const network& net, const graph& g, const std::vector<layer_options>& opts, resources budget,
+                   const search_options& so)
+        : net_(net), g_(g), opts_(opts), budget_(budget), so_(so), node_limit_(so.node_limit) {
+        const std::size_t n = net.size();
+        prefix_min_.resize(n);
+        prefix_ram_.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& o = opts[i].options;
+            auto& pm = prefix_min_[i];
+            auto& pr = prefix_ram_[i];
+            pm.resize(o.size());
+            pr.resize(o.size());
+            for (std::size_t k = 0; k < o.size(); ++k) {
+                pm[k] = o[k].used;
+                pr[k] = ram_kbits(o[k].used);
+                if (k > 0) {
+                    for (auto r : all_resource_kinds) pm[k][r] = std::min(pm[k][r], pm[k - 1][r]);
+                    pr[k] = std::min(pr[k], pr[k - 1]);
+                }
+            }
+        }
+        for (const auto& lo : opts)
+            for (const auto& o : lo.options) candidates_.push_back(o.latency);
+        std::sort(candidates_.begin(), candidates_.end());
+        candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+    }
+
+    const std::vector<count_t>& candidates() const noexcept { return candidates_; }
+    count_t nodes() const noexcept { return nodes_total_; }
+    /// Branch-and-bound nodes allowed per target (search_options::node_limit by default).
+    void set_node_limit(count_t limit) noexcept { node_limit_ = limit; }
+    /// A design found before (one option index per layer): a start for the repair.
+    void set_hint(std::vector<int> choice) { hint_ = std::move(choice); }
+
+    /// Number of options of layer i with latency <= T (a prefix of the sorted list).
+    std::size_t count(std::size_t i, count_t T) const {
+        const auto& o = opts_[i].options;
+        return static_cast<std::size_t>(
+            std::upper_bound(o.begin(), o.end(), T, [](count_t t, const folding_option& x) { return t < x.latency; }) -
+            o.begin());
+    }
+
+    /// The per-resource relaxation: sum over layers of each resource's minimum
+    /// (over options of latency <= T). Empty when a layer has no such option.
+    std::optional<resources> relaxation(count_t T) const {
+        resources sum{};
+        for (std::size_t i = 0; i < opts_.size(); ++i) {
+            const std::size_t k = count(i, T);
+            if (k == 0) return std::nullopt;
+            sum += prefix_min_[i][k - 1];
+        }
+        return sum;
+    }
+    /// The same relaxation of the on-chip RAM capacity, BRAM18 and URAM together
+    /// (in Kbit): weights may move between the two, but not beyond their sum.
+    count_t ram_relaxation(count_t T) const {
+        count_t sum = 0;
+        for (std::size_t i = 0; i < opts_.size(); ++i) {
+            const std::size_t k = count(i, T);
+            if (k > 0) sum += prefix_ram_[i][k - 1];
+        }
+        return sum;
+    }
+    count_t ram_budget() const noexcept { return ram_kbits(budget_); }
+    bool relaxation_fits(count_t T) const {
+        const auto r = relaxation(T);
+        return r && within(*r, budget_) && ram_relaxation(T) <= ram_budget();
+    }
+
+    /// Is there a design with every layer (and squeeze) at latency <= T within budget?
+    verdict feasible(count_t T, std::vector<int>& choice) {
+        const std::size_t n = opts_.size();
+        // candidates per layer: latency <= T and stream counts that keep squeezes within T
+        exact_.assign(n, {});
+        stream_cut_.assign(n, false);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t k = count(i, T);
+            const count_t need_in = g_.in_size[i] > 0 ? ceil_div(g_.in_size[i], T) : 0;
+            const count_t need_out = g_.out_size[i] > 0 ? ceil_div(g_.out_size[i], T) : 0;
+            stream_cut_[i] = false;
+            for (std::size_t j = 0; j < k; ++j) {
+                const auto& o = opts_[i].options[j];
+                if (o.streams_in >= need_in && o.streams_out >= need_out)
+                    exact_[i].push_back(static_cast<int>(j));
+                else
+                    stream_cut_[i] = true;
+            }
+            if (exact_[i].empty()) return verdict::infeasible;
+        }
+        // reduction: drop options that cannot fit even with every other layer at its minimum
+        for (int pass = 0; pass < 3; ++pass) {
+            resources mins{};
+            count_t ram = 0;
+            std::vector<resources> lmin(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                lmin[i] = layer_min(i, exact_[i]);
+                mins += lmin[i];
+                count_t m = std::numeric_limits<count_t>::max();
+                for (int j : exact_[i]) m = std::min(m, ram_kbits(opt(i, j).used));
+                ram += m;
+            }
+            if (!within(mins, budget_) || ram > ram_budget()) return verdict::infeasible;
+            bool changed = false;
+            for (std::size_t i = 0; i < n; ++i) {
+                auto& c = exact_[i];
+                const std::size_t before = c.size();
+                std::erase_if(c, [&](int j) {
+                    const auto& u = opts_[i].options[static_cast<std::size_t>(j)].used;
+                    for (auto r : all_resource_kinds)
+                        if (u[r] - lmin[i][r] > budget_[r] - mins[r]) return true;
+                    return false;
+                });
+                if (c.empty()) return verdict::infeasible;
+                changed = changed || c.size() != before;
+            }
+            if (!changed) break;
+        }
+        // the plain Pareto front among the remaining options (for the heuristics); it
+        // holds an option at least as good as each candidate unless the stream
+        // filter removed a dominating one, in which case all candidates are scanned
+        front_.assign(n, {});
+        for (std::size_t i = 0; i < n; ++i) {
+            if (stream_cut_[i]) {
+                front_[i] = exact_[i];
+                continue;
+            }
+            const auto& fr = opts_[i].front;
+            for (int j : exact_[i])
+                if (std::binary_search(fr.begin(), fr.end(), j)) front_[i].push_back(j);
+            if (front_[i].empty()) front_[i] = exact_[i];
+        }
+        const verdict v = lagrange(choice);
+        if (v != verdict::unknown) return v;
+        if (repair(choice, best_)) return verdict::feasible;
+        if (hint_.size() == n) {
+            // the last design found (at a larger target), its too slow layers
+            // replaced by their cheapest candidates, is often close to a fit
+            std::vector<int> start = hint_;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (std::binary_search(exact_[i].begin(), exact_[i].end(), start[i])) continue;
+                start[i] = front_[i].front();
+                for (int j : front_[i])
+                    if (weighted(opt(i, j).used) < weighted(opt(i, start[i]).used)) start[i] = j;
+            }
+            if (repair(choice, start)) return verdict::feasible;
+        }
+        const verdict k = knapsack(choice);
+        if (k != verdict::unknown) return k;
+        if (!knap_best_.empty() && repair(choice, knap_best_)) return verdict::feasible;
+        return branch_and_bound(choice);
+    }
+
+    /// Lowers the DSP (then the sum of relative resource use) of a design within
+    /// budget without letting any layer or squeeze exceed T: single-layer moves
+    /// that keep the whole design, squeezes included, within budget.
+    void polish(std::vector<int>& choice, count_t T) const {
+        const std::size_t n = opts_.size();
+        std::array<double, 5> inv{};
+        for (std::size_t r = 0; r < 5; ++r) {
+            const count_t b = budget_[all_resource_kinds[r]];
+            inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : 0.0;
+        }
+        auto score = [&](const resources& u) {
+            double v = 0;
+            for (std::size_t r = 0; r < 5; ++r) v += static_cast<double>(u[all_resource_kinds[r]]) * inv[r];
+            return v;
+        };
+        auto edges_with = [&](std::size_t i, const folding_option& o) {
+            resources sum{};
+            for (int e : g_.incident[i]) {
+                const edge& ed = g_.edges[static_cast<std::size_t>(e)];
+                const auto p = static_cast<std::size_t>(ed.producer), c = static_cast<std::size_t>(ed.consumer);
+                const count_t a = p == i ? o.streams_out : opt(p, choice[p]).streams_out;
+                const count_t b = c == i ? o.streams_in : opt(c, choice[c]).streams_in;
+                if (a != b) sum += squeeze_on(net_, ed, a, b).used;
+            }
+            return sum;
+        };
+        resources total = layers_total(choice) + squeezes(choice);
+        for (int pass = 0; pass < 3; ++pass) {
+            bool changed = false;
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::size_t k = count(i, T);
+                const count_t need_in = g_.in_size[i] > 0 ? ceil_div(g_.in_size[i], T) : 0;
+                const count_t need_out = g_.out_size[i] > 0 ? ceil_div(g_.out_size[i], T) : 0;
+                const folding_option& cur = opt(i, choice[i]);
+                const resources cur_all = cur.used + edges_with(i, cur);
+                const resources base = total - cur_all;
+                int bj = choice[i];
+                resources best = cur_all;
+                double best_score = score(cur_all);
+                for (std::size_t j = 0; j < k; ++j) {
+                    const folding_option& o = opts_[i].options[j];
+                    if (static_cast<int>(j) == choice[i] || o.used.dsp > best.dsp) continue;
+                    if (o.streams_in < need_in || o.streams_out < need_out) continue;
+                    const resources all = o.used + edges_with(i, o);
+                    if (!within(base + all, budget_)) continue;
+                    const double sc = score(all);
+                    if (all.dsp < best.dsp || (all.dsp == best.dsp && sc < best_score - 1e-12)) {
+                        bj = static_cast<int>(j);
+                        best = all;
+                        best_score = sc;
+                    }
+                }
+                if (bj != choice[i]) {
+                    choice[i] = bj;
+                    total = base + best;
+                    changed = true;
+                }
+            }
+            if (!changed) break;
+        }
+    }
+
+private:
+    resources layer_min(std::size_t i, const std::vector<int>& c) const {
+        resources m = opts_[i].options[static_cast<std::size_t>(c.front())].used;
+        for (int j : c)
+            for (auto r : all_resource_kinds) m[r] = std::min(m[r], opts_[i].options[static_cast<std::size_t>(j)].used[r]);
+        return m;
+    }
+
+    const folding_option& opt(std::size_t i, int j) const { return opts_[i].options[static_cast<std::size_t>(j)]; }
+
+    double weighted(const resources& u) const noexcept {
+        double s = 0;
+        for (std::size_t r = 0; r < 5; ++r) s += w_[r] * static_cast<double>(u[all_resource_kinds[r]]) * inv_[r];
+        return s;
+    }
+
+    /// Resources of the squeezes of a complete choice.
+    resources squeezes(const std::vector<int>& choice) const {
+        resources s{};
+        for (const edge& e : g_.edges) {
+            const auto& a = opt(static_cast<std::size_t>(e.producer), choice[static_cast<std::size_t>(e.producer)]);
+            const auto& b = opt(static_cast<std::size_t>(e.consumer), choice[static_cast<std::size_t>(e.consumer)]);
+            if (a.streams_out != b.streams_in) s += squeeze_on(net_, e, a.streams_out, b.streams_in).used;
+        }
+        return s;
+    }
+
+    resources layers_total(const std::vector<int>& choice) const {
+        resources t{};
+        for (std::size_t i = 0; i < choice.size(); ++i) t += opt(i, choice[i]).used;
+        return t;
+    }
+
+    /// Weighted-sum construction: each round every layer takes its option of least
+    /// sum_r w_r * R_r / budget_r; the weights of overflowing resources rise.
+    verdict lagrange(std::vector<int>& choice) {
+        const std::size_t n = opts_.size();
+        resources mins{};
+        for (std::size_t i = 0; i < n; ++i) mins += layer_min(i, exact_[i]);
+        double sum_w = 0;
+        for (std::size_t r = 0; r < 5; ++r) {
+            const count_t b = budget_[all_resource_kinds[r]];
+            inv_[r] = b > 0 ? 1.0 / static_cast<double>(b) : 0.0;
+            w_[r] = b > 0 ? std::max(0.05, static_cast<double>(mins[all_resource_kinds[r]]) * inv_[r]) : 0.0;
+        }
+        std::vector<int> cur(n);
+        best_.assign(n, 0);
+        best_over_ = std::numeric_limits<double>::infinity();
+        double eta = 2.0;
+        for (int round = 0; round < std::max(1, so_.lagrange_rounds); ++round) {
+            double total_cost = 0;
+            sum_w = 0;
+            for (std::size_t r = 0; r < 5; ++r) sum_w += w_[r];
+            for (std::size_t i = 0; i < n; ++i) {
+                double bc = std::numeric_limits<double>::infinity();
+                int bj = front_[i].front();
+                for (int j : front_[i]) {
+                    const double c = weighted(opt(i, j).used);
+                    if (c < bc) {
+                        bc = c;
+                        bj = j;
+                    }
+                }
+                cur[i] = bj;
+                total_cost += bc;
+            }
+            // certificate: any design within budget has weighted cost <= sum of weights
+            // (the front holds a least-cost option of every layer's candidates)
+            if (total_cost > sum_w * (1 + 1e-9) + 1e-12) return verdict::infeasible;
+            const resources used = layers_total(cur) + squeezes(cur);
+            const double over = overflow(used, budget_);
+            if (over < best_over_) {
+                best_over_ = over;
+                best_ = cur;
+            }
+            if (over == 0) {
+                choice = cur;
+                return verdict::feasible;
+            }
+            for (std::size_t r = 0; r < 5; ++r) {
+                if (inv_[r] == 0) continue;
+                const double ratio = static_cast<double>(used[all_resource_kinds[r]]) * inv_[r];
+                w_[r] *= std::exp(eta * std::clamp(ratio - 1.0, -0.5, 1.0));
+                w_[r] = std::clamp(w_[r], 1e-6, 1e6);
+            }
+            eta *= 0.93;
+        }
+        return verdict::unknown;
+    }
+
+    /// Local search from the least-overflowing construction: single-layer moves
+    /// that lower a soft maximum of the relative resource use,
+    /// log sum_r (R_r / budget_r)^p, for growing p; succeeds when everything fits.
+    bool repair(std::vector<int>& choice, const std::vector<int>& start) {
+        const std::size_t n = opts_.size();
+        std::vector<int> cur = start;
+        resources layers = layers_total(cur);
+        resources sq = squeezes(cur);
+        for (int p : {8, 32, 128}) {
+            for (int pass = 0; pass < 64; ++pass) {
+                const resources eff = budget_ - sq;
+                if (within(layers, eff)) {
+                    choice = cur;
+                    return true;
+                }
+                std::array<double, 5> inv{};
+                for (std::size_t r = 0; r < 5; ++r) {
+                    const count_t b = eff[all_resource_kinds[r]];
+                    inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : (budget_[all_resource_kinds[r]] > 0 ? 1e9 : 0.0);
+                }
+                auto soft = [&](const resources& u) {
+                    std::array<double, 5> x{};
+                    double m = 0;
+                    for (std::size_t r = 0; r < 5; ++r) {
+                        x[r] = static_cast<double>(u[all_resource_kinds[r]]) * inv[r];
+                        m = std::max(m, x[r]);
+                    }
+                    if (m <= 0) return -1e300;
+                    double sum = 0;
+                    for (std::size_t r = 0; r < 5; ++r) {
+                        double y = x[r] / m;
+                        for (int e = p; e > 1; e >>= 1) y *= y;
+                        sum += y;
+                    }
+                    return static_cast<double>(p) * std::log(m) + std::log(sum);
+                };
+                double value = soft(layers);
+                bool moved = false;
+                for (std::size_t i = 0; i < n; ++i) {
+                    const resources& old = opt(i, cur[i]).used;
+                    const resources base = layers - old;
+                    int bj = cur[i];
+                    double bv = value;
+                    for (int j : front_[i]) {
+                        if (j == cur[i]) continue;
+                        const double v = soft(base + opt(i, j).used);
+                        if (v < bv - 1e-12) {
+                            bv = v;
+                            bj = j;
+                        }
+                    }
+                    if (bj != cur[i]) {
+                        layers = base + opt(i, bj).used;
+                        cur[i] = bj;
+                        value = bv;
+                        moved = true;
+                    }
+                }
+                sq = squeezes(cur);
+                if (!moved) break;
+            }
+        }
+        if (within(layers + sq, budget_) || eject(cur)) {
+            choice = cur;
+            return true;
+        }
+        return false;
+    }
+
+    /// Two-layer moves for a design single moves cannot fix: a move that brings
+    /// the overflowing resources within budget, paired with a move on another
+    /// layer that lowers what the first one pushed over. True (and `cur`
+    /// updated) when the whole design, squeezes included, then fits.
+    bool eject(std::vector<int>& cur) const {
+        const std::size_t n = opts_.size();
+        const resources layers = layers_total(cur);
+        const resources eff = budget_ - squeezes(cur);
+        struct move {
+            std::size_t layer;
+            int option;
+            resources delta;
+            double rank;
+        };
+        constexpr std::size_t keep_first = 64, keep_second = 128;
+        auto excess = [&](const resources& u) {
+            double v = 0;
+            for (std::size_t r = 0; r < 5; ++r) {
+                const auto k = all_resource_kinds[r];
+                if (u[k] > eff[k]) v += static_cast<double>(u[k] - eff[k]) / static_cast<double>(std::max<count_t>(eff[k], 1));
+            }
+            return v;
+        };
+        std::vector<move> first;
+        std::array<std::vector<move>, 5> second, gain;
+        for (std::size_t i = 0; i < n; ++i) {
+            const resources& old = opt(i, cur[i]).used;
+            for (int j : front_[i]) {
+                if (j == cur[i]) continue;
+                const resources delta = opt(i, j).used - old;
+                const resources next = layers + delta;
+                bool fixes = true;
+                for (auto k : all_resource_kinds)
+                    if (layers[k] > eff[k] && next[k] > eff[k]) fixes = false;
+                if (fixes) first.push_back({i, j, delta, excess(next)});
+                for (std::size_t r = 0; r < 5; ++r) {
+                    const auto k = all_resource_kinds[r];
+                    if (delta[k] >= 0) continue;
+                    // rank: the share of the other resources' slack it uses, then the gain
+                    double damage = 0;
+                    for (auto o : all_resource_kinds)
+                        if (o != k && delta[o] > 0)
+                            damage += static_cast<double>(delta[o]) /
+                                      static_cast<double>(std::max<count_t>(eff[o] - layers[o], 1));
+                    second[r].push_back({i, j, delta, damage + 1e-9 * static_cast<double>(delta[k])});
+                    gain[r].push_back({i, j, delta, static_cast<double>(delta[k]) * inv_[r]});
+                }
+            }
+        }
+        auto by_rank = [](const move& a, const move& b) { return a.rank < b.rank; };
+        auto trim = [&](std::vector<move>& v, std::size_t keep) {
+            if (v.size() > keep) {
+                std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), by_rank);
+                v.resize(keep);
+            } else {
+                std::sort(v.begin(), v.end(), by_rank);
+            }
+        };
+        trim(first, keep_first);
+        for (std::size_t r = 0; r < 5; ++r) {
+            // the least damaging second moves and the largest gains
+            trim(second[r], keep_second);
+            trim(gain[r], keep_second / 2);
+            second[r].insert(second[r].end(), gain[r].begin(), gain[r].end());
+        }
+        auto fits_whole = [&](std::vector<int>& c) { return within(layers_total(c) + squeezes(c), budget_); };
+        for (const move& a : first) {
+            const resources next = layers + a.delta;
+            std::vector<int> trial = cur;
+            trial[a.layer] = a.option;
+            if (within(next, eff)) {
+                if (fits_whole(trial)) {
+                    cur = trial;
+                    return true;
+                }
+                continue;
+            }
+            for (std::size_t r = 0; r < 5; ++r) {
+                if (next[all_resource_kinds[r]] <= eff[all_resource_kinds[r]]) continue;
+                for (const move& b : second[r]) {
+                    if (b.layer == a.layer || !within(next + b.delta, eff)) continue;
+                    trial[b.layer] = b.option;
+                    if (fits_whole(trial)) {
+                        cur = trial;
+                        return true;
+                    }
+                    trial[b.layer] = cur[b.layer];
+                }
+            }
+        }
+        return false;
+    }
+
+    /// Dynamic programme over one resource (URAM when the board has it, else
+    /// BRAM18): for every total of that resource, the least weighted cost of the
+    /// others. Exact in that resource (in buckets above 2048 units), Lagrangian in
+    /// the others, whose weights rise when they overflow. A minimum above the sum
+    /// of the weights proves infeasibility.
+    verdict knapsack(std::vector<int>& choice) {
+        const std::size_t n = opts_.size();
+        const resource_kind dim = budget_.uram > 0 ? resource_kind::uram : resource_kind::bram18;
+        const count_t cap = budget_[dim];
+        if (cap <= 0) return verdict::unknown;
+        const count_t q = ceil_div(cap, 8192);
+        // amounts in units of q rounded down: a relaxation (any design within
+        // budget stays within the capacity), so a minimum above the sum of the
+        // weights is a proof; a design it picks may exceed the budget by less
+        // than q per layer, and is then checked and repaired
+        const auto U = static_cast<std::size_t>(cap / q);
+        // per layer: the cheapest option for each amount of the DP resource
+        std::array<double, 5> omega = w_;
+        omega[static_cast<std::size_t>(dim)] = 0;
+        const double inf = std::numeric_limits<double>::infinity();
+        std::vector<double> f(U + 1), g(U + 1);
+        std::vector<std::vector<int>> arg(n, std::vector<int>(U + 1, -1));
+        std::vector<std::pair<std::size_t, int>> groups; // (amount, option)
+        knap_best_.clear();
+        double knap_over = std::numeric_limits<double>::infinity();
+        double step = 1.5;
+        for (int round = 0; round < 12; ++round, step *= 0.75) {
+            auto cost = [&](const resources& u) {
+                double c = 0;
+                for (std::size_t r = 0; r < 5; ++r) c += omega[r] * static_cast<double>(u[all_resource_kinds[r]]) * inv_[r];
+                return c;
+            };
+            std::fill(f.begin(), f.end(), inf);
+            f[0] = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                groups.clear();
+                for (int j : front_[i]) {
+                    const auto a = static_cast<std::size_t>(opt(i, j).used[dim] / q);
+                    if (a <= U) groups.emplace_back(a, j);
+                }
+                // keep the cheapest option per amount
+                std::sort(groups.begin(), groups.end(), [&](const auto& x, const auto& y) {
+                    if (x.first != y.first) return x.first < y.first;
+                    return cost(opt(i, x.second).used) < cost(opt(i, y.second).used);
+                });
+                groups.erase(std::unique(groups.begin(), groups.end(),
+                                         [](const auto& x, const auto& y) { return x.first == y.first; }),
+                             groups.end());
+                std::fill(g.begin(), g.end(), inf);
+                auto& ai = arg[i];
+                for (const auto& [a, j] : groups) {
+                    const double c = cost(opt(i, j).used);
+                    for (std::size_t u = 0; u + a <= U; ++u) {
+                        if (f[u] == inf) continue;
+                        const double v = f[u] + c;
+                        if (v < g[u + a]) {
+                            g[u + a] = v;
+                            ai[u + a] = j;
+                        }
+                    }
+                }
+                f.swap(g);
+            }
+            std::size_t bu = 0;
+            for (std::size_t u = 1; u <= U; ++u)
+                if (f[u] < f[bu]) bu = u;
+            if (f[bu] == inf) return verdict::infeasible;
+            double sum = 0;
+            for (double v : omega) sum += v;
+            if (f[bu] > sum * (1 + 1e-9) + 1e-12) return verdict::infeasible;
+            std::vector<int> cur(n);
+            for (std::size_t i = n, u = bu; i-- > 0;) {
+                cur[i] = arg[i][u];
+                u -= static_cast<std::size_t>(opt(i, cur[i]).used[dim] / q);
+            }
+            const resources used = layers_total(cur) + squeezes(cur);
+            if (within(used, budget_)) {
+                choice = cur;
+                return verdict::feasible;
+            }
+            if (const double over = overflow(used, budget_); over < knap_over) {
+                knap_over = over;
+                knap_best_ = cur;
+            }
+            for (std::size_t r = 0; r < 5; ++r) {
+                if (r == static_cast<std::size_t>(dim) || inv_[r] == 0) continue;
+                const double ratio = static_cast<double>(used[all_resource_kinds[r]]) * inv_[r];
+                omega[r] = std::clamp(omega[r] * std::exp(step * std::clamp(ratio - 1.0, -0.5, 1.0)), 1e-6, 1e6);
+            }
+        }
+        return verdict::unknown;
+    }
+
+    /// Depth-first branch-and-bound over the stream-exact candidates; squeezes are
+    /// charged as soon as both ends of an edge are chosen. Bounded by node_limit.
+    verdict branch_and_bound(std::vector<int>& choice) {
+        const std::size_t n = opts_.size();
+        // order: layers whose candidates differ most in weighted cost first
+        order_.resize(n);
+        std::vector<double> spread(n, 0), wmin(n, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            order_[i] = i;
+            auto& c = exact_[i];
+            std::stable_sort(c.begin(), c.end(),
+                             [&](int a, int b) { return weighted(opt(i, a).used) < weighted(opt(i, b).used); });
+            wmin[i] = weighted(opt(i, c.front()).used);
+            spread[i] = weighted(opt(i, c.back()).used) - wmin[i];
+        }
+        std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return spread[a] > spread[b]; });
+        suffix_min_.assign(n + 1, resources{});
+        suffix_w_.assign(n + 1, 0.0);
+        suffix_ram_.assign(n + 1, 0);
+        for (std::size_t d = n; d-- > 0;) {
+            const std::size_t i = order_[d];
+            suffix_min_[d] = suffix_min_[d + 1] + layer_min(i, exact_[i]);
+            suffix_w_[d] = suffix_w_[d + 1] + wmin[i];
+            count_t m = std::numeric_limits<count_t>::max();
+            for (int j : exact_[i]) m = std::min(m, ram_kbits(opt(i, j).used));
+            suffix_ram_[d] = suffix_ram_[d + 1] + m;
+        }
+        sum_w_ = 0;
+        for (double v : w_) sum_w_ += v;
+        assigned_.assign(n, -1);
+        nodes_ = 0;
+        limit_hit_ = false;
+        const bool ok = dfs(0, resources{}, 0.0);
+        nodes_total_ += nodes_;
+        if (ok) {
+            choice = assigned_;
+            return verdict::feasible;
+        }
+        return limit_hit_ ? verdict::unknown : verdict::infeasible;
+    }
+
+    bool dfs(std::size_t d, const resources& partial, double wpartial) {
+        const std::size_t n = opts_.size();
+        if (d == n) return true;
+        const std::size_t i = order_[d];
+        for (int j : exact_[i]) {
+            if (++nodes_ > node_limit_) {
+                limit_hit_ = true;
+                return false;
+            }
+            const folding_option& o = opt(i, j);
+            resources next = partial + o.used;
+            for (int e : g_.incident[i]) {
+                const edge& ed = g_.edges[static_cast<std::size_t>(e)];
+                const std::size_t other = static_cast<std::size_t>(ed.producer) == i
+                                              ? static_cast<std::size_t>(ed.consumer)
+                                              : static_cast<std::size_t>(ed.producer);
+                if (other != i && assigned_[other] < 0) continue;
+                const count_t a = static_cast<std::size_t>(ed.producer) == i
+                                      ? o.streams_out
+                                      : opt(other, assigned_[other]).streams_out;
+                const count_t b = static_cast<std::size_t>(ed.consumer) == i
+                                      ? o.streams_in
+                                      : opt(other, assigned_[other]).streams_in;
+                if (a != b) next += squeeze_on(net_, ed, a, b).used;
+            }
+            if (!within(next + suffix_min_[d + 1], budget_)) continue;
+            if (ram_kbits(next) + suffix_ram_[d + 1] > ram_budget()) continue;
+            const double wnext = wpartial + weighted(o.used);
+            if (wnext + suffix_w_[d + 1] > sum_w_ * (1 + 1e-9) + 1e-12) continue;
+            assigned_[i] = j;
+            if (dfs(d + 1, next, wnext)) return true;
+            assigned_[i] = -1;
+            if (limit_hit_) return false;
+        }
+        return false;
+    }
+
+    const network& net_;
+    const graph& g_;
+    const std::vector<layer_options>& opts_;
+    resources budget_;
+    const search_options& so_;
+    std::vector<std::vector<resources>> prefix_min_;
+    std::vector<std::vector<count_t>> prefix_ram_;
+    std::vector<count_t> candidates_;
+    // per-target state
+    std::vector<std::vector<int>> exact_, front_;
+    std::vector<bool> stream_cut_;
+    std::array<double, 5> w_{}, inv_{};
+    std::vector<int> best_, knap_best_, hint_;
+    double best_over_ = 0;
+    std::vector<std::size_t> order_;
+    std::vector<resources> suffix_min_;
+    std::vector<double> suffix_w_;
+    std::vector<count_t> suffix_ram_;
+    double sum_w_ = 0;
+    std::vector<int> assigned_;
+    count_t node_limit_ = 0;
+    count_t nodes_ = 0, nodes_total_ = 0;
+    bool limit_hit_ = false;
+};
+
+/// Why nothing fits, from the relaxation at the slowest target.
+inline std::string no_fit_message(const network& net, const board& b, const optimal_solver& s,
+                                  const resources& budget, bool proven) {
+    const count_t slowest = s.candidates().empty() ? 0 : s.candidates().back();
+    if (const auto mins = s.relaxation(slowest)) {
+        // name the most violated bound: one resource, or the RAM capacity
+        double worst = 1.0;
+        int which = -1; // resource index, or 5 for the RAM capacity
+        for (std::size_t r = 0; r < 5; ++r) {
+            const auto k = all_resource_kinds[r];
+            if ((*mins)[k] <= budget[k]) continue;
+            const double ratio = budget[k] > 0 ? static_cast<double>((*mins)[k]) / static_cast<double>(budget[k])
+                                               : std::numeric_limits<double>::infinity();
+            if (ratio > worst) {
+                worst = ratio;
+                which = static_cast<int>(r);
+            }
+        }
+        const count_t ram = s.ram_relaxation(slowest), ram_cap = s.ram_budget();
+        if (ram > ram_cap &&
+            static_cast<double>(ram) > worst * static_cast<double>(ram_cap))
+            which = 5;
+        if (which == 5)
+            return cat(net.name.view(), " does not fit ", b.name,
+                       " in one partition: its weights and buffers need at least ",
+                       fixed(static_cast<double>(ram) / 1024.0, 1),
+                       " Mbit of on-chip RAM (BRAM18 and URAM together, every layer at its smallest), the board"
+                       " allows ",
+                       fixed(static_cast<double>(ram_cap) / 1024.0, 1),
+                       " Mbit after the utilisation cap; split it into partitions");
+        if (which >= 0) {
+            const auto k = all_resource_kinds[static_cast<std::size_t>(which)];
+            return cat(net.name.view(), " does not fit ", b.name, " in one partition: it needs at least ",
+                       (*mins)[k], " ", to_string(k), " (every layer at its smallest ", to_string(k),
+                       "), the board allows ", budget[k], " after the utilisation cap; split it into partitions");
+        }
+    }
+    return cat(net.name.view(), " does not fit ", b.name, " in one partition: every resource fits on its own",
+               " at the slowest folding, but ",
+               proven ? std::string_view("no combination of layer foldings fits all budgets at once")
+                      : std::string_view("no combination of layer foldings within budget was found (search limit)"),
+               "; split it into partitions");
+}
+
+struct lower_bound_info {
+    count_t relaxation = 0; ///< smallest candidate passing the relaxation (0: none)
+    std::size_t index = 0;
+};
+
+inline lower_bound_info relaxation_bound(const optimal_solver& s) {
+    const auto& c = s.candidates();
+    std::size_t lo = 0, hi = c.size();
+    while (lo < hi) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (s.relaxation_fits(c[mid]))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo == c.size()) return {0, lo};
+    return {c[lo], lo};
+}
+
+struct context {
+    const network& net;
+    const board& brd;
+    const search_options& so;
+    resources budget;
+    graph g;
+    count_t memory_ii = 0;
+};
+
+inline void report_progress(const search_options& so, double f) {
+    if (so.progress) so.progress(std::clamp(f, 0.0, 1.0));
+}
+
+/// Runs the optimal algorithm; also the fallback start of greedy and anneal.
+struct optimal_outcome {
+    std::vector<::hass::folding> folding;
+    count_t lower_bound = 0;
+    bool found = false;
+    std::string message;
+    count_t evaluations = 0;
+};
+
+inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false) {
+    optimal_outcome out;
+    const auto opts = make_network_options(cx.net, cx.brd);
+    for (const auto& o : opts) out.evaluations += o.enumerated;
+    optimal_solver s(cx.net, cx.g, opts, cx.budget, cx.so);
+    const auto& c = s.candidates();
+    const lower_bound_info lb = relaxation_bound(s);
+    if (c.empty() || lb.relaxation == 0) {
+        out.message = no_fit_message(cx.net, cx.brd, s, cx.budget, true);
+        return out;
+    }
+    auto to_folding = [&](const std::vector<int>& choice) {
+        std::vector<folding> f(choice.size());
+        for (std::size_t i = 0; i < choice.size(); ++i) f[i] = opts[i].options[static_cast<std::size_t>(choice[i])].fold;
+        return f;
+    };
+    // a design within budget at target T, checked with hass::evaluate; `at` is
+    // the candidate index of the II it achieves (often below T)
+    std::vector<int> best_choice;
+    auto attempt = [&](std::size_t k, std::vector<folding>& f, std::size_t& at) {
+        std::vector<int> choice;
+        const verdict v = s.feasible(c[k], choice);
+        if (v != verdict::feasible) return v;
+        f = to_folding(choice);
+        const design_report rep = evaluate(cx.net, f, cx.brd, cx.so.cap);
+        if (!rep.fits) return verdict::unknown;
+        at = std::min(k, static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), rep.compute_ii) - c.begin()));
+        s.set_hint(choice);
+        best_choice = std::move(choice); // every feasible attempt improves on the previous one
+        return verdict::feasible;
+    };
+    std::size_t lo = lb.index, hi = c.size() - 1;
+    std::vector<folding> best;
+    const verdict top = attempt(hi, best, hi);
+    if (top != verdict::feasible) {
+        out.message = no_fit_message(cx.net, cx.brd, s, cx.budget, top == verdict::infeasible);
+        out.lower_bound = top == verdict::infeasible ? 0 : std::max(lb.relaxation, cx.memory_ii);
+        return out;
+    }
+    std::size_t proven = lb.index; // every candidate below this index is proven infeasible
+    if (!slowest_only && lo < hi) {
+        // the relaxation bound itself is often achievable: try it first
+        std::vector<folding> f;
+        const verdict v = attempt(lo, f, hi);
+        if (v == verdict::feasible) {
+            best = std::move(f);
+        } else {
+            ++lo;
+            if (v == verdict::infeasible) proven = lo;
+        }
+    }
+    if (!slowest_only) {
+        // skip targets the memory bound makes pointless
+        while (lo < hi && c[lo] < cx.memory_ii && c[lo + 1] <= cx.memory_ii) ++lo;
+        const double steps = std::max(1.0, std::log2(static_cast<double>(hi - lo + 1)));
+        double done = 0;
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            std::vector<folding> f;
+            const verdict v = attempt(mid, f, hi);
+            if (v == verdict::feasible) {
+                best = std::move(f);
+            } else {
+                lo = mid + 1;
+                if (v == verdict::infeasible) proven = std::max(proven, mid + 1);
+            }
+            report_progress(cx.so, ++done / steps);
+        }
+    }
+    // tighten the proven bound between it and the design found: targets the
+    // bisection above left undecided may still be proven infeasible (with a
+    // tenth of the node budget: small networks finish well within it, large
+    // ones rarely finish at all)
+    if (!slowest_only) {
+        s.set_node_limit(cx.so.node_limit / 10);
+        std::size_t a = proven;
+        while (a < hi) {
+            const std::size_t mid = a + (hi - a) / 2;
+            std::vector<folding> f;
+            const verdict v = attempt(mid, f, hi);
+            if (v == verdict::infeasible) {
+                proven = mid + 1;
+                a = mid + 1;
+            } else if (v == verdict::feasible) {
+                best = std::move(f); // a better design after all
+            } else {
+                break; // undecided: keep the bound proven so far
+            }
+        }
+    }
+    if (cx.so.polish && !slowest_only && !best_choice.empty()) {
+        const auto before = evaluate(cx.net, best, cx.brd, cx.so.cap);
+        std::vector<int> choice = best_choice;
+        s.polish(choice, before.compute_ii);
+        std::vector<folding> f = to_folding(choice);
+        const auto after = evaluate(cx.net, f, cx.brd, cx.so.cap);
+        if (after.fits && after.ii <= before.ii) best = std::move(f);
+    }
+    out.folding = std::move(best);
+    out.found = true;
+    out.lower_bound = std::max(c[std::min(proven, c.size() - 1)], cx.memory_ii);
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// greedy and anneal
+// ---------------------------------------------------------------------------
+
+/// The all-ones start with balanced weight storage, or (when that does not fit)
+/// the slowest design the optimal machinery finds.
+inline std::optional<design_state> start_design(const context& cx, std::string& message, count_t& evals) {
+    design_state s(cx.net, cx.g, unit_folding(cx.net), cx.memory_ii);
+    balance_storage(s, cx.net, cx.budget);
+    if (within(s.total(), cx.budget)) return s;
+    optimal_outcome o = run_optimal(cx, true);
+    evals += s.evaluations() + o.evaluations;
+    if (!o.found) {
+        message = o.message;
+        return std::nullopt;
+    }
+    return design_state(cx.net, cx.g, std::move(o.folding), cx.memory_ii);
+}
+
+inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
+    const std::size_t n = cx.net.size();
+    const bool uram = cx.budget.uram > 0;
+    std::vector<folding_space> space(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        space[i] = folding_space_of(cx.net.layers[i], false);
+        detail::thin(space[i]);
+    }
+    const count_t start_ii = s.ii();
+    for (;;) {
+        if (s.memory_ii() >= s.compute_ii()) break;
+        const auto t = s.bottleneck();
+        if (t.layer < 0) break;
+        const auto i = static_cast<std::size_t>(t.layer);
+        const layer& l = cx.net.layers[i];
+        const folding cur = s.at(i);
+        const count_t before = t.squeeze ? s.compute_ii() : s.latency(i);
+        std::vector<folding> moves;
+        auto push = [&](const std::vector<count_t>& list, count_t folding::*field, bool both = false) {
+            if (auto v = next_value(list, cur.*field)) {
+                folding f = cur;
+                f.*field = *v;
+                if (both) f.coarse_out = *v;
+                moves.push_back(f);
+            }
+        };
+        if (space[i].single_coarse) {
+            push(space[i].coarse_in, &folding::coarse_in, true);
+        } else if (t.squeeze) {
+            if (t.raise_output)
+                push(space[i].coarse_out, &folding::coarse_out);
+            else
+                push(space[i].coarse_in, &folding::coarse_in);
+        } else {
+            push(space[i].fine, &folding::fine);
+            push(space[i].coarse_in, &folding::coarse_in);
+            push(space[i].coarse_out, &folding::coarse_out);
+            push(space[i].coarse_group, &folding::coarse_group);
+        }
+        bool moved = false;
+        for (const folding& f : moves) {
+            s.set(i, f);
+            const count_t after = t.squeeze ? s.compute_ii() : s.latency(i);
+            if (t.squeeze ? after > before : after >= before) {
+                s.set(i, cur);
+                continue;
+            }
+            if (within(s.total(), cx.budget)) {
+                moved = true;
+                break;
+            }
+            if (uram && l.has_weights()) {
+                folding g = f;
+                g.weights = f.weights == weight_storage::bram ? weight_storage::uram : weight_storage::bram;
+                s.set(i, g);
+                if (within(s.total(), cx.budget)) {
+                    moved = true;
+                    break;
+                }
+            }
+            s.set(i, cur);
+        }
+        if (!moved) break;
+        report_progress(cx.so, 1.0 - static_cast<double>(s.ii()) / static_cast<double>(std::max<count_t>(start_ii, 1)));
+    }
+    return s.foldings();
+}
+
+inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
+    const std::size_t n = cx.net.size();
+    const bool uram = cx.budget.uram > 0;
+    std::vector<folding_space> space(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        space[i] = folding_space_of(cx.net.layers[i], uram && cx.net.layers[i].has_weights());
+        detail::thin(space[i]);
+    }
+    std::array<double, 5> inv{};
+    for (std::size_t r = 0; r < 5; ++r) {
+        const count_t b = cx.budget[all_resource_kinds[r]];
+        inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : 0.0;
+    }
+    auto cost = [&](const design_state& d) {
+        double use = 0;
+        for (std::size_t r = 0; r < 5; ++r) use += static_cast<double>(d.total()[all_resource_kinds[r]]) * inv[r];
+        return d.log_soft_ii(cx.so.anneal_softmax_power) + cx.so.anneal_resource_weight * use;
+    };
+    std::mt19937_64 rng(cx.so.seed);
+    std::vector<folding> best = s.foldings();
+    count_t best_ii = s.ii();
+    double current = cost(s);
+    const count_t iters = std::max<count_t>(cx.so.anneal_iterations, 1);
+    const double t0 = cx.so.anneal_start_temperature, t1 = cx.so.anneal_end_temperature;
+    for (count_t it = 0; it < iters; ++it) {
+        const double frac = static_cast<double>(it) / static_cast<double>(iters);
+        const double temp = t0 * std::pow(t1 / t0, frac);
+        if ((it & 1023) == 0) report_progress(cx.so, frac);
+        // half the moves go to the bottleneck, half to a random layer
+        std::size_t i = 0;
+        if (uniform01(rng) < 0.5) {
+            const auto t = s.bottleneck();
+            i = t.layer < 0 ? uniform_below(rng, n) : static_cast<std::size_t>(t.layer);
+        } else {
+            i = uniform_below(rng, n);
+        }
+        const folding_space& sp = space[i];
+        // factors with a choice: 0 fine, 1 coarse_in, 2 coarse_out, 3 coarse_group, 4 storage
+        std::array<int, 5> kinds{};
+        std::size_t nk = 0;
+        if (sp.fine.size() > 1) kinds[nk++] = 0;
+        if (sp.coarse_in.size() > 1) kinds[nk++] = 1;
+        if (!sp.single_coarse && sp.coarse_out.size() > 1) kinds[nk++] = 2;
+        if (sp.coarse_group.size() > 1) kinds[nk++] = 3;
+        if (sp.uram) kinds[nk++] = 4;
+        if (nk == 0) continue;
+        const int kind = kinds[uniform_below(rng, nk)];
+        const folding old = s.at(i);
+        folding f = old;
+        const bool up = uniform01(rng) < 0.5;
+        auto step = [&](const std::vector<count_t>& list, count_t v) {
+            std::size_t p = position(list, v);
+            if (up)
+                p = p + 1 < list.size() ? p + 1 : p - 1;
+            else
+                p = p > 0 ? p - 1 : p + 1;
+            return list[p];
+        };
+        switch (kind) {
+        case 0: f.fine = step(sp.fine, f.fine); break;
+        case 1:
+            f.coarse_in = step(sp.coarse_in, f.coarse_in);
+            if (sp.single_coarse) f.coarse_out = f.coarse_in;
+            break;
+        case 2: f.coarse_out = step(sp.coarse_out, f.coarse_out); break;
+        case 3: f.coarse_group = step(sp.coarse_group, f.coarse_group); break;
+        default:
+            f.weights = f.weights == weight_storage::bram ? weight_storage::uram : weight_storage::bram;
+            break;
+        }
+        s.set(i, f);
+        if (!within(s.total(), cx.budget)) { // the chain stays within budget (as in SAMO)
+            s.set(i, old);
+            continue;
+        }
+        const double next = cost(s);
+        const double delta = next - current;
+        if (delta <= 0 || uniform01(rng) < std::exp(-delta / temp)) {
+            current = next;
+            if (s.ii() < best_ii) {
+                best_ii = s.ii();
+                best = s.foldings();
+            }
+        } else {
+            s.set(i, old);
+        }
+    }
+    // the final state may match the best II with fewer resources
+    if (s.ii() <= best_ii) {
+        auto use = [&](const resources& u) {
+            double v = 0;
+            for (std::size_t r = 0; r < 5; ++r) v += static_cast<double>(u[all_resource_kinds[r]]) * inv[r];
+            return v;
+        };
+        const resources kept = evaluate_partition(cx.net, best, cx.brd, 0, static_cast<int>(n), cx.so.cap).used;
+        if (s.ii() < best_ii || use(s.total()) < use(kept)) best = s.foldings();
+    }
+    return best;
+}
+
+} // namespace detail::fold_search
+
+/// Searches the folding of every layer for the smallest II within the board's budget.
+inline search_result search(const network& net, const board& b, algorithm algo, const search_options& so = {}) {
+    namespace fs = detail::fold_search;
+    const auto t0 = std::chrono::steady_clock::now();
+    search_result out;
+    out.algo = std::string(to_string(algo));
+    fs::context cx{net, b, so, b.capped(so.cap), fs::make_graph(net), 0};
+    cx.memory_ii = evaluate_partition(net, unit_folding(net), b, 0, static_cast<int>(net.size()), so.cap).memory_ii;
+    std::vector<folding> result;
+    bool found = false;
+    count_t lower = 0;
+    if (algo == algorithm::optimal) {
+        fs::optimal_outcome o = fs::run_optimal(cx);
+        out.evaluations = o.evaluations;
+        found = o.found;
+        lower = o.lower_bound;
+        out.message = o.message;
+        result = std::move(o.folding);
+    } else {
+        count_t evals = 0;
+        std::string why;
+        std::optional<fs::design_state> start = fs::start_design(cx, why, evals);
+        if (start) {
+            result = algo == algorithm::greedy ? fs::run_greedy(cx, *start) : fs::run_anneal(cx, *start);
+            evals += start->evaluations();
+            found = true;
+        } else {
+            out.message = why;
+        }
+        out.evaluations = evals;
+    }
+    out.search_ms = fs::elapsed_ms(t0);
+    if (algo != algorithm::optimal && so.lower_bound) {
+        // the relaxation bound, outside the timed part
+        const auto opts = make_network_options(net, b);
+        const fs::optimal_solver s(net, cx.g, opts, cx.budget, so);
+        const count_t r = fs::relaxation_bound(s).relaxation;
+        lower = r > 0 ? std::max(r, cx.memory_ii) : 0;
+    }
+    out.ii_lower_bound = lower;
+    if (found) {
+        out.report = evaluate(net, result, b, so.cap);
+        out.folding = std::move(result);
+        out.ii = out.report.ii;
+        out.found = out.report.fits;
+        if (!out.found) {
+            // never return a design over budget (does not happen: every path checks the budget)
+            out.message = detail::cat("internal: the ", out.algo, " design of ", net.name.view(), " exceeds the budget of ",
+                              b.name);
+            out.folding.clear();
+            out.ii = 0;
+        } else {
+            out.message = detail::cat(out.algo, ": II ", out.ii, " cycles (", detail::fixed(out.report.throughput(), 1),
+                              " images/s) on ", b.name, ", lower bound ", out.ii_lower_bound);
+        }
+    }
+    fs::report_progress(so, 1.0);
+    return out;
+}
+
+} // namespace hass

@@ -1,0 +1,379 @@
+// The folding search (hass/search): the optimal algorithm against exhaustive
+// enumeration on small random networks, the budget and validity of every
+// algorithm's result, and properties on the zoo.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <hass/hass.hpp>
+#include <hass/search/options.hpp>
+#include <hass/search/search.hpp>
+#include <hass/zoo/zoo.hpp>
+
+namespace {
+
+using hass::count_t;
+
+// A seeded generator with our own mapping (the standard distributions differ
+// between library implementations).
+struct random_source {
+    std::mt19937_64 engine;
+    explicit random_source(std::uint64_t seed) : engine(seed) {}
+    std::size_t below(std::size_t n) { return static_cast<std::size_t>(engine() % n); }
+    double unit() { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
+    bool chance(double p) { return unit() < p; }
+};
+
+const std::vector<count_t> small_channels{1, 2, 3, 4, 6, 8, 12, 16};
+const std::vector<count_t> wide_channels{8, 16, 24, 32, 48, 64};
+
+count_t pick(random_source& r, const std::vector<count_t>& from) { return from[r.below(from.size())]; }
+
+// Random statistics for a sparse convolution (mean zero fraction well above 0.1).
+hass::sparsity_stats random_sparsity(random_source& r, count_t channels, count_t K) {
+    std::vector<double> h;
+    for (count_t c = 0; c < channels; ++c) {
+        std::vector<double> row(static_cast<std::size_t>(K + 1));
+        double sum = 0;
+        for (auto& v : row) sum += v = 0.05 + r.unit();
+        for (auto& v : row) h.push_back(v / sum);
+    }
+    // renormalise the last entry of every row so rows sum to 1 exactly enough
+    for (count_t c = 0; c < channels; ++c) {
+        double s = 0;
+        for (count_t z = 0; z < K; ++z) s += h[static_cast<std::size_t>(c * (K + 1) + z)];
+        h[static_cast<std::size_t>(c * (K + 1) + K)] = 1.0 - s;
+    }
+    return hass::make_sparsity_stats(channels, K, std::move(h), "random");
+}
+
+// 1-6 layers of convolution (kernel 1 or 3, sometimes depthwise, sometimes
+// sparse), ReLU, pooling, residual adds and a final inner product.
+hass::network random_network(random_source& r, int max_layers, const std::vector<count_t>& channels = small_channels) {
+    auto pick_channels = [&](random_source& rs) { return pick(rs, channels); };
+    const count_t rows = 2 + static_cast<count_t>(r.below(5));
+    hass::network_builder b{"random", {rows, rows, pick_channels(r)}};
+    int x = b.input();
+    const int layers = 1 + static_cast<int>(r.below(static_cast<std::size_t>(max_layers)));
+    for (int k = 0; k < layers; ++k) {
+        const hass::tensor_shape s = b.shape(x);
+        const std::string name = "l" + std::to_string(k);
+        const std::size_t kind = r.below(20);
+        if (kind < 9) {
+            hass::conv_params p;
+            const count_t pad = r.below(2);
+            p.kernel = (s.rows + 2 * pad >= 3 && r.chance(0.5)) ? 3 : 1;
+            p.pad = p.kernel == 3 ? pad : 0;
+            if (s.channels > 1 && r.chance(0.25)) {
+                p.groups = s.channels;
+                p.filters = s.channels;
+            } else {
+                p.filters = pick_channels(r);
+            }
+            p.batchnorm = r.chance(0.5);
+            x = b.conv(x, name, p);
+        } else if (kind < 13) {
+            x = b.relu(x, name);
+        } else if (kind < 16) {
+            if (s.rows >= 2) x = b.max_pool(x, name, 2, 2);
+        } else if (kind < 18) {
+            const int y = b.relu(x, name);
+            x = b.add(x, y, name + "_add");
+            ++k;
+        } else {
+            x = b.inner_product(x, name, pick_channels(r));
+            break;
+        }
+    }
+    hass::network net = std::move(b).build();
+    for (auto& l : net.layers)
+        if (l.type == hass::layer_type::convolution && r.chance(0.2))
+            l.sparsity = random_sparsity(r, l.in.channels, l.kernel_size());
+    hass::validate(net);
+    return net;
+}
+
+// A board whose budget lies between the smallest and the largest designs, so
+// that the folding choice matters (and sometimes nothing fits).
+hass::board random_board(random_source& r, const hass::network& net, bool with_uram) {
+    hass::board b{"tiny", "test", {1, 1, 1, 1, with_uram ? 1 : 0}, 200, 1000};
+    hass::resources lo{}, hi{};
+    for (const auto& l : net.layers) {
+        const auto folds = hass::enumerate_foldings(l, b);
+        hass::resources mn = hass::evaluate_layer(l, folds.front()).used, mx = mn;
+        for (const auto& f : folds) {
+            const auto u = hass::evaluate_layer(l, f).used;
+            for (auto k : hass::all_resource_kinds) {
+                mn[k] = std::min(mn[k], u[k]);
+                mx[k] = std::max(mx[k], u[k]);
+            }
+        }
+        lo += mn;
+        hi += mx;
+    }
+    for (auto k : hass::all_resource_kinds) {
+        if (k == hass::resource_kind::uram && !with_uram) continue;
+        const double f = r.chance(0.3) ? 1.0 : r.unit() * 0.5;
+        b.budget[k] = lo[k] + static_cast<count_t>(f * static_cast<double>(hi[k] - lo[k]) * 1.2) + 1;
+        if (r.chance(0.04)) b.budget[k] = lo[k] * 9 / 10; // below the smallest design
+    }
+    if (with_uram && b.budget.uram <= 0) b.budget.uram = 1;
+    // sometimes the off-chip memory is the bottleneck
+    b.bandwidth_gbps = r.chance(0.15) ? 0.2 * (1 + r.unit()) : 1000;
+    return b;
+}
+
+struct exhaustive_result {
+    bool found = false;
+    count_t ii = 0;         ///< smallest II of a design within budget
+    count_t compute_ii = 0; ///< smallest slowest-layer-or-squeeze latency of a design within budget
+    std::size_t designs = 0;
+};
+
+// Every combination of every layer's valid foldings, evaluated as a whole design.
+exhaustive_result exhaustive(const hass::network& net, const hass::board& b, const hass::utilisation_cap& cap) {
+    std::vector<std::vector<hass::folding>> folds;
+    for (const auto& l : net.layers) folds.push_back(hass::enumerate_foldings(l, b));
+    std::vector<hass::folding> f(net.size());
+    for (std::size_t i = 0; i < net.size(); ++i) f[i] = folds[i][0];
+    hass::validate(net, f);
+    std::vector<std::size_t> at(net.size(), 0);
+    exhaustive_result out;
+    const int n = static_cast<int>(net.size());
+    for (;;) {
+        const auto rep = hass::evaluate_partition(net, f, b, 0, n, cap);
+        ++out.designs;
+        if (rep.fits) {
+            out.ii = out.found ? std::min(out.ii, rep.ii) : rep.ii;
+            out.compute_ii = out.found ? std::min(out.compute_ii, rep.compute_ii) : rep.compute_ii;
+            out.found = true;
+        }
+        std::size_t i = 0;
+        while (i < at.size()) {
+            if (++at[i] < folds[i].size()) {
+                f[i] = folds[i][at[i]];
+                break;
+            }
+            at[i] = 0;
+            f[i] = folds[i][0];
+            ++i;
+        }
+        if (i == at.size()) break;
+    }
+    return out;
+}
+
+std::size_t design_count(const hass::network& net, const hass::board& b) {
+    std::size_t p = 1;
+    for (const auto& l : net.layers) {
+        p *= hass::enumerate_foldings(l, b).size();
+        if (p > 1'000'000) return p;
+    }
+    return p;
+}
+
+void check_design(const hass::network& net, const hass::board& b, const hass::search_options& so,
+                  const hass::search_result& r) {
+    INFO(r.algo << ": " << r.message);
+    if (!r.found) {
+        CHECK(r.folding.empty());
+        CHECK_FALSE(r.message.empty());
+        return;
+    }
+    REQUIRE(r.folding.size() == net.size());
+    for (std::size_t i = 0; i < net.size(); ++i) CHECK(hass::is_valid_folding(net.layers[i], r.folding[i]));
+    const auto rep = hass::evaluate(net, r.folding, b, so.cap);
+    CHECK(rep.fits);
+    CHECK(rep.ii == r.ii);
+    CHECK(rep.used == r.report.used);
+    if (r.ii_lower_bound > 0) CHECK(r.ii_lower_bound <= r.ii);
+}
+
+} // namespace
+
+TEST_CASE("optimal search matches exhaustive enumeration on small random networks", "[search]") {
+    random_source r(20240611);
+    int cases = 0, feasible = 0, infeasible = 0, with_uram = 0, tried = 0;
+    std::size_t designs = 0;
+    while (cases < 300) {
+        REQUIRE(++tried < 20000);
+        const hass::network net = random_network(r, 6);
+        const bool uram = r.chance(0.4);
+        const hass::board b = random_board(r, net, uram);
+        if (design_count(net, b) > 20000) continue;
+        hass::search_options so;
+        if (r.chance(0.2)) so.cap = {0.9, 0.95, 0.9, 0.85};
+        const auto truth = exhaustive(net, b, so.cap);
+        designs += truth.designs;
+        const auto got = hass::search(net, b, hass::algorithm::optimal, so);
+        INFO("case " << cases << ": " << net.size() << " layers, " << truth.designs << " designs; " << got.message);
+        REQUIRE(got.found == truth.found);
+        if (truth.found) {
+            CHECK(got.ii == truth.ii);
+            CHECK(got.ii_lower_bound <= truth.ii);
+            check_design(net, b, so, got);
+            ++feasible;
+        } else {
+            ++infeasible;
+        }
+        with_uram += uram ? 1 : 0;
+        ++cases;
+    }
+    // the generator covers both outcomes and both kinds of board
+    CHECK(feasible > 100);
+    CHECK(infeasible > 5);
+    CHECK(with_uram > 50);
+    CHECK(designs > 300000);
+}
+
+TEST_CASE("the feasibility proofs are sound on every target", "[search]") {
+    // Without the branch-and-bound, every "infeasible" verdict comes from the
+    // relaxations, the Lagrangian certificates or the knapsack programme: check
+    // each against the exhaustive truth, on boards tight in several resources.
+    namespace fs = hass::detail::fold_search;
+    random_source r(99);
+    int proofs_beyond_relaxation = 0, targets = 0, cases = 0, tried = 0;
+    while (cases < 200) {
+        REQUIRE(++tried < 20000);
+        const hass::network net = random_network(r, 4, wide_channels);
+        hass::board b = random_board(r, net, r.chance(0.6));
+        if (design_count(net, b) > 4000) continue;
+        // tighten every resource towards the smallest design
+        const auto opts = hass::make_network_options(net, b);
+        for (auto k : hass::all_resource_kinds) {
+            count_t lo = 0;
+            for (const auto& o : opts) {
+                count_t m = o.options.front().used[k];
+                for (const auto& x : o.options) m = std::min(m, x.used[k]);
+                lo += m;
+            }
+            if (b.budget[k] > 0) b.budget[k] = std::max<count_t>(1, lo + static_cast<count_t>(r.unit() * 0.4 * static_cast<double>(lo)));
+        }
+        b.bandwidth_gbps = 1000;
+        const auto truth = exhaustive(net, b, {});
+        hass::search_options so;
+        so.node_limit = 0; // no branch-and-bound
+        const fs::graph g = fs::make_graph(net);
+        fs::optimal_solver s(net, g, opts, b.budget, so);
+        for (count_t T : s.candidates()) {
+            std::vector<int> choice;
+            const fs::verdict v = s.feasible(T, choice);
+            ++targets;
+            INFO("case " << cases << " target " << T << " truth " << (truth.found ? truth.compute_ii : -1));
+            if (v == fs::verdict::infeasible) {
+                CHECK((!truth.found || T < truth.compute_ii));
+                if (s.relaxation_fits(T)) ++proofs_beyond_relaxation;
+            } else if (v == fs::verdict::feasible) {
+                REQUIRE(truth.found);
+                CHECK(T >= truth.compute_ii);
+                std::vector<hass::folding> f(net.size());
+                for (std::size_t i = 0; i < net.size(); ++i)
+                    f[i] = opts[i].options[static_cast<std::size_t>(choice[i])].fold;
+                const auto rep = hass::evaluate(net, f, b);
+                CHECK(rep.fits);
+                CHECK(rep.compute_ii <= T);
+            }
+        }
+        ++cases;
+    }
+    CHECK(targets > 1000);
+    CHECK(proofs_beyond_relaxation > 10);
+}
+
+TEST_CASE("every algorithm returns a valid design within budget", "[search]") {
+    random_source r(7);
+    for (int k = 0; k < 60; ++k) {
+        const hass::network net = random_network(r, 8);
+        const hass::board b = random_board(r, net, r.chance(0.5));
+        hass::search_options so;
+        so.seed = k + 1;
+        so.anneal_iterations = 400;
+        const auto opt = hass::search(net, b, hass::algorithm::optimal, so);
+        for (auto a : hass::all_algorithms) {
+            const auto res = a == hass::algorithm::optimal ? opt : hass::search(net, b, a, so);
+            CHECK(res.algo == hass::to_string(a));
+            check_design(net, b, so, res);
+            if (res.found) {
+                CHECK(opt.found);
+                CHECK(opt.ii <= res.ii);
+            }
+        }
+    }
+}
+
+TEST_CASE("an infeasible network names the binding resource", "[search]") {
+    const hass::network net = hass::zoo::get("resnet50");
+    const auto r = hass::search(net, hass::boards::zcu102::spec, hass::algorithm::optimal, {});
+    CHECK_FALSE(r.found);
+    CHECK(r.folding.empty());
+    CHECK(r.message.find("resnet50 does not fit zcu102") != std::string::npos);
+    CHECK(r.message.find("bram18") != std::string::npos);
+    const auto g = hass::search(net, hass::boards::zcu102::spec, hass::algorithm::greedy, {});
+    CHECK_FALSE(g.found);
+    CHECK(g.message == r.message);
+}
+
+TEST_CASE("zoo: optimal is no worse than greedy, bounds hold, anneal is deterministic", "[search][zoo]") {
+    for (const hass::board& b : {hass::boards::u250::spec, hass::boards::zcu102::spec}) {
+        for (auto name : hass::zoo::model_names) {
+            const hass::network net = hass::zoo::get(name);
+            hass::search_options so;
+            so.anneal_iterations = 1500;
+            const auto opt = hass::search(net, b, hass::algorithm::optimal, so);
+            const auto greedy = hass::search(net, b, hass::algorithm::greedy, so);
+            INFO(name << " on " << b.name << ": " << opt.message);
+            CHECK(opt.found == greedy.found);
+            check_design(net, b, so, opt);
+            check_design(net, b, so, greedy);
+            if (!opt.found) continue;
+            CHECK(opt.ii <= greedy.ii);
+            CHECK(opt.ii_lower_bound <= opt.ii);
+            CHECK(opt.ii_lower_bound > 0);
+            // within 5% of the proven bound
+            CHECK(static_cast<double>(opt.ii) <= 1.05 * static_cast<double>(opt.ii_lower_bound));
+            const auto a1 = hass::search(net, b, hass::algorithm::anneal, so);
+            const auto a2 = hass::search(net, b, hass::algorithm::anneal, so);
+            check_design(net, b, so, a1);
+            CHECK(a1.folding == a2.folding);
+            CHECK(a1.ii == a2.ii);
+            CHECK(opt.ii <= a1.ii);
+        }
+    }
+}
+
+TEST_CASE("folding options: Pareto sets and enumeration", "[search]") {
+    const hass::network net = hass::zoo::get("resnet18");
+    const auto& b = hass::boards::u250::spec;
+    const auto opts = hass::make_network_options(net, b);
+    REQUIRE(opts.size() == net.size());
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        const auto& lo = opts[i];
+        REQUIRE_FALSE(lo.options.empty());
+        REQUIRE_FALSE(lo.front.empty());
+        for (std::size_t k = 1; k < lo.options.size(); ++k) CHECK(lo.options[k - 1].latency <= lo.options[k].latency);
+        for (const auto& o : lo.options) {
+            CHECK(hass::is_valid_folding(net.layers[i], o.fold));
+            const auto p = hass::evaluate_layer(net.layers[i], o.fold);
+            CHECK(p.latency == o.latency);
+            CHECK(p.used == o.used);
+        }
+        // no option of the front dominates another
+        for (int a : lo.front)
+            for (int c : lo.front)
+                if (a != c) CHECK_FALSE(hass::detail::dominates(lo.options[static_cast<std::size_t>(a)],
+                                                                lo.options[static_cast<std::size_t>(c)]));
+        // the fastest option is the fastest folding there is
+        count_t fastest = lo.options.front().latency;
+        for (const auto& f : hass::enumerate_foldings(net.layers[i], b))
+            CHECK(hass::evaluate_layer(net.layers[i], f).latency >= fastest);
+    }
+    // URAM variants only on boards with URAM
+    for (const auto& f : hass::enumerate_foldings(net.layers[0], hass::boards::zcu102::spec))
+        CHECK(f.weights == hass::weight_storage::bram);
+    CHECK(hass::divisors_of(12) == std::vector<count_t>{1, 2, 3, 4, 6, 12});
+    CHECK(hass::parse_algorithm("anneal") == hass::algorithm::anneal);
+    CHECK_FALSE(hass::parse_algorithm("bogus").has_value());
+}
