@@ -552,6 +552,7 @@ inline sparsity_stats read_sparsity(const json& j, const layer& l, const scope& 
                                         {{"opt", interleaving::opt}, {"naive", interleaving::naive}});
     st.skip_all_zero = get_bool(j, "skip_all_zero", in, true);
     st.clusters = get_integer(j, "clusters", in, 1, 1);
+    if (!st.cache_valid()) st.prepare();
     return st;
 }
 

@@ -36,6 +36,13 @@ struct sparsity_stats {
     count_t clusters = 1;       ///< pointwise layers: stream clusters
     double mean_zeros = 0;      ///< mean zero fraction, set by make_sparsity_stats
 
+    /// Cache set by prepare(): m[c] for every fine 1..K, in channel order and
+    /// sorted, computed with `cached_skip`. Call prepare() again after changing
+    /// `skip_all_zero` (stale caches are detected and bypassed).
+    std::vector<double> cycles_by_fine;
+    std::vector<double> sorted_cycles_by_fine;
+    bool cached_skip = true;
+
     constexpr bool active() const noexcept { return kernel > 0 && !histogram.empty(); }
     constexpr double at(count_t c, count_t z) const noexcept {
         return histogram[static_cast<std::size_t>(c * (kernel + 1) + z)];
@@ -43,6 +50,13 @@ struct sparsity_stats {
     /// Below this mean zero fraction a layer is implemented dense (MODEL.md).
     static constexpr double dense_below = 0.1;
     constexpr bool worth_sparse() const noexcept { return active() && mean_zeros >= dense_below; }
+
+    constexpr bool cache_valid() const noexcept {
+        return cached_skip == skip_all_zero &&
+               cycles_by_fine.size() == static_cast<std::size_t>(kernel * channels);
+    }
+    /// Precomputes the mean cycles per window of every channel for every fine.
+    constexpr void prepare();
 };
 
 /// Checks the histograms (non-negative, rows sum to 1 within 1e-6) and computes
@@ -77,6 +91,7 @@ constexpr sparsity_stats make_sparsity_stats(count_t channels, count_t kernel,
     }
     s.histogram = static_cast<std::vector<double>&&>(histogram);
     s.mean_zeros = zeros / static_cast<double>(channels * kernel);
+    s.prepare();
     return s;
 }
 
@@ -94,28 +109,56 @@ constexpr double mean_window_cycles(const sparsity_stats& s, count_t c, count_t 
     return m;
 }
 
+constexpr void sparsity_stats::prepare() {
+    const auto C = static_cast<std::size_t>(channels);
+    cycles_by_fine.assign(static_cast<std::size_t>(kernel) * C, 0.0);
+    sorted_cycles_by_fine.assign(static_cast<std::size_t>(kernel) * C, 0.0);
+    cached_skip = skip_all_zero;
+    for (count_t f = 1; f <= kernel; ++f) {
+        const auto row = static_cast<std::size_t>(f - 1) * C;
+        for (count_t c = 0; c < channels; ++c)
+            cycles_by_fine[row + static_cast<std::size_t>(c)] = mean_window_cycles(*this, c, f);
+        std::copy(cycles_by_fine.begin() + static_cast<std::ptrdiff_t>(row),
+                  cycles_by_fine.begin() + static_cast<std::ptrdiff_t>(row + C),
+                  sorted_cycles_by_fine.begin() + static_cast<std::ptrdiff_t>(row));
+        std::sort(sorted_cycles_by_fine.begin() + static_cast<std::ptrdiff_t>(row),
+                  sorted_cycles_by_fine.begin() + static_cast<std::ptrdiff_t>(row + C));
+    }
+}
+
+namespace detail {
+/// max over streams of the sum of m over the stream's channels, for channel
+/// values `m` (sorted for opt) dealt snake-wise (opt) or round-robin (naive).
+constexpr double slowest_stream_sum(const double* m, count_t C, count_t streams, interleaving order) noexcept {
+    double worst = 0;
+    for (count_t s = 0; s < streams; ++s) {
+        double sum = 0;
+        if (order == interleaving::opt) {
+            for (count_t row = 0; row * streams < C; ++row)
+                sum += m[row * streams + ((row % 2 == 0) ? s : streams - 1 - s)];
+        } else {
+            for (count_t c = s; c < C; c += streams) sum += m[c];
+        }
+        worst = std::max(worst, sum);
+    }
+    return worst;
+}
+} // namespace detail
+
 /// max over streams of E[s], the mean of m[c] over the channels of stream s,
 /// with the channels dealt to `streams` streams by the statistics' interleaving.
 constexpr double slowest_stream_cycles(const sparsity_stats& s, count_t fine, count_t streams) {
     const count_t C = s.channels;
+    const double per_stream = static_cast<double>(C / streams);
+    if (s.cache_valid()) {
+        const auto& table = s.order == interleaving::opt ? s.sorted_cycles_by_fine : s.cycles_by_fine;
+        const double* m = table.data() + static_cast<std::size_t>((fine - 1) * C);
+        return detail::slowest_stream_sum(m, C, streams, s.order) / per_stream;
+    }
     std::vector<double> m(static_cast<std::size_t>(C));
     for (count_t c = 0; c < C; ++c) m[static_cast<std::size_t>(c)] = mean_window_cycles(s, c, fine);
-    std::vector<double> per_stream(static_cast<std::size_t>(streams), 0.0);
-    if (s.order == interleaving::opt) {
-        std::sort(m.begin(), m.end());
-        for (count_t i = 0; i < C; ++i) {
-            const count_t row = i / streams;
-            const count_t col = i % streams;
-            const count_t stream = (row % 2 == 0) ? col : streams - 1 - col;
-            per_stream[static_cast<std::size_t>(stream)] += m[static_cast<std::size_t>(i)];
-        }
-    } else {
-        for (count_t c = 0; c < C; ++c)
-            per_stream[static_cast<std::size_t>(c % streams)] += m[static_cast<std::size_t>(c)];
-    }
-    double worst = 0;
-    for (double v : per_stream) worst = std::max(worst, v);
-    return worst / static_cast<double>(C / streams);
+    if (s.order == interleaving::opt) std::sort(m.begin(), m.end());
+    return detail::slowest_stream_sum(m.data(), C, streams, s.order) / per_stream;
 }
 
 /// Pointwise (K = 1) model: the largest non-zero fraction max_k (1 - s_k) over
