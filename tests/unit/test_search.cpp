@@ -377,3 +377,24 @@ TEST_CASE("folding options: Pareto sets and enumeration", "[search]") {
     CHECK(hass::parse_algorithm("anneal") == hass::algorithm::anneal);
     CHECK_FALSE(hass::parse_algorithm("bogus").has_value());
 }
+
+#include <hass/search/static_search.hpp>
+
+TEST_CASE("the constant-expression search agrees with the run-time optimal search", "[search][static]") {
+    // two 3x3 convolutions on an 8x8 map, channels and budgets varied
+    for (hass::count_t c : {2, 4}) {
+        for (hass::count_t dsp : {4, 12, 30}) {
+            hass::network_builder b{"pair", {8, 8, c}};
+            auto x = b.conv(b.input(), "conv1", {.filters = 4, .kernel = 3, .pad = 1});
+            x = b.relu(x, "relu1");
+            b.conv(x, "conv2", {.filters = 4, .kernel = 3, .pad = 1});
+            const auto net = std::move(b).build();
+            const hass::board board{"small", "none", {dsp, 8000, 16000, 12, 0}, 100, 10};
+            const auto fast = hass::search(net, board, hass::algorithm::optimal, {});
+            const auto exact = hass::static_optimal_folding(net, board);
+            INFO("channels " << c << ", dsp " << dsp);
+            REQUIRE(fast.found == exact.found);
+            if (exact.found) CHECK(fast.ii == exact.ii);
+        }
+    }
+}
