@@ -1,0 +1,583 @@
+// JSON files of the sparsity search (optional integration: needs nlohmann-json).
+// Formats in docs/sparsity.md:
+//
+//   "hass.sparsity.decomposed"  decomposed_statistics (activation / weight histograms or magnitudes)
+//   "hass.sparsity.products"    product_statistics (zero-product histograms at threshold points)
+//   "hass.accuracy.table"       accuracy_table (per-layer drops on a threshold grid)
+//   "hass.sparsity.thresholds"  one (tau_w, tau_a) per layer: a candidate or a search result
+//
+//   auto net   = hass::zoo::get("resnet18");
+//   auto stats = hass::io::load_decomposed("resnet18.sparsity.json", &net);
+//   hass::sparsity::predictor p(stats, net);
+//   auto table = hass::io::load_accuracy_table("resnet18.accuracy.json", &net);
+//
+// Every error is a hass::error that starts with the source (the file name),
+// names the layer ("layer 'layer1.0.conv1'") and the field, then says what is wrong.
+// With a network, layer names, channels, kernels, filters and groups are checked
+// against it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hass/io/json.hpp"
+#include "hass/network/network.hpp"
+#include "hass/sparsity/accuracy.hpp"
+#include "hass/sparsity/statistics.hpp"
+
+namespace hass::io {
+
+namespace sparsity_detail {
+
+using detail::scope;
+using ojson = nlohmann::ordered_json;
+
+inline constexpr std::string_view decomposed_format = "hass.sparsity.decomposed";
+inline constexpr std::string_view products_format = "hass.sparsity.products";
+inline constexpr std::string_view accuracy_format = "hass.accuracy.table";
+inline constexpr std::string_view thresholds_format = "hass.sparsity.thresholds";
+
+/// Checks "format" (when present) and "version" (1 when present).
+inline void check_header(const json& j, const scope& s, std::string_view format) {
+    if (const json* f = detail::find(j, "format")) {
+        if (!f->is_string() || f->get<std::string>() != format)
+            s.fail_field("format", "expected \"" + std::string(format) + "\", got " + detail::describe(*f));
+    }
+    if (const json* v = detail::find(j, "version")) {
+        if (!v->is_number_integer() || v->get<std::int64_t>() != 1)
+            s.fail_field("version", "only version 1 is supported, got " + detail::describe(*v));
+    }
+}
+
+inline double as_number(const json& v, const scope& s, const std::string& field) {
+    if (!v.is_number()) s.fail_field(field, "expected a number, got " + detail::describe(v));
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) s.fail_field(field, "expected a finite number");
+    return d;
+}
+
+inline std::vector<double> read_grid(const json& obj, std::string_view key, const scope& s, bool non_negative) {
+    const json& g = detail::require(obj, key, s);
+    if (!g.is_array() || g.empty())
+        s.fail_field(key, "expected a non-empty array of thresholds, got " + detail::describe(g));
+    std::vector<double> out;
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
+        const double v = as_number(g[i], s, field);
+        if (non_negative && v < 0) s.fail_field(field, "thresholds on |w| must be >= 0, got " + g[i].dump());
+        if (i > 0 && !(v > out.back()))
+            s.fail_field(key, "thresholds must be strictly increasing, but [" + std::to_string(i - 1) + "] = " +
+                                  g[i - 1].dump() + " and [" + std::to_string(i) + "] = " + g[i].dump());
+        out.push_back(v);
+    }
+    return out;
+}
+
+/// One C x (K+1) histogram (rows of probabilities summing to 1), appended to `flat`.
+inline void read_histogram(const json& h, count_t C, count_t K, const scope& s, const std::string& field,
+                           std::vector<double>& flat) {
+    if (!h.is_array())
+        s.fail_field(field, "expected an array of " + std::to_string(C) + " rows (one per input channel), got " +
+                                detail::describe(h));
+    if (static_cast<count_t>(h.size()) != C)
+        s.fail_field(field, "histogram has " + std::to_string(h.size()) + " rows but the layer has " +
+                                std::to_string(C) + " input channels");
+    for (std::size_t c = 0; c < h.size(); ++c) {
+        const json& row = h[c];
+        const std::string rf = field + "[" + std::to_string(c) + "]";
+        if (!row.is_array() || static_cast<count_t>(row.size()) != K + 1)
+            s.fail_field(rf, "histogram row has " + (row.is_array() ? std::to_string(row.size()) : row.type_name()) +
+                                 " bins but the layer's kernel has K+1 = " + std::to_string(K + 1) + " (0.." +
+                                 std::to_string(K) + " in a window)");
+        double sum = 0;
+        for (std::size_t z = 0; z < row.size(); ++z) {
+            const std::string bf = rf + "[" + std::to_string(z) + "]";
+            if (!row[z].is_number()) s.fail_field(bf, "expected a probability, got " + detail::describe(row[z]));
+            const double p = row[z].get<double>();
+            if (!(p >= 0.0) || p > 1.0 + 1e-12)
+                s.fail_field(bf, "histogram entry " + row[z].dump() + " is not a probability in [0, 1]");
+            sum += p;
+            flat.push_back(p);
+        }
+        if (sum < 1.0 - 1e-6 || sum > 1.0 + 1e-6)
+            s.fail_field(rf, "histogram row " + std::to_string(c) + " (input channel " + std::to_string(c) +
+                                 ") sums to " + hass::detail::fixed(sum, 6) + ", not 1");
+    }
+}
+
+/// Histograms at every grid point: an array of grid.size() histograms.
+inline std::vector<double> read_histograms(const json& obj, const scope& s, std::string_view key, std::size_t points,
+                                           count_t C, count_t K, std::string_view grid_key) {
+    const json& h = detail::require(obj, key, s);
+    if (!h.is_array() || h.size() != points)
+        s.fail_field(key, "expected one histogram per " + std::string(grid_key) + " point (" + std::to_string(points) +
+                              "), got " + detail::describe(h));
+    std::vector<double> flat;
+    flat.reserve(points * static_cast<std::size_t>(C * (K + 1)));
+    for (std::size_t i = 0; i < points; ++i)
+        read_histogram(h[i], C, K, s, std::string(key) + "[" + std::to_string(i) + "]", flat);
+    return flat;
+}
+
+inline ojson histogram_json(const double* h, count_t C, count_t K) {
+    ojson rows = ojson::array();
+    for (count_t c = 0; c < C; ++c) {
+        ojson row = ojson::array();
+        for (count_t z = 0; z <= K; ++z) row.push_back(h[c * (K + 1) + z]);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+/// K from an integer or [rows, cols].
+inline count_t read_kernel(const json& j, const scope& s) {
+    const auto k = detail::get_integers(j, "kernel", s, 1, {2}, std::nullopt, "[rows, cols]");
+    return k.size() == 2 ? k[0] * k[1] : k[0];
+}
+
+/// The network layer named `name` (a convolution), or nullptr without a network.
+inline const layer* network_conv(const network* net, const std::string& name, const scope& s) {
+    if (!net) return nullptr;
+    const int idx = net->find(name);
+    if (idx < 0) s.fail("unknown layer: network '" + net->name.str() + "' has no layer of that name");
+    const layer& l = net->layers[static_cast<std::size_t>(idx)];
+    if (l.type != layer_type::convolution)
+        s.fail("the network's layer of that name is " + detail::with_article(to_string(l.type)) +
+               ", not a convolution");
+    return &l;
+}
+
+/// A size field: required without a network; checked against the network otherwise.
+inline count_t sized(const json& j, std::string_view key, const scope& s, const layer* l, count_t from_net,
+                     std::string_view what) {
+    const json* v = detail::find(j, key);
+    if (!l) {
+        if (key == "kernel") return read_kernel(j, s);
+        return detail::get_integer(j, key, s, 1);
+    }
+    if (!v) return from_net;
+    const count_t given = key == "kernel" ? read_kernel(j, s) : detail::as_integer(*v, s, key, 1);
+    if (given != from_net)
+        s.fail_field(key, "statistics have " + std::to_string(given) + " " + std::string(what) + " but the layer has " +
+                              std::to_string(from_net));
+    return given;
+}
+
+/// Drops "layer 'NAME': " (or turns "layer 'NAME' " into "the layer ") at the
+/// start of a core message when the scope already names the layer.
+inline std::string strip_layer(std::string message, std::string_view name) {
+    message = detail::strip_layer_prefix(std::move(message), name);
+    const std::string prefix = "layer '" + std::string(name) + "' ";
+    if (message.rfind(prefix, 0) == 0) message = "the layer " + message.substr(prefix.size());
+    return message;
+}
+
+inline scope layer_scope(const json& e, std::size_t i, std::string_view source, const std::string& array,
+                         std::string& name) {
+    const scope at{std::string(source) + ": " + array + "[" + std::to_string(i) + "]"};
+    detail::require_object(e, at, "a layer entry");
+    name = detail::get_string(e, "name", at);
+    if (name.empty()) at.fail_field("name", "must not be empty");
+    return scope{std::string(source) + ": layer '" + name + "'"};
+}
+
+inline void read_provenance(const json& j, const scope& top, std::string& network_name, bool& synthetic,
+                            std::string& provenance, const network* net) {
+    network_name = detail::get_string(j, "network", top, net ? net->name.str() : std::string());
+    synthetic = detail::get_bool(j, "synthetic", top, false);
+    provenance = detail::get_string(j, "provenance", top, std::string());
+}
+
+} // namespace sparsity_detail
+
+// ============================================================================
+// Decomposed statistics
+// ============================================================================
+
+/// Reads a "hass.sparsity.decomposed" file; with `net`, checks every layer against it.
+inline sparsity::decomposed_statistics read_decomposed(const json& j, std::string_view source,
+                                                       const network* net = nullptr) {
+    using namespace sparsity_detail;
+    const scope top{std::string(source)};
+    detail::require_object(j, top, "a sparsity statistics file");
+    detail::check_keys(j, {"format", "version", "network", "synthetic", "provenance", "layers"}, top,
+                       "a decomposed sparsity statistics file");
+    check_header(j, top, decomposed_format);
+    sparsity::decomposed_statistics out;
+    read_provenance(j, top, out.network, out.synthetic, out.provenance, net);
+    const json& layers = detail::require(j, "layers", top);
+    if (!layers.is_array()) top.fail_field("layers", "expected an array of layers, got " + detail::describe(layers));
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const json& e = layers[i];
+        std::string name;
+        const scope s = layer_scope(e, i, source, "layers", name);
+        detail::check_keys(e, {"name", "channels", "kernel", "filters", "groups", "source", "activation_threshold",
+                               "activations", "weights", "interleaving", "skip_all_zero", "clusters"},
+                           s, "a decomposed statistics layer");
+        if (out.find(name)) s.fail("appears twice in the file");
+        const layer* l = network_conv(net, name, s);
+        sparsity::decomposed_histograms d;
+        d.layer = name;
+        d.channels = sized(e, "channels", s, l, l ? l->in.channels : 0, "input channels");
+        d.kernel = sized(e, "kernel", s, l, l ? l->kernel_size() : 0, "kernel positions");
+        d.filters = sized(e, "filters", s, l, l ? l->out.channels : 0, "filters");
+        d.groups = l ? sized(e, "groups", s, l, l->groups, "groups") : detail::get_integer(e, "groups", s, 1, 1);
+        if (d.kernel > sparsity::max_kernel)
+            s.fail_field("kernel", "K = " + std::to_string(d.kernel) + " is larger than the supported " +
+                                       std::to_string(sparsity::max_kernel));
+        if (d.channels % d.groups != 0 || d.filters % d.groups != 0)
+            s.fail_field("groups", std::to_string(d.groups) + " must divide the channels and the filters");
+        d.source = detail::get_choice<sparsity::activation_source>(
+            e, "source", s, sparsity::activation_source::relu,
+            {{"relu", sparsity::activation_source::relu},
+             {"hardswish", sparsity::activation_source::hardswish},
+             {"other", sparsity::activation_source::other}});
+        d.activation_threshold =
+            detail::get_bool(e, "activation_threshold", s, d.source == sparsity::activation_source::relu);
+        d.order = detail::get_choice<interleaving>(e, "interleaving", s, interleaving::opt,
+                                                   {{"opt", interleaving::opt}, {"naive", interleaving::naive}});
+        d.skip_all_zero = detail::get_bool(e, "skip_all_zero", s, true);
+        d.clusters = detail::get_integer(e, "clusters", s, 1, 1);
+        // activations
+        const json& act = detail::require(e, "activations", s);
+        if (!act.is_object()) s.fail_field("activations", "expected an object {\"tau\", \"histogram\"}, got " + detail::describe(act));
+        const scope as = s.nested("activations");
+        detail::check_keys(act, {"tau", "histogram"}, as, "activation statistics");
+        d.tau_a_grid = read_grid(act, "tau", as, false);
+        if (!d.activation_threshold && d.tau_a_grid.size() != 1)
+            as.fail_field("tau", "the layer has no activation threshold (activation_threshold false) but the grid has " +
+                                     std::to_string(d.tau_a_grid.size()) + " points (expected 1)");
+        d.activation_hist = read_histograms(act, as, "histogram", d.tau_a_grid.size(), d.channels, d.kernel, "tau");
+        // weights
+        const json& w = detail::require(e, "weights", s);
+        if (!w.is_object())
+            s.fail_field("weights", "expected an object {\"tau\", \"histogram\"} or {\"magnitudes\"}, got " + detail::describe(w));
+        const scope ws = s.nested("weights");
+        detail::check_keys(w, {"tau", "histogram", "magnitudes"}, ws, "weight statistics");
+        const json* mags = detail::find(w, "magnitudes");
+        if (mags) {
+            if (detail::find(w, "tau") || detail::find(w, "histogram"))
+                ws.fail("give either magnitudes or tau and histogram, not both");
+            const auto expected = static_cast<std::size_t>(d.filters * (d.channels / d.groups) * d.kernel);
+            if (!mags->is_array() || mags->size() != expected)
+                ws.fail_field("magnitudes", "expected filters x channels/groups x K = " + std::to_string(d.filters) +
+                                                " x " + std::to_string(d.channels / d.groups) + " x " +
+                                                std::to_string(d.kernel) + " = " + std::to_string(expected) +
+                                                " numbers, got " +
+                                                (mags->is_array() ? std::to_string(mags->size()) + " numbers"
+                                                                  : detail::describe(*mags)));
+            d.magnitudes.reserve(expected);
+            for (std::size_t k = 0; k < mags->size(); ++k) {
+                const json& v = (*mags)[k];
+                if (!v.is_number())
+                    ws.fail_field("magnitudes[" + std::to_string(k) + "]", "expected a number, got " + detail::describe(v));
+                const double m = v.get<double>();
+                if (!(m >= 0.0) || !std::isfinite(m))
+                    ws.fail_field("magnitudes[" + std::to_string(k) + "]", "magnitudes must be finite and >= 0, got " + v.dump());
+                d.magnitudes.push_back(static_cast<float>(m));
+            }
+        } else {
+            d.tau_w_grid = read_grid(w, "tau", ws, true);
+            d.weight_hist = read_histograms(w, ws, "histogram", d.tau_w_grid.size(), d.channels, d.kernel, "tau");
+        }
+        try {
+            sparsity::check(d);
+        } catch (const hass::error& err) {
+            s.fail(strip_layer(err.what(), name));
+        }
+        out.layers.push_back(std::move(d));
+    }
+    return out;
+}
+
+inline sparsity::decomposed_statistics load_decomposed(const std::filesystem::path& path, const network* net = nullptr) {
+    return read_decomposed(load_json_file(path), path.string(), net);
+}
+
+inline nlohmann::ordered_json write_decomposed(const sparsity::decomposed_statistics& s) {
+    using sparsity_detail::ojson;
+    ojson j;
+    j["format"] = std::string(sparsity_detail::decomposed_format);
+    j["version"] = 1;
+    j["network"] = s.network;
+    j["synthetic"] = s.synthetic;
+    j["provenance"] = s.provenance;
+    ojson layers = ojson::array();
+    for (const auto& d : s.layers) {
+        const auto block = static_cast<std::size_t>(d.channels * (d.kernel + 1));
+        ojson e;
+        e["name"] = d.layer;
+        e["channels"] = d.channels;
+        e["kernel"] = d.kernel;
+        e["filters"] = d.filters;
+        e["groups"] = d.groups;
+        e["source"] = std::string(sparsity::to_string(d.source));
+        e["activation_threshold"] = d.activation_threshold;
+        ojson ah = ojson::array();
+        for (std::size_t i = 0; i < d.tau_a_grid.size(); ++i)
+            ah.push_back(sparsity_detail::histogram_json(d.activation_hist.data() + i * block, d.channels, d.kernel));
+        e["activations"] = {{"tau", d.tau_a_grid}, {"histogram", std::move(ah)}};
+        if (d.raw_weights()) {
+            e["weights"] = {{"magnitudes", d.magnitudes}};
+        } else {
+            ojson wh = ojson::array();
+            for (std::size_t i = 0; i < d.tau_w_grid.size(); ++i)
+                wh.push_back(sparsity_detail::histogram_json(d.weight_hist.data() + i * block, d.channels, d.kernel));
+            e["weights"] = {{"tau", d.tau_w_grid}, {"histogram", std::move(wh)}};
+        }
+        e["interleaving"] = std::string(to_string(d.order));
+        e["skip_all_zero"] = d.skip_all_zero;
+        e["clusters"] = d.clusters;
+        layers.push_back(std::move(e));
+    }
+    j["layers"] = std::move(layers);
+    return j;
+}
+
+// ============================================================================
+// Product histograms
+// ============================================================================
+
+/// Reads a "hass.sparsity.products" file; with `net`, checks every layer against it.
+inline sparsity::product_statistics read_products(const json& j, std::string_view source, const network* net = nullptr) {
+    using namespace sparsity_detail;
+    const scope top{std::string(source)};
+    detail::require_object(j, top, "a sparsity statistics file");
+    detail::check_keys(j, {"format", "version", "network", "synthetic", "provenance", "layers"}, top,
+                       "a product-histogram sparsity file");
+    check_header(j, top, products_format);
+    sparsity::product_statistics out;
+    read_provenance(j, top, out.network, out.synthetic, out.provenance, net);
+    const json& layers = detail::require(j, "layers", top);
+    if (!layers.is_array()) top.fail_field("layers", "expected an array of layers, got " + detail::describe(layers));
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const json& e = layers[i];
+        std::string name;
+        const scope s = layer_scope(e, i, source, "layers", name);
+        detail::check_keys(e, {"name", "channels", "kernel", "points", "interleaving", "skip_all_zero", "clusters"}, s,
+                           "a product-histogram layer");
+        if (out.find(name)) s.fail("appears twice in the file");
+        const layer* l = network_conv(net, name, s);
+        sparsity::product_histograms h;
+        h.layer = name;
+        h.channels = sized(e, "channels", s, l, l ? l->in.channels : 0, "input channels");
+        h.kernel = sized(e, "kernel", s, l, l ? l->kernel_size() : 0, "kernel positions");
+        const auto order = detail::get_choice<interleaving>(e, "interleaving", s, interleaving::opt,
+                                                            {{"opt", interleaving::opt}, {"naive", interleaving::naive}});
+        const bool skip = detail::get_bool(e, "skip_all_zero", s, true);
+        const count_t clusters = detail::get_integer(e, "clusters", s, 1, 1);
+        const json& points = detail::require(e, "points", s);
+        if (!points.is_array() || points.empty())
+            s.fail_field("points", "expected a non-empty array of {\"tau_w\", \"tau_a\", \"histogram\"}, got " +
+                                       detail::describe(points));
+        for (std::size_t k = 0; k < points.size(); ++k) {
+            const json& p = points[k];
+            const std::string pf = "points[" + std::to_string(k) + "]";
+            if (!p.is_object()) s.fail_field(pf, "expected an object, got " + detail::describe(p));
+            const scope ps = s.nested(pf);
+            detail::check_keys(p, {"tau_w", "tau_a", "histogram"}, ps, "a threshold point");
+            sparsity::product_point pt;
+            pt.tau_w = detail::get_number(p, "tau_w", ps);
+            pt.tau_a = detail::get_number(p, "tau_a", ps);
+            if (pt.tau_w < 0) ps.fail_field("tau_w", "thresholds on |w| must be >= 0");
+            std::vector<double> flat;
+            read_histogram(detail::require(p, "histogram", ps), h.channels, h.kernel, s, pf + ".histogram", flat);
+            pt.stats = make_sparsity_stats(h.channels, h.kernel, std::move(flat), s.where + ": field '" + pf + ".histogram'");
+            pt.stats.order = order;
+            pt.stats.skip_all_zero = skip;
+            pt.stats.clusters = clusters;
+            for (const auto& q : h.points)
+                if (q.tau_w == pt.tau_w && q.tau_a == pt.tau_a)
+                    s.fail_field(pf, "threshold point (" + p["tau_w"].dump() + ", " + p["tau_a"].dump() + ") appears twice");
+            h.points.push_back(std::move(pt));
+        }
+        out.layers.push_back(std::move(h));
+    }
+    return out;
+}
+
+inline sparsity::product_statistics load_products(const std::filesystem::path& path, const network* net = nullptr) {
+    return read_products(load_json_file(path), path.string(), net);
+}
+
+inline nlohmann::ordered_json write_products(const sparsity::product_statistics& s) {
+    using sparsity_detail::ojson;
+    ojson j;
+    j["format"] = std::string(sparsity_detail::products_format);
+    j["version"] = 1;
+    j["network"] = s.network;
+    j["synthetic"] = s.synthetic;
+    j["provenance"] = s.provenance;
+    ojson layers = ojson::array();
+    for (const auto& h : s.layers) {
+        ojson e;
+        e["name"] = h.layer;
+        e["channels"] = h.channels;
+        e["kernel"] = h.kernel;
+        if (!h.points.empty()) {
+            const auto& st = h.points.front().stats;
+            e["interleaving"] = std::string(to_string(st.order));
+            e["skip_all_zero"] = st.skip_all_zero;
+            e["clusters"] = st.clusters;
+        }
+        ojson pts = ojson::array();
+        for (const auto& p : h.points)
+            pts.push_back({{"tau_w", p.tau_w},
+                           {"tau_a", p.tau_a},
+                           {"histogram", sparsity_detail::histogram_json(p.stats.histogram.data(), h.channels, h.kernel)}});
+        e["points"] = std::move(pts);
+        layers.push_back(std::move(e));
+    }
+    j["layers"] = std::move(layers);
+    return j;
+}
+
+// ============================================================================
+// Accuracy tables
+// ============================================================================
+
+/// Reads a "hass.accuracy.table" file; with `net`, layer names must be its convolutions.
+inline sparsity::accuracy_table read_accuracy_table(const json& j, std::string_view source, const network* net = nullptr) {
+    using namespace sparsity_detail;
+    const scope top{std::string(source)};
+    detail::require_object(j, top, "an accuracy table");
+    detail::check_keys(j, {"format", "version", "network", "synthetic", "provenance", "metric", "baseline",
+                           "interaction", "layers"},
+                       top, "an accuracy table");
+    check_header(j, top, accuracy_format);
+    sparsity::accuracy_table t;
+    read_provenance(j, top, t.network, t.synthetic, t.provenance, net);
+    t.metric = detail::get_string(j, "metric", top, t.metric);
+    if (detail::find(j, "baseline")) t.baseline = detail::get_number(j, "baseline", top);
+    t.interaction = detail::get_number(j, "interaction", top, 0.0);
+    if (t.interaction < 0) top.fail_field("interaction", "must be >= 0, got " + j["interaction"].dump());
+    const json& layers = detail::require(j, "layers", top);
+    if (!layers.is_array()) top.fail_field("layers", "expected an array of layers, got " + detail::describe(layers));
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const json& e = layers[i];
+        std::string name;
+        const scope s = layer_scope(e, i, source, "layers", name);
+        detail::check_keys(e, {"name", "tau_w", "tau_a", "drop"}, s, "an accuracy table layer");
+        if (t.find(name)) s.fail("appears twice in the file");
+        network_conv(net, name, s);
+        sparsity::layer_accuracy l;
+        l.layer = name;
+        l.tau_w = read_grid(e, "tau_w", s, true);
+        l.tau_a = read_grid(e, "tau_a", s, false);
+        const json& d = detail::require(e, "drop", s);
+        if (!d.is_array() || d.size() != l.tau_w.size())
+            s.fail_field("drop", "expected " + std::to_string(l.tau_w.size()) + " rows (one per tau_w) of " +
+                                     std::to_string(l.tau_a.size()) + " drops (one per tau_a), got " + detail::describe(d));
+        for (std::size_t r = 0; r < d.size(); ++r) {
+            const std::string rf = "drop[" + std::to_string(r) + "]";
+            if (!d[r].is_array() || d[r].size() != l.tau_a.size())
+                s.fail_field(rf, "expected " + std::to_string(l.tau_a.size()) + " drops (one per tau_a), got " +
+                                     detail::describe(d[r]));
+            for (std::size_t c = 0; c < d[r].size(); ++c) {
+                const std::string f = rf + "[" + std::to_string(c) + "]";
+                const double v = as_number(d[r][c], s, f);
+                if (v < 0) s.fail_field(f, "accuracy drops must be >= 0, got " + d[r][c].dump());
+                l.drop.push_back(v);
+            }
+        }
+        t.layers.push_back(std::move(l));
+    }
+    return t;
+}
+
+inline sparsity::accuracy_table load_accuracy_table(const std::filesystem::path& path, const network* net = nullptr) {
+    return read_accuracy_table(load_json_file(path), path.string(), net);
+}
+
+inline nlohmann::ordered_json write_accuracy_table(const sparsity::accuracy_table& t) {
+    using sparsity_detail::ojson;
+    ojson j;
+    j["format"] = std::string(sparsity_detail::accuracy_format);
+    j["version"] = 1;
+    j["network"] = t.network;
+    j["synthetic"] = t.synthetic;
+    j["provenance"] = t.provenance;
+    j["metric"] = t.metric;
+    if (t.baseline) j["baseline"] = *t.baseline;
+    j["interaction"] = t.interaction;
+    ojson layers = ojson::array();
+    for (const auto& l : t.layers) {
+        ojson drop = ojson::array();
+        for (std::size_t r = 0; r < l.tau_w.size(); ++r) {
+            ojson row = ojson::array();
+            for (std::size_t c = 0; c < l.tau_a.size(); ++c) row.push_back(l.drop[r * l.tau_a.size() + c]);
+            drop.push_back(std::move(row));
+        }
+        layers.push_back({{"name", l.layer}, {"tau_w", l.tau_w}, {"tau_a", l.tau_a}, {"drop", std::move(drop)}});
+    }
+    j["layers"] = std::move(layers);
+    return j;
+}
+
+// ============================================================================
+// Thresholds (a candidate or a search result)
+// ============================================================================
+
+/// Reads {"layers": [{"name", "tau_w", "tau_a"}, ...]} into one pair per layer
+/// of the predictor (in its order). Layers not in the file get their minimum
+/// thresholds; unknown layer names and thresholds outside a layer's grid are errors.
+inline std::vector<sparsity::threshold_pair> read_thresholds(const json& j, std::string_view source,
+                                                             const sparsity::predictor& p) {
+    using namespace sparsity_detail;
+    const scope top{std::string(source)};
+    detail::require_object(j, top, "a thresholds file");
+    detail::check_keys(j, {"format", "version", "network", "layers"}, top, "a thresholds file");
+    check_header(j, top, thresholds_format);
+    std::vector<sparsity::threshold_pair> out = p.minimum_thresholds();
+    std::vector<bool> seen(out.size(), false);
+    const json& layers = detail::require(j, "layers", top);
+    if (!layers.is_array()) top.fail_field("layers", "expected an array of layers, got " + detail::describe(layers));
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const json& e = layers[i];
+        std::string name;
+        const scope s = layer_scope(e, i, source, "layers", name);
+        detail::check_keys(e, {"name", "tau_w", "tau_a"}, s, "a thresholds entry");
+        const int idx = p.index_of(name);
+        if (idx < 0) s.fail("unknown layer: the statistics have no layer of that name");
+        const auto k = static_cast<std::size_t>(idx);
+        if (seen[k]) s.fail("appears twice in the file");
+        seen[k] = true;
+        out[k].tau_w = detail::get_number(e, "tau_w", s, out[k].tau_w);
+        out[k].tau_a = detail::get_number(e, "tau_a", s, out[k].tau_a);
+        try {
+            (void)p.weight_sparsity(k, out[k].tau_w);
+            (void)p.activation_sparsity(k, out[k].tau_a);
+        } catch (const hass::error& err) {
+            s.fail(strip_layer(err.what(), name));
+        }
+    }
+    return out;
+}
+
+inline std::vector<sparsity::threshold_pair> load_thresholds(const std::filesystem::path& path,
+                                                             const sparsity::predictor& p) {
+    return read_thresholds(load_json_file(path), path.string(), p);
+}
+
+inline nlohmann::ordered_json write_thresholds(const sparsity::predictor& p, std::span<const sparsity::threshold_pair> t) {
+    using sparsity_detail::ojson;
+    if (t.size() != p.size())
+        throw hass::error("write_thresholds: got " + std::to_string(t.size()) + " threshold pairs for " +
+                          std::to_string(p.size()) + " layers");
+    ojson j;
+    j["format"] = std::string(sparsity_detail::thresholds_format);
+    j["version"] = 1;
+    j["network"] = p.network_name();
+    ojson layers = ojson::array();
+    for (std::size_t i = 0; i < t.size(); ++i)
+        layers.push_back({{"name", p.name(i)}, {"tau_w", t[i].tau_w}, {"tau_a", t[i].tau_a}});
+    j["layers"] = std::move(layers);
+    return j;
+}
+
+} // namespace hass::io
