@@ -303,10 +303,12 @@ inline void check_magnitude(const layer& l, const scope& s) {
 
 namespace detail {
 
-/// One folding entry: {"coarse_in", "coarse_out", "coarse_group", "fine", "weights"} or {"coarse"}.
+/// One folding entry: {"coarse_in", "coarse_out", "coarse_group", "fine", "weights", "implementation"}
+/// or {"coarse"}.
 inline folding read_folding_entry(const json& j, const layer& l, const scope& s, bool allow_name) {
     if (!j.is_object()) s.fail("the folding entry must be a JSON object, got " + describe(j));
-    std::vector<std::string_view> known{"coarse_in", "coarse_out", "coarse_group", "fine", "weights", "coarse"};
+    std::vector<std::string_view> known{"coarse_in", "coarse_out", "coarse_group", "fine", "weights", "coarse",
+                                        "implementation"};
     if (allow_name) known.push_back("name");
     check_keys(j, known, s, "a folding entry");
     folding f;
@@ -334,6 +336,9 @@ inline folding read_folding_entry(const json& j, const layer& l, const scope& s,
                                            {{"bram", weight_storage::bram},
                                             {"uram", weight_storage::uram},
                                             {"off_chip", weight_storage::off_chip}});
+    if (find(j, "implementation") && l.type != layer_type::convolution)
+        s.fail_field("implementation", "only a convolution chooses between a sparse and a dense implementation");
+    f.dense = get_choice<bool>(j, "implementation", s, false, {{"sparse", false}, {"dense", true}});
     return f;
 }
 
@@ -413,6 +418,7 @@ inline json write_folding(const network& net, const std::vector<folding>& f) {
                 e["fine"] = f[i].fine;
             }
             e["weights"] = std::string(to_string(f[i].weights));
+            if (l.is_sparse()) e["implementation"] = f[i].dense ? "dense" : "sparse";
         } else {
             e["coarse"] = f[i].coarse_in;
         }

@@ -53,7 +53,7 @@ constexpr resources weight_memory(const layer& l, const folding& f) noexcept {
     if (!l.has_weights()) return {};
     const count_t lanes = f.fine * f.coarse_in * f.coarse_out * f.coarse_group;
     const count_t depth = ceil_div(l.filters() / l.groups * l.channels_in() * l.kernel_size(), lanes);
-    if (l.is_sparse())
+    if (implemented_sparse(l, f))
         return buffer_resources(depth, l.width.weight, f.weights) * lanes;
     return buffer_resources(depth, l.width.weight * lanes, f.weights);
 }
@@ -66,7 +66,7 @@ constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit
     case layer_type::convolution:
     case layer_type::inner_product: {
         const bool fc = l.type == layer_type::inner_product;
-        const bool sparse = !fc && l.sparsity.worth_sparse();
+        const bool sparse = !fc && implemented_sparse(l, f);
         const count_t ci = f.coarse_in, co = f.coarse_out, cg = fc ? 1 : f.coarse_group;
         const count_t fine = fc ? 1 : f.fine;
         const count_t G = fc ? 1 : l.groups, C = l.channels_in(), F = l.filters();
@@ -101,7 +101,8 @@ constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit
         } else {
             visit(modules::vector_dot{windows * filters * (K / fine), filters, fine, S * co, w, ww, aw}, 1);
         }
-        if (C / S > 1)
+        // partial sums to add: the C/S channels of a stream and, dense, the K/f chunks of a window
+        if ((C / S) * (sparse ? 1 : K / fine) > 1)
             visit(modules::accumulator{sparse ? ceil_to_count(static_cast<double>(windows * filters) * sparse_rate)
                                               : windows * filters * (K / fine),
                                        (C / S) * (sparse ? 1 : K / fine), filters, sparse ? 1 : S * co, aw},
@@ -109,7 +110,8 @@ constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit
         const count_t words_out = (fc ? 1 : Ho * Wo) * F / (co * cg);
         if (ci > 1) visit(modules::glue{words_out, ci, sparse ? 1 : co * cg, aw}, sparse ? co * cg : 1);
         if (l.hardware_bias())
-            visit(modules::bias{words_out, F, sparse ? 1 : co * cg, w, aw}, sparse ? co * cg : 1);
+            visit(modules::bias{words_out, sparse ? F / (co * cg) : F, sparse ? 1 : co * cg, w, aw},
+                  sparse ? co * cg : 1);
         return;
     }
     case layer_type::pooling: {

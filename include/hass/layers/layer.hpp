@@ -157,9 +157,16 @@ struct folding {
     count_t coarse_group = 1; ///< groups processed in parallel (conv)
     count_t fine = 1;         ///< multipliers per window (conv)
     weight_storage weights = weight_storage::bram;
+    /// Build a convolution that has sparsity statistics as a dense one anyway
+    /// (sparse hardware replicates modules per stream and splits the weights into
+    /// narrow arrays; where a layer is not a bottleneck, dense can be cheaper).
+    bool dense = false;
 
     friend constexpr bool operator==(const folding&, const folding&) = default;
 };
+
+/// True when the layer is built as a sparse convolution under this folding.
+constexpr bool implemented_sparse(const layer& l, const folding& f) noexcept { return l.is_sparse() && !f.dense; }
 
 /// Streams entering a layer under a folding.
 constexpr count_t streams_in(const layer& l, const folding& f) noexcept {

@@ -11,11 +11,12 @@
 
 namespace hass {
 
-/// Fine factors allowed for a layer: divisors of K when dense, 1..K when sparse.
-constexpr bool is_valid_fine(const layer& l, count_t fine) noexcept {
+/// Fine factors allowed for a layer: divisors of K when built dense, 1..K when
+/// built sparse (a layer with statistics, unless the folding asks for dense).
+constexpr bool is_valid_fine(const layer& l, count_t fine, bool force_dense = false) noexcept {
     if (l.type != layer_type::convolution) return fine == 1;
     if (fine < 1 || fine > l.kernel_size()) return false;
-    return l.sparsity.worth_sparse() ? true : divides(fine, l.kernel_size());
+    return l.is_sparse() && !force_dense ? true : divides(fine, l.kernel_size());
 }
 
 /// Why a folding is infeasible for a layer, or an empty string when it is valid.
@@ -24,6 +25,8 @@ constexpr std::string folding_problem(const layer& l, const folding& f) {
     const std::string_view n = l.name;
     if (f.coarse_in < 1 || f.coarse_out < 1 || f.coarse_group < 1 || f.fine < 1)
         return cat("layer '", n, "': folding factors must be >= 1");
+    if (f.dense && l.type != layer_type::convolution)
+        return cat("layer '", n, "': only a convolution can be asked to build dense");
     switch (l.type) {
     case layer_type::convolution: {
         const count_t G = l.groups, C = l.in.channels, F = l.out.channels, K = l.kernel_size();
@@ -35,11 +38,11 @@ constexpr std::string folding_problem(const layer& l, const folding& f) {
         if (!divides(f.coarse_out, F / G))
             return cat("layer '", n, "': coarse_out ", f.coarse_out,
                        " does not divide the filters per group ", F / G);
-        if (!is_valid_fine(l, f.fine)) {
-            if (l.sparsity.worth_sparse()) return cat("layer '", n, "': fine ", f.fine, " is outside 1..K = 1..", K);
+        if (!is_valid_fine(l, f.fine, f.dense)) {
+            if (implemented_sparse(l, f)) return cat("layer '", n, "': fine ", f.fine, " is outside 1..K = 1..", K);
             return cat("layer '", n, "': fine ", f.fine, " does not divide the kernel size K = ", K);
         }
-        if (l.sparsity.worth_sparse() && K == 1 && !divides(l.sparsity.clusters, f.coarse_in * f.coarse_group))
+        if (implemented_sparse(l, f) && K == 1 && !divides(l.sparsity.clusters, f.coarse_in * f.coarse_group))
             return cat("layer '", n, "': sparsity clusters ", l.sparsity.clusters,
                        " must divide the streams coarse_in*coarse_group = ", f.coarse_in * f.coarse_group);
         return {};

@@ -72,8 +72,16 @@ constexpr void validate(const network& net, const std::vector<folding>& f) {
     if (f.size() != net.size())
         detail::fail(detail::cat("the folding has ", static_cast<count_t>(f.size()), " entries but network '",
                                  net.name, "' has ", static_cast<count_t>(net.size()), " layers"));
-    for (std::size_t i = 0; i < f.size(); ++i)
-        if (auto p = folding_problem(net.layers[i], f[i]); !p.empty()) detail::fail(p);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        const layer& l = net.layers[i];
+        if (auto p = folding_problem(l, f[i]); !p.empty()) detail::fail(p);
+        if (l.type == layer_type::concat)
+            for (int src : l.inputs)
+                if (net.shape_of(src).channels % f[i].coarse_in != 0)
+                    detail::fail(detail::cat("layer '", l.name, "': coarse ", f[i].coarse_in,
+                                             " does not divide the ", net.shape_of(src).channels,
+                                             " channels of an input"));
+    }
 }
 
 namespace detail {

@@ -1,0 +1,20 @@
+// Every hass HLS kernel and layer wrapper (docs/hls.md).
+#pragma once
+
+#include "hass/hls/kernels/accumulator.hpp"
+#include "hass/hls/kernels/activation.hpp"
+#include "hass/hls/kernels/bias.hpp"
+#include "hass/hls/kernels/common.hpp"
+#include "hass/hls/kernels/concat.hpp"
+#include "hass/hls/kernels/convolution.hpp"
+#include "hass/hls/kernels/eltwise.hpp"
+#include "hass/hls/kernels/fork.hpp"
+#include "hass/hls/kernels/global_pool.hpp"
+#include "hass/hls/kernels/glue.hpp"
+#include "hass/hls/kernels/layers.hpp"
+#include "hass/hls/kernels/pad.hpp"
+#include "hass/hls/kernels/pool.hpp"
+#include "hass/hls/kernels/sliding_window.hpp"
+#include "hass/hls/kernels/sparse_vector_dot.hpp"
+#include "hass/hls/kernels/squeeze.hpp"
+#include "hass/hls/kernels/vector_dot.hpp"
