@@ -35,6 +35,15 @@ install(FILES
     "${PROJECT_BINARY_DIR}/hassConfigVersion.cmake"
     DESTINATION "${HASS_INSTALL_CMAKEDIR}")
 
+# The command-line tool as the imported executable hass::cli (hass_generate_hls
+# runs it); tools/hass/CMakeLists.txt puts it in the hassCliTargets export set.
+if(TARGET hass_cli)
+    install(EXPORT hassCliTargets
+        NAMESPACE hass::
+        FILE hassCliTargets.cmake
+        DESTINATION "${HASS_INSTALL_CMAKEDIR}")
+endif()
+
 # Optional CMake helper shipped to consumers; hassConfig.cmake includes it
 # when it is installed next to it.
 if(EXISTS "${PROJECT_SOURCE_DIR}/cmake/hass_generate_hls.cmake")

@@ -84,6 +84,44 @@ set_tests_properties(
     package.clean package.install package.configure package.build package.run
     PROPERTIES LABELS package)
 
+# The HLS example project (examples/hls_project) built against the installed
+# package: hass_generate_hls() runs the installed hass tool (hass::cli) at build
+# time, the generated test bench is built and run (C simulation, PASS):
+#   package.hls_example.configure / .build / .run (after package.install)
+if(TARGET hass_cli AND EXISTS "${PROJECT_SOURCE_DIR}/examples/hls_project/CMakeLists.txt")
+    set(_hass_hls_build "${PROJECT_BINARY_DIR}/package-hls-example")
+    add_test(NAME package.hls_example.clean
+        COMMAND "${CMAKE_COMMAND}" -E rm -rf "${_hass_hls_build}")
+    set_tests_properties(package.hls_example.clean PROPERTIES
+        FIXTURES_SETUP hass_pkg_hls_clean)
+    add_test(NAME package.hls_example.configure
+        COMMAND "${CMAKE_COMMAND}"
+                -S "${PROJECT_SOURCE_DIR}/examples/hls_project"
+                -B "${_hass_hls_build}"
+                ${_hass_pkg_generator_args}
+                "-DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}"
+                "-DCMAKE_BUILD_TYPE=$<CONFIG>"
+                "-DCMAKE_PREFIX_PATH=${_hass_pkg_prefix_path}"
+                -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+    set_tests_properties(package.hls_example.configure PROPERTIES
+        FIXTURES_REQUIRED "hass_pkg_installed;hass_pkg_hls_clean"
+        FIXTURES_SETUP hass_pkg_hls_configured)
+    add_test(NAME package.hls_example.build
+        COMMAND "${CMAKE_COMMAND}" --build "${_hass_hls_build}" ${_hass_config_args})
+    set_tests_properties(package.hls_example.build PROPERTIES
+        FIXTURES_REQUIRED hass_pkg_hls_configured
+        FIXTURES_SETUP hass_pkg_hls_built)
+    add_test(NAME package.hls_example.run
+        COMMAND "${_hass_hls_build}/bin/tiny_hls_testbench${CMAKE_EXECUTABLE_SUFFIX}")
+    set_tests_properties(package.hls_example.run PROPERTIES
+        FIXTURES_REQUIRED hass_pkg_hls_built
+        PASS_REGULAR_EXPRESSION "\nPASS\n")
+    set_tests_properties(
+        package.hls_example.clean package.hls_example.configure package.hls_example.build package.hls_example.run
+        PROPERTIES LABELS package)
+    unset(_hass_hls_build)
+endif()
+
 unset(_hass_pkg_prefix)
 unset(_hass_pkg_build)
 unset(_hass_pkg_source)

@@ -234,5 +234,58 @@ check "board: missing field" 1 err "b_clock.json" err "missing field 'clock_mhz'
 echo '{"name": "b", "dsp": 10, "lut": -1, "ff": 10, "bram18": 10, "clock_mhz": 100, "bandwidth_gbps": 1}' >"$S/b_neg.json"
 check "board: negative resource" 1 err "field 'lut'" -- eval resnet18 -b "$S/b_neg.json"
 
+# ---------------------------------------------------------------- search
+check "search needs a board" 2 err "--board" -- search resnet18
+check "search: bad --algo" 2 err "--algo" -- search resnet18 --board u250 --algo simplex
+check "search: bad --partition" 2 -- search resnet18 --board u250 --partition always
+check "search: bad --batch" 2 -- search resnet18 --board u250 --batch 0
+check "search: bad --cap" 2 err "--cap" -- search resnet18 --board u250 --cap 0
+check "search: unknown model" 1 err "unknown model 'resnet19'" -- search resnet19 --board u250
+check "search: unknown board" 1 err "unknown board 'u999'" -- search resnet18 --board u999
+check "search: malformed network file" 1 err "malformed JSON" -- search "$DATA/malformed.json" --board u250
+echo 'not a directory' >"$S/plain_file"
+check "search: --out is a file" 1 err "cannot create the output directory" \
+    -- search "$DATA/tiny.json" --board zcu104 --out "$S/plain_file"
+check "search text" 0 out "optimal search" out "weights" out "%II" out "II lower bound" out "gap" \
+    out "images/s" out "search             optimal in" -- search "$DATA/tiny.json" --board zcu104
+check "search --json" 0 out '"search_ms"' out '"algo": "optimal"' out '"ii_lower_bound"' out '"ii_cycles"' \
+    out '"found": true' -- search "$DATA/tiny.json" --board zcu104 --json
+check "search anneal" 0 out "anneal search" -- search "$DATA/tiny.json" --board zcu104 --algo anneal --seed 3
+check "search greedy, one partition" 0 out "greedy search" -- search resnet18 --board u250 --algo greedy --partition none
+# --out writes a folding that eval accepts, with the II the search reported
+rm -rf "$S/search_tiny"
+check "search --out" 0 out "wrote" -- search "$DATA/tiny.json" --board zcu104 --out "$S/search_tiny"
+search_ii=$(json_value ii_cycles "$S/search_tiny/report.json")
+[[ -n $search_ii ]] || { report_failure "search: no ii_cycles in report.json"; search_ii=missing; }
+for key in search_ms algo ii_lower_bound ii_cycles throughput_fps resources layers; do
+    grep -q "\"$key\"" "$S/search_tiny/report.json" || report_failure "search: report.json lacks \"$key\""
+done
+check "search folding.json round trip" 0 out "\"ii_cycles\": $search_ii" \
+    -- eval "$DATA/tiny.json" --board zcu104 --folding "$S/search_tiny/folding.json" --json
+# partitions: resnet50 on zcu102 (weights off chip where needed, batch 256)
+check "search resnet50 zcu102 partitions" 0 out "partition 1 of" out "partitions run one after another" \
+    out "including reconfiguration" out "ranges searched exactly" -- search resnet50 --board zcu102
+rm -rf "$S/search_r50"
+check "search resnet50 --out --json" 0 out '"partitioned": {' out '"cuts"' out '"partitions"' \
+    out '"batch": 256' -- search resnet50 --board zcu102 --out "$S/search_r50" --json
+grep -q '"cuts"' "$S/search_r50/report.json" || report_failure "search: partitioned report.json lacks cuts"
+check "partitioned folding.json is accepted" 0 out '"ii_cycles"' out '"off_chip"' \
+    -- eval resnet50 --board zcu102 --folding "$S/search_r50/folding.json" --json
+check "search --batch 1 keeps one partition" 0 out "partitions         1" \
+    -- search resnet50 --board zcu102 --batch 1
+# off-chip weights: vgg16 fits u250 only with them
+check "search vgg16 u250 off chip" 0 out "off_chip" out "fits               yes" \
+    -- search vgg16 --board u250 --partition none
+check "search: nothing fits (exit 0)" 0 out "no design fits" out "classifier.0" out "off-chip weights disabled" \
+    -- search vgg16 --board u250 --partition none --no-offchip
+check "search: a layer too big alone" 0 out "no design fits" out "layer4.0.conv2" out "alone" \
+    -- search resnet50 --board zcu102 --no-offchip
+rm -rf "$S/search_none"
+check "search: nothing fits writes report.json only" 0 out "no design fits" \
+    -- search resnet50 --board zcu102 --no-offchip --out "$S/search_none"
+[[ -f $S/search_none/report.json && ! -f $S/search_none/folding.json ]] ||
+    report_failure "search: nothing fits should write report.json and no folding.json"
+grep -q '"found": false' "$S/search_none/report.json" || report_failure "search: report.json lacks found false"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -205,6 +205,7 @@ TEST_CASE("optimal search matches exhaustive enumeration on small random network
         const hass::board b = random_board(r, net, uram);
         if (design_count(net, b) > 20000) continue;
         hass::search_options so;
+        so.offchip_weights = false; // the exhaustive truth enumerates on-chip storage only
         if (r.chance(0.2)) so.cap = {0.9, 0.95, 0.9, 0.85};
         const auto truth = exhaustive(net, b, so.cap);
         designs += truth.designs;
@@ -306,12 +307,14 @@ TEST_CASE("every algorithm returns a valid design within budget", "[search]") {
 
 TEST_CASE("an infeasible network names the binding resource", "[search]") {
     const hass::network net = hass::zoo::get("resnet50");
-    const auto r = hass::search(net, hass::boards::zcu102::spec, hass::algorithm::optimal, {});
+    hass::search_options on_chip; // with off-chip weights allowed (the default) resnet50 fits zcu102
+    on_chip.offchip_weights = false;
+    const auto r = hass::search(net, hass::boards::zcu102::spec, hass::algorithm::optimal, on_chip);
     CHECK_FALSE(r.found);
     CHECK(r.folding.empty());
     CHECK(r.message.find("resnet50 does not fit zcu102") != std::string::npos);
     CHECK(r.message.find("bram18") != std::string::npos);
-    const auto g = hass::search(net, hass::boards::zcu102::spec, hass::algorithm::greedy, {});
+    const auto g = hass::search(net, hass::boards::zcu102::spec, hass::algorithm::greedy, on_chip);
     CHECK_FALSE(g.found);
     CHECK(g.message == r.message);
 }
@@ -390,7 +393,9 @@ TEST_CASE("the constant-expression search agrees with the run-time optimal searc
             b.conv(x, "conv2", {.filters = 4, .kernel = 3, .pad = 1});
             const auto net = std::move(b).build();
             const hass::board board{"small", "none", {dsp, 8000, 16000, 12, 0}, 100, 10};
-            const auto fast = hass::search(net, board, hass::algorithm::optimal, {});
+            hass::search_options on_chip; // static_optimal_folding keeps weights on chip
+            on_chip.offchip_weights = false;
+            const auto fast = hass::search(net, board, hass::algorithm::optimal, on_chip);
             const auto exact = hass::static_optimal_folding(net, board);
             INFO("channels " << c << ", dsp " << dsp);
             REQUIRE(fast.found == exact.found);

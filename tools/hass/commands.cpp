@@ -1,10 +1,15 @@
-// The subcommands of the hass command-line tool: models, boards, info, eval, export.
+// The subcommands of the hass command-line tool: models, boards, info, eval, export, search.
 #include "commands.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +18,8 @@
 
 #include <hass/hass.hpp>
 #include <hass/io/json.hpp>
+#include <hass/search/partition.hpp>
+#include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
 
 #include "text.hpp"
@@ -117,8 +124,8 @@ std::string exceeded_text(const std::vector<resource_kind>& over) {
 }
 
 void print_layers(const network& net, const std::vector<folding>& f, const design_report& r) {
-    table t({{"layer", false}, {"type", false}, {"ci"}, {"co"}, {"cg"}, {"fine"}, {"latency"}, {"DSP"}, {"LUT"},
-             {"FF"}, {"BRAM18"}, {"URAM"}, {"sparse", false}, {"%II"}});
+    table t({{"layer", false}, {"type", false}, {"ci"}, {"co"}, {"cg"}, {"fine"}, {"weights", false}, {"latency"},
+             {"DSP"}, {"LUT"}, {"FF"}, {"BRAM18"}, {"URAM"}, {"sparse", false}, {"%II"}});
     for (int i = r.first; i < r.last; ++i) {
         const auto idx = static_cast<std::size_t>(i);
         const layer& l = net.layers[idx];
@@ -129,10 +136,23 @@ void print_layers(const network& net, const std::vector<folding>& f, const desig
                                      grouped(f[idx].coarse_out),
                                      grouped(f[idx].coarse_group),
                                      grouped(f[idx].fine),
+                                     l.has_weights() ? std::string(to_string(f[idx].weights)) : "-",
                                      grouped(p.latency)};
         for (auto& c : resource_cells(p.used)) row.push_back(std::move(c));
         row.push_back(p.sparse ? "yes" : "no");
         row.push_back(percent(static_cast<double>(p.latency), static_cast<double>(r.ii)));
+        t.add(std::move(row));
+    }
+    t.rule();
+    {
+        // layers and squeezes together; the II column: the share memory_ii takes
+        std::vector<std::string> row{r.squeezes.empty() ? "total" : "total (with squeezes)", "", "", "", "", "", "",
+                                     grouped(r.ii)};
+        for (auto& c : resource_cells(r.used)) row.push_back(std::move(c));
+        row.push_back("");
+        row.push_back(r.memory_ii > 0 ? fmt::format("mem {}", percent(static_cast<double>(r.memory_ii),
+                                                                      static_cast<double>(r.ii)))
+                                      : "");
         t.add(std::move(row));
     }
     t.print(stdout);
@@ -333,6 +353,220 @@ int run_export(const export_options& o) {
         print_json(io::write_folding(model.net, f));
     else
         fmt::print("{}\n", io::write_network(model.net, f).dump(2));
+    return 0;
+}
+
+
+namespace {
+
+/// Progress on a terminal: "searching ... 42%" on stderr, only when stderr is a
+/// terminal and the search has run for a while; cleared at the end.
+class progress_line {
+public:
+    explicit progress_line(std::string what) : what_(std::move(what)), tty_(isatty(2) != 0) {}
+    ~progress_line() { clear(); }
+    progress_line(const progress_line&) = delete;
+    progress_line& operator=(const progress_line&) = delete;
+
+    void operator()(double fraction) {
+        if (!tty_) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - start_ < std::chrono::milliseconds(300) || now - last_ < std::chrono::milliseconds(100)) return;
+        last_ = now;
+        fmt::print(stderr, "\r{} {:3.0f}%", what_, 100.0 * fraction);
+        std::fflush(stderr);
+        shown_ = true;
+    }
+    void clear() {
+        if (!shown_) return;
+        fmt::print(stderr, "\r{}\r", std::string(what_.size() + 6, ' '));
+        std::fflush(stderr);
+        shown_ = false;
+    }
+
+private:
+    std::string what_;
+    bool tty_ = false;
+    bool shown_ = false;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_{};
+};
+
+std::string gap_text(count_t ii, count_t bound) {
+    if (bound <= 0) return "unknown";
+    return fmt::format("{:.1f}%", 100.0 * (static_cast<double>(ii) / static_cast<double>(bound) - 1.0));
+}
+
+json gap_json(count_t ii, count_t bound) {
+    return bound > 0 ? json(static_cast<double>(ii) / static_cast<double>(bound) - 1.0) : json(nullptr);
+}
+
+void write_file(const std::filesystem::path& path, const json& j) {
+    std::ofstream out(path);
+    if (!out) throw hass::error("cannot write '" + path.string() + "'");
+    out << j.dump(2) << '\n';
+    if (!out) throw hass::error("cannot write '" + path.string() + "'");
+}
+
+} // namespace
+
+int run_search(const search_options& o) {
+    const utilisation_cap cap = parse_cap(o.cap);
+    if (o.batch < 1) throw usage_error("--batch must be >= 1");
+    const auto algo = parse_algorithm(o.algo);
+    if (!algo) throw usage_error("--algo must be optimal, greedy or anneal");
+    const io::network_file model = load_model(o.model);
+    const network& net = model.net;
+    const io::owned_board owned = load_board(o.board);
+    const board& b = owned.spec();
+    const bool partitioned = o.partition == "auto";
+    if (!o.out.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(o.out, ec);
+        if (ec || !std::filesystem::is_directory(o.out))
+            throw hass::error("cannot create the output directory '" + o.out + "'" + (ec ? ": " + ec.message() : ""));
+    }
+
+    hass::search_options so;
+    so.cap = cap;
+    so.seed = static_cast<std::uint64_t>(o.seed);
+    so.batch = o.batch;
+    so.offchip_weights = !o.no_offchip;
+    progress_line progress(fmt::format("searching {} on {} ({})", net.name.str(), b.name, o.algo));
+    so.progress = [&progress](double f) { progress(f); };
+
+    // the design: one partition, or cuts from the partitioned search
+    std::vector<folding> f;
+    std::vector<int> cuts;
+    bool found = false;
+    std::string message;
+    double search_ms = 0;
+    count_t evaluations = 0;
+    count_t lower = 0;                    // single partition
+    std::vector<count_t> lower_per_part;  // partitioned
+    double single_time = 0;
+    count_t candidate_cuts = 0, ranges_searched = 0;
+    if (partitioned) {
+        partitioned_search_result r = search_partitioned(net, b, *algo, so);
+        found = r.found;
+        message = r.message;
+        search_ms = r.search_ms;
+        evaluations = r.evaluations;
+        f = std::move(r.folding);
+        cuts = std::move(r.cuts);
+        lower_per_part = std::move(r.ii_lower_bound);
+        single_time = r.single_batch_time_s;
+        candidate_cuts = r.candidate_cuts;
+        ranges_searched = r.ranges_searched;
+        if (found && cuts.empty()) lower = lower_per_part.front();
+    } else {
+        search_result r = hass::search(net, b, *algo, so);
+        found = r.found;
+        message = r.message;
+        search_ms = r.search_ms;
+        evaluations = r.evaluations;
+        f = std::move(r.folding);
+        lower = r.ii_lower_bound;
+    }
+    progress.clear();
+    const bool multi = found && !cuts.empty();
+    if (!found && message.rfind("no design fits", 0) != 0) message = "no design fits: " + message;
+
+    // the report: eval's keys (the whole network under this folding), the search's, the partitions
+    json j;
+    design_report whole;
+    partitioned_report pr;
+    if (found) {
+        whole = evaluate(net, f, b, cap);
+        j = io::report_json(net, f, whole, b);
+        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}};
+        j["batch"] = o.batch;
+        j["batch_latency_s"] = whole.batch_time(o.batch);
+    } else {
+        j = {{"model", net.name.str()}, {"board", std::string(b.name)}, {"clock_mhz", b.clock_mhz}};
+        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}};
+        j["batch"] = o.batch;
+    }
+    j["found"] = found;
+    j["message"] = message;
+    j["algo"] = o.algo;
+    j["search_ms"] = search_ms;
+    j["evaluations"] = evaluations;
+    j["offchip_weights"] = so.offchip_weights;
+    j["partition"] = o.partition;
+    j["ii_lower_bound"] = found && !multi && lower > 0 ? json(lower) : json(nullptr);
+    j["gap"] = found && !multi ? gap_json(whole.ii, lower) : json(nullptr);
+    j["partitioned"] = nullptr;
+    if (multi) {
+        pr = evaluate_partitions(net, f, b, cuts, cap);
+        json p = io::partitioned_report_json(net, f, pr, b, o.batch);
+        for (std::size_t k = 0; k < pr.partitions.size(); ++k) {
+            p["partitions"][k]["ii_lower_bound"] = lower_per_part[k];
+            p["partitions"][k]["gap"] = gap_json(pr.partitions[k].ii, lower_per_part[k]);
+        }
+        p["cuts"] = cuts;
+        p["single_partition_batch_time_s"] = single_time > 0 ? json(single_time) : json(nullptr);
+        j["partitioned"] = std::move(p);
+    }
+    if (!o.out.empty()) {
+        const std::filesystem::path dir(o.out);
+        if (found) write_file(dir / "folding.json", io::write_folding(net, f));
+        write_file(dir / "report.json", j);
+    }
+    if (o.json) {
+        print_json(j);
+        return 0;
+    }
+
+    fmt::print("{} on {} ({}), {} MHz: {} search", net.name.str(), b.name, b.part, fmt::format("{:g}", b.clock_mhz),
+               o.algo);
+    if (cap != utilisation_cap{})
+        fmt::print(", utilisation cap dsp {:g} lut {:g} ff {:g} ram {:g}", cap.dsp, cap.lut, cap.ff, cap.ram);
+    fmt::print(", weights {}\n\n", so.offchip_weights ? "on or off chip" : "on chip only");
+    if (!found) {
+        fmt::print("{}\n", message);
+        fmt::print("search             {} in {:.1f} ms\n", o.algo, search_ms);
+        if (!partitioned && message.find("split it into partitions") != std::string::npos)
+            fmt::print("                   (--partition auto cuts the network into partitions)\n");
+        if (!o.out.empty()) fmt::print("wrote              {}\n", (std::filesystem::path(o.out) / "report.json").string());
+        return 0;
+    }
+    if (!multi) {
+        print_layers(net, f, whole);
+        fmt::print("\n");
+        print_budget(whole);
+        fmt::print("\n");
+        print_summary(net, whole, b, o.batch);
+        fmt::print("II lower bound     {} cycles (gap {})\n", lower > 0 ? grouped(lower) : std::string("unknown"),
+                   gap_text(whole.ii, lower));
+        if (partitioned)
+            fmt::print("partitions         1: one partition has the shortest batch time (batch {})\n", o.batch);
+    } else {
+        for (std::size_t k = 0; k < pr.partitions.size(); ++k) {
+            const design_report& p = pr.partitions[k];
+            fmt::print("partition {} of {}: layers {} .. {} ({}-{})\n\n", k + 1, pr.partitions.size(),
+                       net.layers[static_cast<std::size_t>(p.first)].name.str(),
+                       net.layers[static_cast<std::size_t>(p.last - 1)].name.str(), p.first, p.last - 1);
+            print_layers(net, f, p);
+            fmt::print("\n");
+            print_budget(p);
+            fmt::print("\nII {} cycles (compute {}, memory {}; bottleneck: {}), lower bound {} (gap {}), "
+                       "bandwidth {} of {} Gbit/s\n\n",
+                       grouped(p.ii), grouped(p.compute_ii), grouped(p.memory_ii), bottleneck_text(net, p),
+                       grouped(lower_per_part[k]), gap_text(p.ii, lower_per_part[k]), amount(p.bandwidth_gbps()),
+                       amount(b.bandwidth_gbps));
+        }
+        print_partitions(net, pr, b, o.batch);
+        if (single_time > 0)
+            fmt::print("one partition      {} for the batch ({} images/s)\n", duration(single_time),
+                       amount(static_cast<double>(o.batch) / single_time));
+        fmt::print("cut positions      {} considered, {} ranges searched exactly\n", candidate_cuts, ranges_searched);
+    }
+    fmt::print("search             {} in {:.1f} ms ({} layer foldings evaluated)\n", o.algo, search_ms,
+               grouped(evaluations));
+    if (!o.out.empty())
+        fmt::print("wrote              {} and {}\n", (std::filesystem::path(o.out) / "folding.json").string(),
+                   (std::filesystem::path(o.out) / "report.json").string());
     return 0;
 }
 

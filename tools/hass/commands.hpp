@@ -35,6 +35,19 @@ struct eval_options {
     bool json = false;
 };
 
+struct search_options {
+    std::string model;
+    std::string board;
+    std::string algo = "optimal";   ///< "optimal", "greedy" or "anneal"
+    long long seed = 1;             ///< anneal
+    std::string cap;                ///< as for eval
+    long long batch = 256;          ///< images per batch (partitioned batch time)
+    std::string partition = "auto"; ///< "auto": best batch time over cut positions (one partition included); "none"
+    bool no_offchip = false;        ///< keep every layer's weights on chip
+    std::string out;                ///< directory for folding.json and report.json (empty: none)
+    bool json = false;
+};
+
 struct export_options {
     std::string model;
     std::string folding;
@@ -46,5 +59,6 @@ int run_boards(const boards_options& o);
 int run_info(const info_options& o);
 int run_eval(const eval_options& o);
 int run_export(const export_options& o);
+int run_search(const search_options& o);
 
 } // namespace hass::cli

@@ -4,6 +4,8 @@
 //   hass info MODEL [--json]
 //   hass eval MODEL --board BOARD [--folding FILE] [--cap X] [--partition auto] [--batch N] [--json]
 //   hass export MODEL [--folding FILE] [--folding-template]
+//   hass search MODEL --board BOARD [--algo optimal|greedy|anneal] [--seed N] [--cap X] [--batch N]
+//               [--partition auto|none] [--no-offchip] [--out DIR] [--json]
 //
 // Exit codes: 0 success, 1 error in the model or the input files, 2 usage error.
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include <hass/version.hpp>
 
 #include "commands.hpp"
+#include "emit_hls.hpp"
 
 namespace {
 
@@ -74,6 +77,36 @@ int main(int argc, char** argv) {
     export_cmd->add_flag("--folding-template", exp.folding_template,
                          "Print a folding file (every layer, current factors) instead of the network");
 
+    hass::cli::search_options search;
+    auto* search_cmd = app.add_subcommand("search", "Search the folding (and partitioning) of a model for a board");
+    search_cmd->add_option("MODEL", search.model, model_help)->required();
+    search_cmd->add_option("-b,--board", search.board, board_help)->required();
+    search_cmd->add_option("-a,--algo", search.algo, "Folding search algorithm")
+        ->check(CLI::IsMember({"optimal", "greedy", "anneal"}))
+        ->capture_default_str();
+    search_cmd->add_option("--seed", search.seed, "Random seed of anneal")->check(CLI::NonNegativeNumber)->capture_default_str();
+    search_cmd->add_option("--cap", search.cap,
+                           "Utilisation cap: one fraction for every resource (0.9) or per resource "
+                           "(dsp=0.9,lut=0.8,ff=0.8,ram=0.7); fractions in (0, 1]");
+    search_cmd->add_option("--batch", search.batch,
+                           "Images per batch: partitioned designs minimise the batch time "
+                           "sum(II*batch + depth)/clock + (P-1)*reconfiguration")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    search_cmd->add_option("--partition", search.partition,
+                           "'auto': cut the network into partitions where that shortens the batch time "
+                           "(or where one partition does not fit); 'none': one partition")
+        ->check(CLI::IsMember({"none", "auto"}))
+        ->capture_default_str();
+    search_cmd->add_flag("--no-offchip", search.no_offchip,
+                         "Keep every layer's weights on chip (by default the search may stream them from off-chip "
+                         "memory, counted in memory_ii)");
+    search_cmd->add_option("-o,--out", search.out, "Directory to write folding.json and report.json to");
+    search_cmd->add_flag("--json", search.json, "Print the JSON report instead of tables");
+
+    hass::cli::emit_hls_options emit_hls;
+    auto* emit_hls_cmd = hass::cli::add_emit_hls_command(app, emit_hls);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -87,6 +120,8 @@ int main(int argc, char** argv) {
         if (info_cmd->parsed()) return hass::cli::run_info(info);
         if (eval_cmd->parsed()) return hass::cli::run_eval(eval);
         if (export_cmd->parsed()) return hass::cli::run_export(exp);
+        if (search_cmd->parsed()) return hass::cli::run_search(search);
+        if (emit_hls_cmd->parsed()) return hass::cli::run_emit_hls(emit_hls);
     } catch (const hass::cli::usage_error& e) {
         fmt::print(stderr, "hass: error: {}\nRun with --help for more information.\n", e.what());
         return 2;

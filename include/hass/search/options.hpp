@@ -8,7 +8,10 @@
 //  - every other layer: one coarse factor dividing its channels (and its output
 //    channels for concat, split and eltwise);
 //  - layers with weights get a BRAM and, when the board has URAM, a URAM
-//    variant of each folding (latency is the same, only the weight memory moves).
+//    variant of each folding (latency is the same, only the weight memory moves);
+//    when off-chip weights are allowed, also an off-chip variant: no on-chip
+//    memory for the weights, but all their bits are read from off-chip memory
+//    for every image (`offchip_bits`, a seventh objective of the Pareto sets).
 //
 // Two Pareto sets are kept per layer. `options` is the set that is exact for
 // whole designs: an option is dropped only when another option with the same
@@ -38,6 +41,7 @@ struct folding_option {
     resources used{};        ///< all modules and weights of the layer
     count_t streams_in = 1;  ///< streams_in(layer, fold)
     count_t streams_out = 1; ///< streams_out(layer, fold)
+    count_t offchip_bits = 0; ///< weight bits read from off-chip memory per image (off-chip storage only)
 };
 
 /// The options of one layer.
@@ -53,10 +57,11 @@ struct folding_space {
     std::vector<count_t> coarse_in, coarse_out, coarse_group, fine;
     bool single_coarse = false; ///< coarse_out follows coarse_in (layers with one coarse factor)
     bool uram = false;          ///< weights may move to URAM
+    bool offchip = false;       ///< weights may stay in off-chip memory
 
     std::size_t size() const noexcept {
         const std::size_t co = single_coarse ? 1 : coarse_out.size();
-        return coarse_in.size() * co * coarse_group.size() * fine.size() * (uram ? 2 : 1);
+        return coarse_in.size() * co * coarse_group.size() * fine.size() * (1 + (uram ? 1 : 0) + (offchip ? 1 : 0));
     }
 };
 
@@ -72,8 +77,9 @@ inline std::vector<count_t> divisors_of(count_t n) {
     return low;
 }
 
-/// The valid values of every factor of a layer's folding; `uram` allows URAM weights.
-inline folding_space folding_space_of(const layer& l, bool uram) {
+/// The valid values of every factor of a layer's folding; `uram` allows URAM
+/// weights, `offchip` off-chip weights (both only for layers with weights).
+inline folding_space folding_space_of(const layer& l, bool uram, bool offchip = false) {
     folding_space s;
     switch (l.type) {
     case layer_type::convolution: {
@@ -86,6 +92,7 @@ inline folding_space folding_space_of(const layer& l, bool uram) {
         else
             s.fine = divisors_of(K);
         s.uram = uram;
+        s.offchip = offchip;
         break;
     }
     case layer_type::inner_product:
@@ -94,6 +101,7 @@ inline folding_space folding_space_of(const layer& l, bool uram) {
         s.coarse_group = {1};
         s.fine = {1};
         s.uram = uram;
+        s.offchip = offchip;
         break;
     default: {
         const bool both = l.type == layer_type::concat || l.type == layer_type::split ||
@@ -134,7 +142,8 @@ inline void thin(folding_space& s) {
 /// a is at least as good as b in latency and every resource.
 inline bool dominates(const folding_option& a, const folding_option& b) noexcept {
     return a.latency <= b.latency && a.used.dsp <= b.used.dsp && a.used.lut <= b.used.lut &&
-           a.used.ff <= b.used.ff && a.used.bram18 <= b.used.bram18 && a.used.uram <= b.used.uram;
+           a.used.ff <= b.used.ff && a.used.bram18 <= b.used.bram18 && a.used.uram <= b.used.uram &&
+           a.offchip_bits <= b.offchip_bits;
 }
 
 inline bool option_less(const folding_option& a, const folding_option& b) noexcept {
@@ -143,7 +152,8 @@ inline bool option_less(const folding_option& a, const folding_option& b) noexce
     if (a.used.bram18 != b.used.bram18) return a.used.bram18 < b.used.bram18;
     if (a.used.uram != b.used.uram) return a.used.uram < b.used.uram;
     if (a.used.lut != b.used.lut) return a.used.lut < b.used.lut;
-    return a.used.ff < b.used.ff;
+    if (a.used.ff != b.used.ff) return a.used.ff < b.used.ff;
+    return a.offchip_bits < b.offchip_bits;
 }
 
 /// Indices (into `all`, sorted by option_less) of the options no earlier kept one dominates.
@@ -174,21 +184,24 @@ inline std::vector<folding> enumerate_foldings(const folding_space& s) {
                     const count_t co = s.single_coarse ? ci : s.coarse_out[k];
                     out.push_back({ci, co, cg, f, weight_storage::bram});
                     if (s.uram) out.push_back({ci, co, cg, f, weight_storage::uram});
+                    if (s.offchip) out.push_back({ci, co, cg, f, weight_storage::off_chip});
                 }
     return out;
 }
 
-/// All valid foldings of a layer on a board (URAM variants when the board has URAM).
-inline std::vector<folding> enumerate_foldings(const layer& l, const board& b) {
-    folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0);
+/// All valid foldings of a layer on a board (URAM variants when the board has
+/// URAM, off-chip variants when `offchip` allows them).
+inline std::vector<folding> enumerate_foldings(const layer& l, const board& b, bool offchip = false) {
+    folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0, l.has_weights() && offchip);
     detail::thin(s);
     return enumerate_foldings(s);
 }
 
-/// Evaluates every folding of a layer once and keeps the Pareto sets.
-inline layer_options make_layer_options(const layer& l, const board& b) {
+/// Evaluates every folding of a layer once and keeps the Pareto sets; `offchip`
+/// adds the off-chip weight variants.
+inline layer_options make_layer_options(const layer& l, const board& b, bool offchip = false) {
     layer_options out;
-    folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0);
+    folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0, l.has_weights() && offchip);
     const std::size_t full = s.size();
     detail::thin(s);
     out.thinned = s.size() < full;
@@ -215,6 +228,16 @@ inline layer_options make_layer_options(const layer& l, const board& b) {
                         u.used = p.used - p.weights + weight_memory(l, u.fold);
                         ++out.enumerated;
                         all.push_back(u);
+                    }
+                    if (s.offchip) {
+                        // same modules, no on-chip weight memory; every weight bit
+                        // is read from off-chip memory once per image
+                        folding_option x = o;
+                        x.fold.weights = weight_storage::off_chip;
+                        x.used = p.used - p.weights + weight_memory(l, x.fold);
+                        x.offchip_bits = l.weight_count() * l.width.weight;
+                        ++out.enumerated;
+                        all.push_back(x);
                     }
                 }
     std::vector<int> order(all.size());
@@ -269,8 +292,9 @@ inline bool same_hardware(const layer& a, const layer& b) {
 } // namespace detail
 
 /// The options of every layer of a network on a board. Layers that build the
-/// same hardware (repeated blocks) share one enumeration.
-inline std::vector<layer_options> make_network_options(const network& net, const board& b) {
+/// same hardware (repeated blocks) share one enumeration. `offchip` adds the
+/// off-chip weight variants.
+inline std::vector<layer_options> make_network_options(const network& net, const board& b, bool offchip = false) {
     std::vector<layer_options> out;
     out.reserve(net.size());
     std::vector<std::size_t> unique; // indices of layers enumerated so far
@@ -288,7 +312,7 @@ inline std::vector<layer_options> make_network_options(const network& net, const
             continue;
         }
         unique.push_back(i);
-        out.push_back(make_layer_options(l, b));
+        out.push_back(make_layer_options(l, b, offchip));
     }
     return out;
 }

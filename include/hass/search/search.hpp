@@ -1,37 +1,51 @@
 // The folding search: choose coarse_in, coarse_out, coarse_group, fine and the
 // weight storage of every layer so that the initiation interval
-//   II = max over layers and inserted squeezes of the latency
+//   II = max( max over layers and inserted squeezes of the latency,  memory_ii )
 // is as small as possible while the design's resources (layers + squeezes)
-// stay within the board's budget after the utilisation cap. One partition: the
-// whole network on the device (multi-partition search is a later increment).
+// stay within the board's budget after the utilisation cap. memory_ii =
+// ceil(off-chip bits per image / bits per cycle) counts the partition's input
+// and output activations and the weights kept off chip. One partition: the
+// whole network (or one range of its layers) on the device; cutting a network
+// into partitions that run one after another is hass/search/partition.hpp.
 //
 //   auto r = hass::search(net, hass::boards::u250::spec, hass::algorithm::optimal, {});
 //   if (r.found) use(r.folding, r.report); else std::cerr << r.message;
 //
+// Weight storage: BRAM, URAM (boards with URAM) or, unless
+// search_options::offchip_weights is false, off chip: no on-chip memory for the
+// layer's weights, but all their bits are read from off-chip memory for every
+// image, which raises memory_ii. Networks whose weights exceed the on-chip RAM
+// (vgg16, alexnet) then get bandwidth-limited designs instead of none.
+//
 // Three algorithms behind one interface:
 //
 //  - greedy: the fpgaConvNet-style pass. Start from all ones (weights moved to
-//    URAM where BRAM overflows); repeatedly take the bottleneck layer and apply
-//    the first move, in the order fine, coarse_in, coarse_out, coarse_group
-//    (each to its next valid value), that lowers its latency and keeps the design
-//    within budget (a move that breaks the budget is reverted, and retried with
-//    the layer's weights in the other memory when the board has URAM). When the
-//    slowest element is a squeeze, the coarse factor of its narrow side is raised.
-//    Stops when no move on the bottleneck fits or lowers it.
+//    URAM, then off chip, where BRAM overflows); repeatedly take the bottleneck
+//    layer and apply the first move, in the order fine, coarse_in, coarse_out,
+//    coarse_group (each to its next valid value), that lowers its latency and
+//    keeps the design within budget (a move that breaks the budget is reverted,
+//    and retried with the layer's weights in the other on-chip memory, then off
+//    chip when that keeps memory_ii below the II). When the slowest element is a
+//    squeeze, the coarse factor of its narrow side is raised. Stops when no move
+//    on the bottleneck fits or lowers it, or when memory_ii is the II.
 //  - anneal: seeded simulated annealing in the style of SAMO over single-factor
 //    moves (one factor of one layer to a neighbouring valid value, or a storage
-//    flip; half of the moves go to the bottleneck layer); cost = log of a soft
-//    maximum of the latencies + a small resource term; moves that break the
-//    budget are rejected, so the chain stays within budget (as in SAMO); keeps
-//    the best design. Deterministic for a seed: std::mt19937_64 with its own
-//    uniform mapping.
+//    change; half of the moves go to the bottleneck layer); cost = log of a soft
+//    maximum of the latencies and memory_ii + a small resource term; moves that
+//    break the budget are rejected, so the chain stays within budget (as in
+//    SAMO); keeps the best design. Deterministic for a seed: std::mt19937_64
+//    with its own uniform mapping.
 //  - optimal: II is a max over layers and the resources are sums, so for a target
 //    T every layer keeps its options of latency <= T (and stream counts that keep
 //    every squeeze within T) and the question is whether one option per layer
-//    fits every budget. The check at T runs, until one decides:
+//    fits every budget. The off-chip bits are one more summed "resource" with
+//    the budget T * bits_per_cycle - activation bits (memory_ii <= T), so the
+//    choice of off-chip layers is a knapsack coupled with the others. The check
+//    at T runs, until one decides:
 //      1. relaxations: per resource, the sum of the layers' minima must fit, and
-//         so must the on-chip RAM capacity (BRAM18 and URAM bits together);
-//         options that cannot fit beside the other layers' minima are dropped;
+//         so must the on-chip RAM capacity (BRAM18 and URAM bits together) and
+//         weighted sums of on-chip RAM and off-chip bits; options that cannot fit
+//         beside the other layers' minima are dropped;
 //      2. Lagrangian rounds: every layer takes its option of least weighted
 //         relative use sum_r w_r R_r / budget_r, weights of overflowing resources
 //         rise; a round whose total exceeds the sum of weights proves T infeasible;
@@ -46,16 +60,19 @@
 //    The relaxation bound is tried first, then a bisection over the sorted
 //    distinct option latencies finds the smallest feasible target; a second
 //    bisection between the proven bound and that target raises the proven lower
-//    bound (ii_lower_bound) where it can. Finally the design is polished: single
+//    bound (ii_lower_bound) where it can. With off-chip weights the II may lie
+//    between two option latencies (set by memory_ii): a last bisection over the
+//    memory target alone, with the compute target at the option latency below,
+//    finds it (and the top target, every weight off chip, covers designs whose
+//    memory_ii exceeds every latency). Finally the design is polished: single
 //    layer moves that lower DSP (then other resources) without raising the II.
 //
 // ii_lower_bound: optimal reports its proven bound; greedy and anneal report the
 // relaxation bound (computed outside the timed part, see search_options).
 //
-// Multi-partition search (cutting the network into partitions that run one
-// after another with reconfiguration) is not done here: a network that does not
-// fit in one partition yields found = false and a message naming the binding
-// resource.
+// A network that does not fit in one partition yields found = false and a
+// message naming the binding resource; search_partitioned (partition.hpp) then
+// cuts it into partitions.
 //
 // Every returned design is re-evaluated with hass::evaluate; `found` is true only
 // when that evaluation fits.
@@ -70,6 +87,7 @@
 #include <limits>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,6 +132,9 @@ struct search_options {
     count_t node_limit = 200000;       ///< optimal: branch-and-bound nodes per target
     bool polish = true;      ///< optimal: at the best II, lower DSP (then other resources) where the budget allows
     bool lower_bound = true; ///< greedy/anneal: also compute the relaxation lower bound (not timed)
+    bool offchip_weights = true; ///< layers with weights may keep them off chip (streamed every image)
+    count_t batch = 256; ///< partitioned search: images per batch; time = sum (II*B + depth)/clock + (P-1)*reconf
+    int max_crossing = 1; ///< partitioned search: cut first where at most this many tensors cross (see partition.hpp)
     std::function<void(double)> progress{}; ///< called with the fraction done, 0..1
 };
 
@@ -135,53 +156,147 @@ namespace detail::fold_search {
 // Network structure shared by the algorithms
 // ---------------------------------------------------------------------------
 
-/// A producer -> consumer connection between two layers (a possible squeeze).
+/// A producer -> consumer connection between two layers of the searched range
+/// (a possible squeeze); indices are relative to graph::first.
 struct edge {
     int producer = 0;
     int consumer = 0;
 };
 
+/// The layers [first, last) of a network, indexed from 0. Tensors read from
+/// outside the range come from off-chip memory: no edge, no squeeze.
 struct graph {
+    int first = 0, last = 0;
     std::vector<edge> edges;
     std::vector<std::vector<int>> incident; ///< edge ids touching each layer
     std::vector<count_t> in_size;           ///< largest tensor a layer reads from another layer (0: none)
     std::vector<count_t> out_size;          ///< the layer's output size when another layer reads it (0: none)
+    std::size_t size() const noexcept { return static_cast<std::size_t>(last - first); }
 };
 
-inline graph make_graph(const network& net) {
+inline graph make_graph(const network& net, int first, int last) {
     graph g;
-    const std::size_t n = net.size();
+    g.first = first;
+    g.last = last;
+    const std::size_t n = g.size();
     g.incident.resize(n);
     g.in_size.assign(n, 0);
     g.out_size.assign(n, 0);
     for (std::size_t c = 0; c < n; ++c)
-        for (int p : net.layers[c].inputs) {
-            if (p < 0) continue;
+        for (int src : net.layers[c + static_cast<std::size_t>(first)].inputs) {
+            if (src < first) continue; // the network input or an earlier partition: off chip
+            const int p = src - first;
             const int id = static_cast<int>(g.edges.size());
             g.edges.push_back({p, static_cast<int>(c)});
             auto& ip = g.incident[static_cast<std::size_t>(p)];
             if (std::find(ip.begin(), ip.end(), id) == ip.end()) ip.push_back(id);
             g.incident[c].push_back(id);
-            const count_t size = net.shape_of(p).size();
+            const count_t size = net.shape_of(src).size();
             g.in_size[c] = std::max(g.in_size[c], size);
             g.out_size[static_cast<std::size_t>(p)] = size;
         }
     return g;
 }
 
+inline graph make_graph(const network& net) { return make_graph(net, 0, static_cast<int>(net.size())); }
+
 /// Latency and resources of the squeeze on an edge (zero when the streams agree).
-inline squeeze_link squeeze_on(const network& net, const edge& e, count_t a, count_t b) {
-    if (a == b) return {e.producer, e.consumer, a, b, 0, 0, {}};
-    return hass::detail::make_squeeze(net, e.producer, e.consumer, a, b);
+inline squeeze_link squeeze_on(const network& net, const graph& g, const edge& e, count_t a, count_t b) {
+    if (a == b) return {e.producer + g.first, e.consumer + g.first, a, b, 0, 0, {}};
+    return hass::detail::make_squeeze(net, e.producer + g.first, e.consumer + g.first, a, b);
 }
 
-/// Sum over resources of the relative overflow (0 when within budget).
-inline double overflow(const resources& used, const resources& budget) noexcept {
+// The summed quantities of a design: the five resources and the off-chip weight
+// bits per image (index 5).
+inline constexpr std::size_t dims = 6;
+inline constexpr std::size_t bits_dim = 5;
+inline constexpr count_t unlimited = count_t{1} << 60;
+
+struct usage {
+    std::array<count_t, dims> v{};
+    constexpr count_t& operator[](std::size_t i) noexcept { return v[i]; }
+    constexpr count_t operator[](std::size_t i) const noexcept { return v[i]; }
+    constexpr usage& operator+=(const usage& o) noexcept {
+        for (std::size_t r = 0; r < dims; ++r) v[r] += o.v[r];
+        return *this;
+    }
+    constexpr usage& operator-=(const usage& o) noexcept {
+        for (std::size_t r = 0; r < dims; ++r) v[r] -= o.v[r];
+        return *this;
+    }
+    friend constexpr usage operator+(usage a, const usage& b) noexcept { return a += b; }
+    friend constexpr usage operator-(usage a, const usage& b) noexcept { return a -= b; }
+};
+
+constexpr usage to_usage(const resources& r, count_t bits = 0) noexcept {
+    usage u;
+    for (std::size_t k = 0; k < 5; ++k) u.v[k] = r[all_resource_kinds[k]];
+    u.v[bits_dim] = bits;
+    return u;
+}
+constexpr usage to_usage(const folding_option& o) noexcept { return to_usage(o.used, o.offchip_bits); }
+
+/// Every quantity within its budget.
+constexpr bool fits(const usage& u, const usage& budget) noexcept {
+    for (std::size_t r = 0; r < dims; ++r)
+        if (u.v[r] > budget.v[r]) return false;
+    return true;
+}
+
+/// Sum over quantities of the relative overflow (0 when within budget).
+inline double overflow(const usage& used, const usage& budget) noexcept {
     double v = 0;
-    for (auto r : all_resource_kinds)
+    for (std::size_t r = 0; r < dims; ++r)
         if (used[r] > budget[r])
             v += static_cast<double>(used[r] - budget[r]) / static_cast<double>(std::max<count_t>(budget[r], 1));
     return v;
+}
+
+/// Bits per clock cycle of a board's off-chip memory (as hass::evaluate computes it).
+inline double bits_per_cycle(const board& b) { return b.bandwidth_gbps * 1e9 / b.clock_hz(); }
+
+/// memory_ii of `bits` off-chip bits per image (as hass::evaluate computes it).
+inline count_t memory_cycles(double bits, double bpc) { return bpc > 0 ? ceil_to_count(bits / bpc) : 0; }
+
+/// The most off-chip bits per image with memory_cycles(bits) <= T: exact against
+/// the double arithmetic of hass::evaluate.
+inline count_t bits_within(count_t T, double bpc) {
+    if (bpc <= 0 || T >= unlimited || static_cast<double>(T) * bpc >= static_cast<double>(unlimited)) return unlimited;
+    if (T <= 0) return 0;
+    auto x = static_cast<count_t>(std::floor(static_cast<double>(T) * bpc));
+    while (x > 0 && memory_cycles(static_cast<double>(x), bpc) > T) --x;
+    while (memory_cycles(static_cast<double>(x + 1), bpc) <= T) ++x;
+    return x;
+}
+
+/// Off-chip bits per image of the layers [first, last) that do not depend on the
+/// folding: tensors read from outside the range and outputs read after it (or
+/// network outputs), exactly as hass::evaluate_partition counts them.
+inline double activation_bits(const network& net, int first, int last) {
+    double bits = 0;
+    std::vector<int> external;
+    const auto n = static_cast<std::size_t>(last - first);
+    std::vector<bool> read_inside(n, false), read_later(n, false);
+    for (int i = first; i < last; ++i) {
+        const layer& l = net.layers[static_cast<std::size_t>(i)];
+        for (int src : l.inputs) {
+            if (src >= first) {
+                read_inside[static_cast<std::size_t>(src - first)] = true;
+            } else if (std::find(external.begin(), external.end(), src) == external.end()) {
+                external.push_back(src);
+                bits += static_cast<double>(net.shape_of(src).size() * l.width.data);
+            }
+        }
+    }
+    for (std::size_t j = static_cast<std::size_t>(last); j < net.layers.size(); ++j)
+        for (int src : net.layers[j].inputs)
+            if (src >= first && src < last) read_later[static_cast<std::size_t>(src - first)] = true;
+    for (std::size_t k = 0; k < n; ++k)
+        if (!read_inside[k] || read_later[k]) {
+            const layer& l = net.layers[k + static_cast<std::size_t>(first)];
+            bits += static_cast<double>(l.out.size() * l.width.data);
+        }
+    return bits;
 }
 
 /// Uniform double in [0, 1) from 53 random bits (the mapping is ours, so it is
@@ -200,12 +315,14 @@ inline double elapsed_ms(std::chrono::steady_clock::time_point t0) {
 // An incrementally evaluated design (greedy and anneal)
 // ---------------------------------------------------------------------------
 
+/// A design of the layers [g.first, g.last): foldings indexed from 0.
 class design_state {
 public:
-    design_state(const network& net, const graph& g, std::vector<folding> f, count_t memory_ii)
-        : net_(&net), g_(&g), fold_(std::move(f)), memory_ii_(memory_ii) {
+    design_state(const network& net, const graph& g, std::vector<folding> f, double fixed_bits, double bpc)
+        : net_(&net), g_(&g), fold_(std::move(f)), fixed_bits_(fixed_bits), bpc_(bpc) {
         lat_.assign(fold_.size(), 0);
         used_.assign(fold_.size(), resources{});
+        bits_.assign(fold_.size(), 0);
         elat_.assign(g.edges.size(), 0);
         eused_.assign(g.edges.size(), resources{});
         for (std::size_t i = 0; i < fold_.size(); ++i) eval_layer(i);
@@ -217,6 +334,7 @@ public:
     const resources& total() const noexcept { return total_; }
     count_t latency(std::size_t i) const noexcept { return lat_[i]; }
     count_t evaluations() const noexcept { return evaluations_; }
+    const layer& layer_at(std::size_t i) const noexcept { return net_->layers[i + static_cast<std::size_t>(g_->first)]; }
 
     void set(std::size_t i, const folding& f) {
         fold_[i] = f;
@@ -225,14 +343,14 @@ public:
     }
 
     /// Slowest layer or squeeze (compute II) and the memory bound.
-    count_t ii() const noexcept { return std::max(compute_ii(), memory_ii_); }
+    count_t ii() const noexcept { return std::max(compute_ii(), memory_ii()); }
     count_t compute_ii() const noexcept {
         count_t m = 0;
         for (count_t v : lat_) m = std::max(m, v);
         for (count_t v : elat_) m = std::max(m, v);
         return m;
     }
-    count_t memory_ii() const noexcept { return memory_ii_; }
+    count_t memory_ii() const noexcept { return memory_cycles(fixed_bits_ + static_cast<double>(bits_total_), bpc_); }
     /// log of a soft maximum of the latencies, (sum L^p)^(1/p), and the memory
     /// bound: it falls when any of the slowest elements speeds up.
     double log_soft_ii(int p) const {
@@ -248,7 +366,7 @@ public:
         };
         for (count_t v : lat_) add(v);
         for (count_t v : elat_) add(v);
-        add(memory_ii_);
+        add(memory_ii());
         return std::log(top) + std::log(std::max(sum, 1.0)) / static_cast<double>(std::max(p, 1));
     }
 
@@ -271,10 +389,9 @@ public:
             if (elat_[e] > worst) {
                 worst = elat_[e];
                 const edge& ed = g_->edges[e];
-                const count_t a = streams_out(net_->layers[static_cast<std::size_t>(ed.producer)],
-                                              fold_[static_cast<std::size_t>(ed.producer)]);
-                const count_t b = streams_in(net_->layers[static_cast<std::size_t>(ed.consumer)],
-                                             fold_[static_cast<std::size_t>(ed.consumer)]);
+                const auto p = static_cast<std::size_t>(ed.producer), c = static_cast<std::size_t>(ed.consumer);
+                const count_t a = streams_out(layer_at(p), fold_[p]);
+                const count_t b = streams_in(layer_at(c), fold_[c]);
                 t.squeeze = true;
                 t.raise_output = a < b;
                 t.layer = a < b ? ed.producer : ed.consumer;
@@ -284,17 +401,22 @@ public:
 
 private:
     void eval_layer(std::size_t i) {
-        const layer_performance p = evaluate_layer(net_->layers[i], fold_[i]);
+        const layer& l = layer_at(i);
+        const layer_performance p = evaluate_layer(l, fold_[i]);
         ++evaluations_;
         total_ = total_ - used_[i] + p.used;
         used_[i] = p.used;
         lat_[i] = p.latency;
+        const count_t bits =
+            l.has_weights() && fold_[i].weights == weight_storage::off_chip ? l.weight_count() * l.width.weight : 0;
+        bits_total_ += bits - bits_[i];
+        bits_[i] = bits;
     }
     void eval_edge(std::size_t e) {
         const edge& ed = g_->edges[e];
         const auto p = static_cast<std::size_t>(ed.producer), c = static_cast<std::size_t>(ed.consumer);
         const squeeze_link s =
-            squeeze_on(*net_, ed, streams_out(net_->layers[p], fold_[p]), streams_in(net_->layers[c], fold_[c]));
+            squeeze_on(*net_, *g_, ed, streams_out(layer_at(p), fold_[p]), streams_in(layer_at(c), fold_[c]));
         total_ = total_ - eused_[e] + s.used;
         eused_[e] = s.used;
         elat_[e] = s.latency;
@@ -303,29 +425,50 @@ private:
     const network* net_;
     const graph* g_;
     std::vector<folding> fold_;
-    count_t memory_ii_ = 0;
-    std::vector<count_t> lat_, elat_;
+    double fixed_bits_ = 0, bpc_ = 0;
+    std::vector<count_t> lat_, elat_, bits_;
     std::vector<resources> used_, eused_;
     resources total_{};
+    count_t bits_total_ = 0;
     count_t evaluations_ = 0;
 };
 
 /// All ones, weights in BRAM; when BRAM overflows and the board has URAM, the
-/// layers with the most BRAM weight memory move to URAM while URAM allows.
-inline void balance_storage(design_state& s, const network& net, const resources& budget) {
-    if (budget.uram <= 0 || s.total().bram18 <= budget.bram18) return;
-    std::vector<std::pair<count_t, std::size_t>> by_bram;
-    for (std::size_t i = 0; i < net.size(); ++i)
-        if (net.layers[i].has_weights() && s.at(i).weights == weight_storage::bram)
-            by_bram.emplace_back(weight_memory(net.layers[i], s.at(i)).bram18, i);
-    std::stable_sort(by_bram.begin(), by_bram.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (const auto& [blocks, i] : by_bram) {
-        if (s.total().bram18 <= budget.bram18 || blocks == 0) break;
+/// layers with the most BRAM weight memory move to URAM while URAM allows; when
+/// the on-chip RAM still overflows and `offchip` allows it, the layers with the
+/// most on-chip weight memory move off chip.
+inline void balance_storage(design_state& s, const resources& budget, bool offchip) {
+    const std::size_t n = s.foldings().size();
+    if (budget.uram > 0 && s.total().bram18 > budget.bram18) {
+        std::vector<std::pair<count_t, std::size_t>> by_bram;
+        for (std::size_t i = 0; i < n; ++i)
+            if (s.layer_at(i).has_weights() && s.at(i).weights == weight_storage::bram)
+                by_bram.emplace_back(weight_memory(s.layer_at(i), s.at(i)).bram18, i);
+        std::stable_sort(by_bram.begin(), by_bram.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (const auto& [blocks, i] : by_bram) {
+            if (s.total().bram18 <= budget.bram18 || blocks == 0) break;
+            folding f = s.at(i);
+            f.weights = weight_storage::uram;
+            const folding old = s.at(i);
+            s.set(i, f);
+            if (s.total().uram > budget.uram) s.set(i, old);
+        }
+    }
+    if (!offchip) return;
+    auto ram_over = [&] { return s.total().bram18 > budget.bram18 || s.total().uram > budget.uram; };
+    if (!ram_over()) return;
+    std::vector<std::pair<count_t, std::size_t>> by_ram; // on-chip weight memory in Kbit
+    for (std::size_t i = 0; i < n; ++i)
+        if (s.layer_at(i).has_weights()) {
+            const resources w = weight_memory(s.layer_at(i), s.at(i));
+            by_ram.emplace_back(18 * w.bram18 + 288 * w.uram, i);
+        }
+    std::stable_sort(by_ram.begin(), by_ram.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [kbits, i] : by_ram) {
+        if (!ram_over() || kbits == 0) break;
         folding f = s.at(i);
-        f.weights = weight_storage::uram;
-        const folding old = s.at(i);
+        f.weights = weight_storage::off_chip;
         s.set(i, f);
-        if (s.total().uram > budget.uram) s.set(i, old);
     }
 }
 
@@ -349,37 +492,74 @@ enum class verdict { feasible, infeasible, unknown };
 
 /// On-chip RAM capacity in Kbit: 18 per BRAM18, 288 per URAM.
 constexpr count_t ram_kbits(const resources& r) noexcept { return 18 * r.bram18 + 288 * r.uram; }
+constexpr count_t ram_kbits(const usage& u) noexcept { return 18 * u[3] + 288 * u[4]; }
+
+/// A target of the optimal search: every layer and squeeze within `compute`
+/// cycles, the off-chip traffic within `memory` cycles (so II <= memory).
+struct target {
+    count_t compute = 0;
+    count_t memory = 0;
+};
 
 class optimal_solver {
 public:
-    optimal_solver(const network& net, const graph& g, const std::vector<layer_options>& opts, resources budget,
-                   const search_options& so)
-        : net_(net), g_(g), opts_(opts), budget_(budget), so_(so), node_limit_(so.node_limit) {
-        const std::size_t n = net.size();
+    /// `opts` holds the options of the layers [g.first, g.last), indexed from 0.
+    /// With `bits_per_cycle` > 0 and off-chip options present, the off-chip bits
+    /// are a sixth summed quantity whose budget at memory target T is the most
+    /// bits memory_ii allows, minus `fixed_bits` (the activation traffic).
+    optimal_solver(const network& net, const graph& g, std::span<const layer_options> opts, resources budget,
+                   const search_options& so, double bits_per_cycle = 0, double fixed_bits = 0)
+        : net_(net), g_(g), opts_(opts), so_(so), node_limit_(so.node_limit), bpc_(bits_per_cycle),
+          fixed_bits_(fixed_bits) {
+        const std::size_t n = opts.size();
+        base_ = to_usage(budget, unlimited);
+        use_.resize(n);
         prefix_min_.resize(n);
         prefix_ram_.resize(n);
+        double max_bits = fixed_bits;
         for (std::size_t i = 0; i < n; ++i) {
             const auto& o = opts[i].options;
+            auto& us = use_[i];
             auto& pm = prefix_min_[i];
             auto& pr = prefix_ram_[i];
+            us.resize(o.size());
             pm.resize(o.size());
             pr.resize(o.size());
+            count_t most = 0;
             for (std::size_t k = 0; k < o.size(); ++k) {
-                pm[k] = o[k].used;
-                pr[k] = ram_kbits(o[k].used);
+                us[k] = to_usage(o[k]);
+                most = std::max(most, o[k].offchip_bits);
+                pm[k] = us[k];
+                pr[k] = ram_kbits(us[k]);
                 if (k > 0) {
-                    for (auto r : all_resource_kinds) pm[k][r] = std::min(pm[k][r], pm[k - 1][r]);
+                    for (std::size_t r = 0; r < dims; ++r) pm[k][r] = std::min(pm[k][r], pm[k - 1][r]);
                     pr[k] = std::min(pr[k], pr[k - 1]);
                 }
             }
+            if (most > 0) coupled_ = true;
+            max_bits += static_cast<double>(most);
         }
+        coupled_ = coupled_ && bpc_ > 0;
+        budget_ = base_;
         for (const auto& lo : opts)
             for (const auto& o : lo.options) candidates_.push_back(o.latency);
         std::sort(candidates_.begin(), candidates_.end());
         candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+        for (count_t c : candidates_) targets_.push_back({c, c});
+        if (coupled_ && !candidates_.empty()) {
+            // every design, however much it keeps off chip, meets this memory target
+            const count_t top = memory_cycles(max_bits, bpc_);
+            if (top > candidates_.back()) targets_.push_back({candidates_.back(), top});
+        }
     }
 
     const std::vector<count_t>& candidates() const noexcept { return candidates_; }
+    /// The targets the bisection runs over: (c, c) for every candidate latency c,
+    /// and when off-chip bits can exceed the slowest latency, (slowest, memory_ii
+    /// with every weight off chip) last.
+    const std::vector<target>& targets() const noexcept { return targets_; }
+    /// The off-chip bits are a constrained quantity (some option keeps weights off chip).
+    bool coupled() const noexcept { return coupled_; }
     count_t nodes() const noexcept { return nodes_total_; }
     /// Branch-and-bound nodes allowed per target (search_options::node_limit by default).
     void set_node_limit(count_t limit) noexcept { node_limit_ = limit; }
@@ -394,10 +574,17 @@ public:
             o.begin());
     }
 
-    /// The per-resource relaxation: sum over layers of each resource's minimum
+    /// The off-chip weight bits allowed at memory target T (unlimited when not coupled).
+    count_t bits_budget(count_t T) const {
+        if (!coupled_) return unlimited;
+        const count_t bits = bits_within(T, bpc_);
+        return bits >= unlimited ? unlimited : bits - static_cast<count_t>(fixed_bits_);
+    }
+
+    /// The per-quantity relaxation: sum over layers of each quantity's minimum
     /// (over options of latency <= T). Empty when a layer has no such option.
-    std::optional<resources> relaxation(count_t T) const {
-        resources sum{};
+    std::optional<usage> relaxation(count_t T) const {
+        usage sum{};
         for (std::size_t i = 0; i < opts_.size(); ++i) {
             const std::size_t k = count(i, T);
             if (k == 0) return std::nullopt;
@@ -415,22 +602,46 @@ public:
         }
         return sum;
     }
-    count_t ram_budget() const noexcept { return ram_kbits(budget_); }
-    bool relaxation_fits(count_t T) const {
-        const auto r = relaxation(T);
-        return r && within(*r, budget_) && ram_relaxation(T) <= ram_budget();
+    count_t ram_budget() const noexcept { return ram_kbits(base_); }
+    bool relaxation_fits(count_t T) const { return relaxation_fits(T, T); }
+    bool relaxation_fits(count_t Tc, count_t Tm) const {
+        const auto r = relaxation(Tc);
+        if (!r) return false;
+        usage b = base_;
+        b[bits_dim] = bits_budget(Tm);
+        if (!fits(*r, b) || ram_relaxation(Tc) > ram_budget()) return false;
+        if (!coupled_) return true;
+        // on-chip RAM and off-chip bits together: a layer saves RAM only by
+        // spending bits, so weighted sums of the two relative uses must fit
+        std::vector<std::vector<int>> all(opts_.size());
+        for (std::size_t i = 0; i < opts_.size(); ++i) {
+            const std::size_t k = count(i, Tc);
+            all[i].resize(k);
+            for (std::size_t j = 0; j < k; ++j) all[i][j] = static_cast<int>(j);
+        }
+        return ram_bits_fit(all, b[bits_dim]);
     }
 
+    /// The most off-chip memory cycles any design can need (every weight off chip).
+    count_t max_memory_ii() const noexcept { return targets_.empty() ? 0 : targets_.back().memory; }
+
     /// Is there a design with every layer (and squeeze) at latency <= T within budget?
-    verdict feasible(count_t T, std::vector<int>& choice) {
+    verdict feasible(count_t T, std::vector<int>& choice) { return feasible(T, T, choice); }
+
+    /// Is there a design with every layer and squeeze at latency <= Tc and
+    /// memory_ii <= Tm (when coupled) within budget?
+    verdict feasible(count_t Tc, count_t Tm, std::vector<int>& choice) {
         const std::size_t n = opts_.size();
-        // candidates per layer: latency <= T and stream counts that keep squeezes within T
+        budget_ = base_;
+        budget_[bits_dim] = bits_budget(Tm);
+        if (budget_[bits_dim] < 0) return verdict::infeasible; // the activations alone exceed Tm
+        // candidates per layer: latency <= Tc and stream counts that keep squeezes within Tc
         exact_.assign(n, {});
         stream_cut_.assign(n, false);
         for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t k = count(i, T);
-            const count_t need_in = g_.in_size[i] > 0 ? ceil_div(g_.in_size[i], T) : 0;
-            const count_t need_out = g_.out_size[i] > 0 ? ceil_div(g_.out_size[i], T) : 0;
+            const std::size_t k = count(i, Tc);
+            const count_t need_in = g_.in_size[i] > 0 ? ceil_div(g_.in_size[i], Tc) : 0;
+            const count_t need_out = g_.out_size[i] > 0 ? ceil_div(g_.out_size[i], Tc) : 0;
             stream_cut_[i] = false;
             for (std::size_t j = 0; j < k; ++j) {
                 const auto& o = opts_[i].options[j];
@@ -443,24 +654,25 @@ public:
         }
         // reduction: drop options that cannot fit even with every other layer at its minimum
         for (int pass = 0; pass < 3; ++pass) {
-            resources mins{};
+            usage mins{};
             count_t ram = 0;
-            std::vector<resources> lmin(n);
+            std::vector<usage> lmin(n);
             for (std::size_t i = 0; i < n; ++i) {
                 lmin[i] = layer_min(i, exact_[i]);
                 mins += lmin[i];
                 count_t m = std::numeric_limits<count_t>::max();
-                for (int j : exact_[i]) m = std::min(m, ram_kbits(opt(i, j).used));
+                for (int j : exact_[i]) m = std::min(m, ram_kbits(use(i, j)));
                 ram += m;
             }
-            if (!within(mins, budget_) || ram > ram_budget()) return verdict::infeasible;
+            if (!fits(mins, budget_) || ram > ram_budget()) return verdict::infeasible;
+            if (coupled_ && !ram_bits_fit(exact_, budget_[bits_dim])) return verdict::infeasible;
             bool changed = false;
             for (std::size_t i = 0; i < n; ++i) {
                 auto& c = exact_[i];
                 const std::size_t before = c.size();
                 std::erase_if(c, [&](int j) {
-                    const auto& u = opts_[i].options[static_cast<std::size_t>(j)].used;
-                    for (auto r : all_resource_kinds)
+                    const usage& u = use(i, j);
+                    for (std::size_t r = 0; r < dims; ++r)
                         if (u[r] - lmin[i][r] > budget_[r] - mins[r]) return true;
                     return false;
                 });
@@ -494,7 +706,7 @@ public:
                 if (std::binary_search(exact_[i].begin(), exact_[i].end(), start[i])) continue;
                 start[i] = front_[i].front();
                 for (int j : front_[i])
-                    if (weighted(opt(i, j).used) < weighted(opt(i, start[i]).used)) start[i] = j;
+                    if (weighted(use(i, j)) < weighted(use(i, start[i]))) start[i] = j;
             }
             if (repair(choice, start)) return verdict::feasible;
         }
@@ -504,53 +716,61 @@ public:
         return branch_and_bound(choice);
     }
 
-    /// Lowers the DSP (then the sum of relative resource use) of a design within
-    /// budget without letting any layer or squeeze exceed T: single-layer moves
-    /// that keep the whole design, squeezes included, within budget.
-    void polish(std::vector<int>& choice, count_t T) const {
+    /// Lowers the DSP (then the off-chip weight bits, then the sum of relative
+    /// resource use) of a design within budget without letting any layer or
+    /// squeeze exceed Tc, nor memory_ii Tm: single-layer moves that keep the whole
+    /// design, squeezes included, within budget.
+    void polish(std::vector<int>& choice, count_t Tc, count_t Tm) {
         const std::size_t n = opts_.size();
-        std::array<double, 5> inv{};
-        for (std::size_t r = 0; r < 5; ++r) {
-            const count_t b = budget_[all_resource_kinds[r]];
-            inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : 0.0;
+        budget_ = base_;
+        budget_[bits_dim] = bits_budget(Tm);
+        std::array<double, dims> inv{};
+        for (std::size_t r = 0; r < dims; ++r) {
+            const count_t b = budget_[r];
+            inv[r] = b > 0 && b < unlimited ? 1.0 / static_cast<double>(b) : 0.0;
         }
-        auto score = [&](const resources& u) {
+        auto score = [&](const usage& u) {
             double v = 0;
-            for (std::size_t r = 0; r < 5; ++r) v += static_cast<double>(u[all_resource_kinds[r]]) * inv[r];
+            for (std::size_t r = 0; r < dims; ++r) v += static_cast<double>(u[r]) * inv[r];
             return v;
         };
         auto edges_with = [&](std::size_t i, const folding_option& o) {
-            resources sum{};
+            usage sum{};
             for (int e : g_.incident[i]) {
                 const edge& ed = g_.edges[static_cast<std::size_t>(e)];
                 const auto p = static_cast<std::size_t>(ed.producer), c = static_cast<std::size_t>(ed.consumer);
                 const count_t a = p == i ? o.streams_out : opt(p, choice[p]).streams_out;
                 const count_t b = c == i ? o.streams_in : opt(c, choice[c]).streams_in;
-                if (a != b) sum += squeeze_on(net_, ed, a, b).used;
+                if (a != b) sum += to_usage(squeeze_on(net_, g_, ed, a, b).used);
             }
             return sum;
         };
-        resources total = layers_total(choice) + squeezes(choice);
+        usage total = layers_total(choice) + squeezes(choice);
         for (int pass = 0; pass < 3; ++pass) {
             bool changed = false;
             for (std::size_t i = 0; i < n; ++i) {
-                const std::size_t k = count(i, T);
-                const count_t need_in = g_.in_size[i] > 0 ? ceil_div(g_.in_size[i], T) : 0;
-                const count_t need_out = g_.out_size[i] > 0 ? ceil_div(g_.out_size[i], T) : 0;
+                const std::size_t k = count(i, Tc);
+                const count_t need_in = g_.in_size[i] > 0 ? ceil_div(g_.in_size[i], Tc) : 0;
+                const count_t need_out = g_.out_size[i] > 0 ? ceil_div(g_.out_size[i], Tc) : 0;
                 const folding_option& cur = opt(i, choice[i]);
-                const resources cur_all = cur.used + edges_with(i, cur);
-                const resources base = total - cur_all;
+                const usage cur_all = use(i, choice[i]) + edges_with(i, cur);
+                const usage base = total - cur_all;
                 int bj = choice[i];
-                resources best = cur_all;
+                usage best = cur_all;
                 double best_score = score(cur_all);
                 for (std::size_t j = 0; j < k; ++j) {
                     const folding_option& o = opts_[i].options[j];
-                    if (static_cast<int>(j) == choice[i] || o.used.dsp > best.dsp) continue;
+                    if (static_cast<int>(j) == choice[i] || o.used.dsp > best[0]) continue;
                     if (o.streams_in < need_in || o.streams_out < need_out) continue;
-                    const resources all = o.used + edges_with(i, o);
-                    if (!within(base + all, budget_)) continue;
+                    const usage all = use(i, static_cast<int>(j)) + edges_with(i, o);
+                    if (!fits(base + all, budget_)) continue;
                     const double sc = score(all);
-                    if (all.dsp < best.dsp || (all.dsp == best.dsp && sc < best_score - 1e-12)) {
+                    // fewer DSP; then weights on chip where the RAM allows; then less of everything
+                    const bool better =
+                        all[0] < best[0] ||
+                        (all[0] == best[0] && (all[bits_dim] < best[bits_dim] ||
+                                               (all[bits_dim] == best[bits_dim] && sc < best_score - 1e-12)));
+                    if (better) {
                         bj = static_cast<int>(j);
                         best = all;
                         best_score = sc;
@@ -567,49 +787,81 @@ public:
     }
 
 private:
-    resources layer_min(std::size_t i, const std::vector<int>& c) const {
-        resources m = opts_[i].options[static_cast<std::size_t>(c.front())].used;
+    usage layer_min(std::size_t i, const std::vector<int>& c) const {
+        usage m = use(i, c.front());
         for (int j : c)
-            for (auto r : all_resource_kinds) m[r] = std::min(m[r], opts_[i].options[static_cast<std::size_t>(j)].used[r]);
+            for (std::size_t r = 0; r < dims; ++r) m[r] = std::min(m[r], use(i, j)[r]);
         return m;
     }
 
     const folding_option& opt(std::size_t i, int j) const { return opts_[i].options[static_cast<std::size_t>(j)]; }
+    const usage& use(std::size_t i, int j) const { return use_[i][static_cast<std::size_t>(j)]; }
 
-    double weighted(const resources& u) const noexcept {
+    /// Weighted sums of relative on-chip RAM and off-chip bits: every design
+    /// within budget has sum_i (l * ram_i / RAM + (1 - l) * bits_i / BITS) <= 1
+    /// for every l in [0, 1]; false when some l proves that impossible.
+    bool ram_bits_fit(const std::vector<std::vector<int>>& cand, count_t bits_cap) const {
+        const auto ram_cap = static_cast<double>(ram_budget());
+        for (double l : {0.25, 0.5, 0.75, 0.9}) {
+            double sum = 0;
+            for (std::size_t i = 0; i < cand.size(); ++i) {
+                double m = std::numeric_limits<double>::infinity();
+                for (int j : cand[i]) {
+                    const usage& u = use(i, j);
+                    double v = 0;
+                    if (u[bits_dim] > 0) {
+                        if (bits_cap <= 0) continue;
+                        v += (1 - l) * static_cast<double>(u[bits_dim]) / static_cast<double>(bits_cap);
+                    }
+                    const count_t ram = ram_kbits(u);
+                    if (ram > 0) {
+                        if (ram_cap <= 0) continue;
+                        v += l * static_cast<double>(ram) / ram_cap;
+                    }
+                    m = std::min(m, v);
+                }
+                sum += m;
+                if (sum > 1 + 1e-9) return false;
+            }
+        }
+        return true;
+    }
+
+    double weighted(const usage& u) const noexcept {
         double s = 0;
-        for (std::size_t r = 0; r < 5; ++r) s += w_[r] * static_cast<double>(u[all_resource_kinds[r]]) * inv_[r];
+        for (std::size_t r = 0; r < dims; ++r) s += w_[r] * static_cast<double>(u[r]) * inv_[r];
         return s;
     }
 
     /// Resources of the squeezes of a complete choice.
-    resources squeezes(const std::vector<int>& choice) const {
+    usage squeezes(const std::vector<int>& choice) const {
         resources s{};
         for (const edge& e : g_.edges) {
             const auto& a = opt(static_cast<std::size_t>(e.producer), choice[static_cast<std::size_t>(e.producer)]);
             const auto& b = opt(static_cast<std::size_t>(e.consumer), choice[static_cast<std::size_t>(e.consumer)]);
-            if (a.streams_out != b.streams_in) s += squeeze_on(net_, e, a.streams_out, b.streams_in).used;
+            if (a.streams_out != b.streams_in) s += squeeze_on(net_, g_, e, a.streams_out, b.streams_in).used;
         }
-        return s;
+        return to_usage(s);
     }
 
-    resources layers_total(const std::vector<int>& choice) const {
-        resources t{};
-        for (std::size_t i = 0; i < choice.size(); ++i) t += opt(i, choice[i]).used;
+    usage layers_total(const std::vector<int>& choice) const {
+        usage t{};
+        for (std::size_t i = 0; i < choice.size(); ++i) t += use(i, choice[i]);
         return t;
     }
 
     /// Weighted-sum construction: each round every layer takes its option of least
-    /// sum_r w_r * R_r / budget_r; the weights of overflowing resources rise.
+    /// sum_r w_r * R_r / budget_r; the weights of overflowing quantities rise.
     verdict lagrange(std::vector<int>& choice) {
         const std::size_t n = opts_.size();
-        resources mins{};
+        usage mins{};
         for (std::size_t i = 0; i < n; ++i) mins += layer_min(i, exact_[i]);
         double sum_w = 0;
-        for (std::size_t r = 0; r < 5; ++r) {
-            const count_t b = budget_[all_resource_kinds[r]];
-            inv_[r] = b > 0 ? 1.0 / static_cast<double>(b) : 0.0;
-            w_[r] = b > 0 ? std::max(0.05, static_cast<double>(mins[all_resource_kinds[r]]) * inv_[r]) : 0.0;
+        for (std::size_t r = 0; r < dims; ++r) {
+            const count_t b = budget_[r];
+            const bool active = b > 0 && b < unlimited;
+            inv_[r] = active ? 1.0 / static_cast<double>(b) : 0.0;
+            w_[r] = active ? std::max(0.05, static_cast<double>(mins[r]) * inv_[r]) : 0.0;
         }
         std::vector<int> cur(n);
         best_.assign(n, 0);
@@ -618,12 +870,12 @@ private:
         for (int round = 0; round < std::max(1, so_.lagrange_rounds); ++round) {
             double total_cost = 0;
             sum_w = 0;
-            for (std::size_t r = 0; r < 5; ++r) sum_w += w_[r];
+            for (std::size_t r = 0; r < dims; ++r) sum_w += w_[r];
             for (std::size_t i = 0; i < n; ++i) {
                 double bc = std::numeric_limits<double>::infinity();
                 int bj = front_[i].front();
                 for (int j : front_[i]) {
-                    const double c = weighted(opt(i, j).used);
+                    const double c = weighted(use(i, j));
                     if (c < bc) {
                         bc = c;
                         bj = j;
@@ -635,7 +887,7 @@ private:
             // certificate: any design within budget has weighted cost <= sum of weights
             // (the front holds a least-cost option of every layer's candidates)
             if (total_cost > sum_w * (1 + 1e-9) + 1e-12) return verdict::infeasible;
-            const resources used = layers_total(cur) + squeezes(cur);
+            const usage used = layers_total(cur) + squeezes(cur);
             const double over = overflow(used, budget_);
             if (over < best_over_) {
                 best_over_ = over;
@@ -645,9 +897,9 @@ private:
                 choice = cur;
                 return verdict::feasible;
             }
-            for (std::size_t r = 0; r < 5; ++r) {
+            for (std::size_t r = 0; r < dims; ++r) {
                 if (inv_[r] == 0) continue;
-                const double ratio = static_cast<double>(used[all_resource_kinds[r]]) * inv_[r];
+                const double ratio = static_cast<double>(used[r]) * inv_[r];
                 w_[r] *= std::exp(eta * std::clamp(ratio - 1.0, -0.5, 1.0));
                 w_[r] = std::clamp(w_[r], 1e-6, 1e6);
             }
@@ -657,35 +909,36 @@ private:
     }
 
     /// Local search from the least-overflowing construction: single-layer moves
-    /// that lower a soft maximum of the relative resource use,
-    /// log sum_r (R_r / budget_r)^p, for growing p; succeeds when everything fits.
+    /// that lower a soft maximum of the relative use, log sum_r (R_r / budget_r)^p,
+    /// for growing p; succeeds when everything fits.
     bool repair(std::vector<int>& choice, const std::vector<int>& start) {
         const std::size_t n = opts_.size();
         std::vector<int> cur = start;
-        resources layers = layers_total(cur);
-        resources sq = squeezes(cur);
+        usage layers = layers_total(cur);
+        usage sq = squeezes(cur);
         for (int p : {8, 32, 128}) {
             for (int pass = 0; pass < 64; ++pass) {
-                const resources eff = budget_ - sq;
-                if (within(layers, eff)) {
+                const usage eff = budget_ - sq;
+                if (fits(layers, eff)) {
                     choice = cur;
                     return true;
                 }
-                std::array<double, 5> inv{};
-                for (std::size_t r = 0; r < 5; ++r) {
-                    const count_t b = eff[all_resource_kinds[r]];
-                    inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : (budget_[all_resource_kinds[r]] > 0 ? 1e9 : 0.0);
+                std::array<double, dims> inv{};
+                for (std::size_t r = 0; r < dims; ++r) {
+                    const count_t b = eff[r];
+                    if (budget_[r] >= unlimited) inv[r] = 0.0;
+                    else inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : (budget_[r] > 0 ? 1e9 : 0.0);
                 }
-                auto soft = [&](const resources& u) {
-                    std::array<double, 5> x{};
+                auto soft = [&](const usage& u) {
+                    std::array<double, dims> x{};
                     double m = 0;
-                    for (std::size_t r = 0; r < 5; ++r) {
-                        x[r] = static_cast<double>(u[all_resource_kinds[r]]) * inv[r];
+                    for (std::size_t r = 0; r < dims; ++r) {
+                        x[r] = static_cast<double>(u[r]) * inv[r];
                         m = std::max(m, x[r]);
                     }
                     if (m <= 0) return -1e300;
                     double sum = 0;
-                    for (std::size_t r = 0; r < 5; ++r) {
+                    for (std::size_t r = 0; r < dims; ++r) {
                         double y = x[r] / m;
                         for (int e = p; e > 1; e >>= 1) y *= y;
                         sum += y;
@@ -695,20 +948,20 @@ private:
                 double value = soft(layers);
                 bool moved = false;
                 for (std::size_t i = 0; i < n; ++i) {
-                    const resources& old = opt(i, cur[i]).used;
-                    const resources base = layers - old;
+                    const usage& old = use(i, cur[i]);
+                    const usage base = layers - old;
                     int bj = cur[i];
                     double bv = value;
                     for (int j : front_[i]) {
                         if (j == cur[i]) continue;
-                        const double v = soft(base + opt(i, j).used);
+                        const double v = soft(base + use(i, j));
                         if (v < bv - 1e-12) {
                             bv = v;
                             bj = j;
                         }
                     }
                     if (bj != cur[i]) {
-                        layers = base + opt(i, bj).used;
+                        layers = base + use(i, bj);
                         cur[i] = bj;
                         value = bv;
                         moved = true;
@@ -718,7 +971,7 @@ private:
                 if (!moved) break;
             }
         }
-        if (within(layers + sq, budget_) || eject(cur)) {
+        if (fits(layers + sq, budget_) || eject(cur)) {
             choice = cur;
             return true;
         }
@@ -726,51 +979,48 @@ private:
     }
 
     /// Two-layer moves for a design single moves cannot fix: a move that brings
-    /// the overflowing resources within budget, paired with a move on another
+    /// the overflowing quantities within budget, paired with a move on another
     /// layer that lowers what the first one pushed over. True (and `cur`
     /// updated) when the whole design, squeezes included, then fits.
     bool eject(std::vector<int>& cur) const {
         const std::size_t n = opts_.size();
-        const resources layers = layers_total(cur);
-        const resources eff = budget_ - squeezes(cur);
+        const usage layers = layers_total(cur);
+        const usage eff = budget_ - squeezes(cur);
         struct move {
             std::size_t layer;
             int option;
-            resources delta;
+            usage delta;
             double rank;
         };
         constexpr std::size_t keep_first = 64, keep_second = 128;
-        auto excess = [&](const resources& u) {
+        auto excess = [&](const usage& u) {
             double v = 0;
-            for (std::size_t r = 0; r < 5; ++r) {
-                const auto k = all_resource_kinds[r];
-                if (u[k] > eff[k]) v += static_cast<double>(u[k] - eff[k]) / static_cast<double>(std::max<count_t>(eff[k], 1));
-            }
+            for (std::size_t r = 0; r < dims; ++r)
+                if (u[r] > eff[r]) v += static_cast<double>(u[r] - eff[r]) / static_cast<double>(std::max<count_t>(eff[r], 1));
             return v;
         };
         std::vector<move> first;
-        std::array<std::vector<move>, 5> second, gain;
+        std::array<std::vector<move>, dims> second, gain;
         for (std::size_t i = 0; i < n; ++i) {
-            const resources& old = opt(i, cur[i]).used;
+            const usage& old = use(i, cur[i]);
             for (int j : front_[i]) {
                 if (j == cur[i]) continue;
-                const resources delta = opt(i, j).used - old;
-                const resources next = layers + delta;
+                const usage delta = use(i, j) - old;
+                const usage next = layers + delta;
                 bool fixes = true;
-                for (auto k : all_resource_kinds)
+                for (std::size_t k = 0; k < dims; ++k)
                     if (layers[k] > eff[k] && next[k] > eff[k]) fixes = false;
                 if (fixes) first.push_back({i, j, delta, excess(next)});
-                for (std::size_t r = 0; r < 5; ++r) {
-                    const auto k = all_resource_kinds[r];
-                    if (delta[k] >= 0) continue;
-                    // rank: the share of the other resources' slack it uses, then the gain
+                for (std::size_t r = 0; r < dims; ++r) {
+                    if (delta[r] >= 0) continue;
+                    // rank: the share of the other quantities' slack it uses, then the gain
                     double damage = 0;
-                    for (auto o : all_resource_kinds)
-                        if (o != k && delta[o] > 0)
+                    for (std::size_t o = 0; o < dims; ++o)
+                        if (o != r && delta[o] > 0)
                             damage += static_cast<double>(delta[o]) /
                                       static_cast<double>(std::max<count_t>(eff[o] - layers[o], 1));
-                    second[r].push_back({i, j, delta, damage + 1e-9 * static_cast<double>(delta[k])});
-                    gain[r].push_back({i, j, delta, static_cast<double>(delta[k]) * inv_[r]});
+                    second[r].push_back({i, j, delta, damage + 1e-9 * static_cast<double>(delta[r])});
+                    gain[r].push_back({i, j, delta, static_cast<double>(delta[r]) * inv_[r]});
                 }
             }
         }
@@ -784,28 +1034,28 @@ private:
             }
         };
         trim(first, keep_first);
-        for (std::size_t r = 0; r < 5; ++r) {
+        for (std::size_t r = 0; r < dims; ++r) {
             // the least damaging second moves and the largest gains
             trim(second[r], keep_second);
             trim(gain[r], keep_second / 2);
             second[r].insert(second[r].end(), gain[r].begin(), gain[r].end());
         }
-        auto fits_whole = [&](std::vector<int>& c) { return within(layers_total(c) + squeezes(c), budget_); };
+        auto fits_whole = [&](std::vector<int>& c) { return fits(layers_total(c) + squeezes(c), budget_); };
         for (const move& a : first) {
-            const resources next = layers + a.delta;
+            const usage next = layers + a.delta;
             std::vector<int> trial = cur;
             trial[a.layer] = a.option;
-            if (within(next, eff)) {
+            if (fits(next, eff)) {
                 if (fits_whole(trial)) {
                     cur = trial;
                     return true;
                 }
                 continue;
             }
-            for (std::size_t r = 0; r < 5; ++r) {
-                if (next[all_resource_kinds[r]] <= eff[all_resource_kinds[r]]) continue;
+            for (std::size_t r = 0; r < dims; ++r) {
+                if (next[r] <= eff[r]) continue;
                 for (const move& b : second[r]) {
-                    if (b.layer == a.layer || !within(next + b.delta, eff)) continue;
+                    if (b.layer == a.layer || !fits(next + b.delta, eff)) continue;
                     trial[b.layer] = b.option;
                     if (fits_whole(trial)) {
                         cur = trial;
@@ -820,12 +1070,12 @@ private:
 
     /// Dynamic programme over one resource (URAM when the board has it, else
     /// BRAM18): for every total of that resource, the least weighted cost of the
-    /// others. Exact in that resource (in buckets above 2048 units), Lagrangian in
+    /// others. Exact in that resource (in buckets above 8192 units), Lagrangian in
     /// the others, whose weights rise when they overflow. A minimum above the sum
     /// of the weights proves infeasibility.
     verdict knapsack(std::vector<int>& choice) {
         const std::size_t n = opts_.size();
-        const resource_kind dim = budget_.uram > 0 ? resource_kind::uram : resource_kind::bram18;
+        const std::size_t dim = budget_[4] > 0 ? 4 : 3; // uram, else bram18
         const count_t cap = budget_[dim];
         if (cap <= 0) return verdict::unknown;
         const count_t q = ceil_div(cap, 8192);
@@ -835,8 +1085,8 @@ private:
         // than q per layer, and is then checked and repaired
         const auto U = static_cast<std::size_t>(cap / q);
         // per layer: the cheapest option for each amount of the DP resource
-        std::array<double, 5> omega = w_;
-        omega[static_cast<std::size_t>(dim)] = 0;
+        std::array<double, dims> omega = w_;
+        omega[dim] = 0;
         const double inf = std::numeric_limits<double>::infinity();
         std::vector<double> f(U + 1), g(U + 1);
         std::vector<std::vector<int>> arg(n, std::vector<int>(U + 1, -1));
@@ -845,9 +1095,9 @@ private:
         double knap_over = std::numeric_limits<double>::infinity();
         double step = 1.5;
         for (int round = 0; round < 12; ++round, step *= 0.75) {
-            auto cost = [&](const resources& u) {
+            auto cost = [&](const usage& u) {
                 double c = 0;
-                for (std::size_t r = 0; r < 5; ++r) c += omega[r] * static_cast<double>(u[all_resource_kinds[r]]) * inv_[r];
+                for (std::size_t r = 0; r < dims; ++r) c += omega[r] * static_cast<double>(u[r]) * inv_[r];
                 return c;
             };
             std::fill(f.begin(), f.end(), inf);
@@ -855,13 +1105,13 @@ private:
             for (std::size_t i = 0; i < n; ++i) {
                 groups.clear();
                 for (int j : front_[i]) {
-                    const auto a = static_cast<std::size_t>(opt(i, j).used[dim] / q);
+                    const auto a = static_cast<std::size_t>(use(i, j)[dim] / q);
                     if (a <= U) groups.emplace_back(a, j);
                 }
                 // keep the cheapest option per amount
                 std::sort(groups.begin(), groups.end(), [&](const auto& x, const auto& y) {
                     if (x.first != y.first) return x.first < y.first;
-                    return cost(opt(i, x.second).used) < cost(opt(i, y.second).used);
+                    return cost(use(i, x.second)) < cost(use(i, y.second));
                 });
                 groups.erase(std::unique(groups.begin(), groups.end(),
                                          [](const auto& x, const auto& y) { return x.first == y.first; }),
@@ -869,7 +1119,7 @@ private:
                 std::fill(g.begin(), g.end(), inf);
                 auto& ai = arg[i];
                 for (const auto& [a, j] : groups) {
-                    const double c = cost(opt(i, j).used);
+                    const double c = cost(use(i, j));
                     for (std::size_t u = 0; u + a <= U; ++u) {
                         if (f[u] == inf) continue;
                         const double v = f[u] + c;
@@ -891,10 +1141,10 @@ private:
             std::vector<int> cur(n);
             for (std::size_t i = n, u = bu; i-- > 0;) {
                 cur[i] = arg[i][u];
-                u -= static_cast<std::size_t>(opt(i, cur[i]).used[dim] / q);
+                u -= static_cast<std::size_t>(use(i, cur[i])[dim] / q);
             }
-            const resources used = layers_total(cur) + squeezes(cur);
-            if (within(used, budget_)) {
+            const usage used = layers_total(cur) + squeezes(cur);
+            if (fits(used, budget_)) {
                 choice = cur;
                 return verdict::feasible;
             }
@@ -902,9 +1152,9 @@ private:
                 knap_over = over;
                 knap_best_ = cur;
             }
-            for (std::size_t r = 0; r < 5; ++r) {
-                if (r == static_cast<std::size_t>(dim) || inv_[r] == 0) continue;
-                const double ratio = static_cast<double>(used[all_resource_kinds[r]]) * inv_[r];
+            for (std::size_t r = 0; r < dims; ++r) {
+                if (r == dim || inv_[r] == 0) continue;
+                const double ratio = static_cast<double>(used[r]) * inv_[r];
                 omega[r] = std::clamp(omega[r] * std::exp(step * std::clamp(ratio - 1.0, -0.5, 1.0)), 1e-6, 1e6);
             }
         }
@@ -921,13 +1171,12 @@ private:
         for (std::size_t i = 0; i < n; ++i) {
             order_[i] = i;
             auto& c = exact_[i];
-            std::stable_sort(c.begin(), c.end(),
-                             [&](int a, int b) { return weighted(opt(i, a).used) < weighted(opt(i, b).used); });
-            wmin[i] = weighted(opt(i, c.front()).used);
-            spread[i] = weighted(opt(i, c.back()).used) - wmin[i];
+            std::stable_sort(c.begin(), c.end(), [&](int a, int b) { return weighted(use(i, a)) < weighted(use(i, b)); });
+            wmin[i] = weighted(use(i, c.front()));
+            spread[i] = weighted(use(i, c.back())) - wmin[i];
         }
         std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return spread[a] > spread[b]; });
-        suffix_min_.assign(n + 1, resources{});
+        suffix_min_.assign(n + 1, usage{});
         suffix_w_.assign(n + 1, 0.0);
         suffix_ram_.assign(n + 1, 0);
         for (std::size_t d = n; d-- > 0;) {
@@ -935,7 +1184,7 @@ private:
             suffix_min_[d] = suffix_min_[d + 1] + layer_min(i, exact_[i]);
             suffix_w_[d] = suffix_w_[d + 1] + wmin[i];
             count_t m = std::numeric_limits<count_t>::max();
-            for (int j : exact_[i]) m = std::min(m, ram_kbits(opt(i, j).used));
+            for (int j : exact_[i]) m = std::min(m, ram_kbits(use(i, j)));
             suffix_ram_[d] = suffix_ram_[d + 1] + m;
         }
         sum_w_ = 0;
@@ -943,7 +1192,7 @@ private:
         assigned_.assign(n, -1);
         nodes_ = 0;
         limit_hit_ = false;
-        const bool ok = dfs(0, resources{}, 0.0);
+        const bool ok = dfs(0, usage{}, 0.0);
         nodes_total_ += nodes_;
         if (ok) {
             choice = assigned_;
@@ -952,7 +1201,7 @@ private:
         return limit_hit_ ? verdict::unknown : verdict::infeasible;
     }
 
-    bool dfs(std::size_t d, const resources& partial, double wpartial) {
+    bool dfs(std::size_t d, const usage& partial, double wpartial) {
         const std::size_t n = opts_.size();
         if (d == n) return true;
         const std::size_t i = order_[d];
@@ -962,7 +1211,7 @@ private:
                 return false;
             }
             const folding_option& o = opt(i, j);
-            resources next = partial + o.used;
+            usage next = partial + use(i, j);
             for (int e : g_.incident[i]) {
                 const edge& ed = g_.edges[static_cast<std::size_t>(e)];
                 const std::size_t other = static_cast<std::size_t>(ed.producer) == i
@@ -975,11 +1224,11 @@ private:
                 const count_t b = static_cast<std::size_t>(ed.consumer) == i
                                       ? o.streams_in
                                       : opt(other, assigned_[other]).streams_in;
-                if (a != b) next += squeeze_on(net_, ed, a, b).used;
+                if (a != b) next += to_usage(squeeze_on(net_, g_, ed, a, b).used);
             }
-            if (!within(next + suffix_min_[d + 1], budget_)) continue;
+            if (!fits(next + suffix_min_[d + 1], budget_)) continue;
             if (ram_kbits(next) + suffix_ram_[d + 1] > ram_budget()) continue;
-            const double wnext = wpartial + weighted(o.used);
+            const double wnext = wpartial + weighted(use(i, j));
             if (wnext + suffix_w_[d + 1] > sum_w_ * (1 + 1e-9) + 1e-12) continue;
             assigned_[i] = j;
             if (dfs(d + 1, next, wnext)) return true;
@@ -991,32 +1240,38 @@ private:
 
     const network& net_;
     const graph& g_;
-    const std::vector<layer_options>& opts_;
-    resources budget_;
+    std::span<const layer_options> opts_;
+    usage base_{};   ///< the board budget; off-chip bits unlimited
+    usage budget_{}; ///< the budget at the current target
     const search_options& so_;
-    std::vector<std::vector<resources>> prefix_min_;
+    count_t node_limit_ = 0;
+    double bpc_ = 0, fixed_bits_ = 0;
+    bool coupled_ = false;
+    std::vector<std::vector<usage>> use_;
+    std::vector<std::vector<usage>> prefix_min_;
     std::vector<std::vector<count_t>> prefix_ram_;
     std::vector<count_t> candidates_;
+    std::vector<target> targets_;
     // per-target state
     std::vector<std::vector<int>> exact_, front_;
     std::vector<bool> stream_cut_;
-    std::array<double, 5> w_{}, inv_{};
+    std::array<double, dims> w_{}, inv_{};
     std::vector<int> best_, knap_best_, hint_;
     double best_over_ = 0;
     std::vector<std::size_t> order_;
-    std::vector<resources> suffix_min_;
+    std::vector<usage> suffix_min_;
     std::vector<double> suffix_w_;
     std::vector<count_t> suffix_ram_;
     double sum_w_ = 0;
     std::vector<int> assigned_;
-    count_t node_limit_ = 0;
     count_t nodes_ = 0, nodes_total_ = 0;
     bool limit_hit_ = false;
 };
 
 /// Why nothing fits, from the relaxation at the slowest target.
 inline std::string no_fit_message(const network& net, const board& b, const optimal_solver& s,
-                                  const resources& budget, bool proven) {
+                                  const resources& budget, bool proven, std::string_view what = {}) {
+    const std::string subject = what.empty() ? std::string(net.name.view()) : std::string(what);
     const count_t slowest = s.candidates().empty() ? 0 : s.candidates().back();
     if (const auto mins = s.relaxation(slowest)) {
         // name the most violated bound: one resource, or the RAM capacity
@@ -1024,8 +1279,8 @@ inline std::string no_fit_message(const network& net, const board& b, const opti
         int which = -1; // resource index, or 5 for the RAM capacity
         for (std::size_t r = 0; r < 5; ++r) {
             const auto k = all_resource_kinds[r];
-            if ((*mins)[k] <= budget[k]) continue;
-            const double ratio = budget[k] > 0 ? static_cast<double>((*mins)[k]) / static_cast<double>(budget[k])
+            if ((*mins)[r] <= budget[k]) continue;
+            const double ratio = budget[k] > 0 ? static_cast<double>((*mins)[r]) / static_cast<double>(budget[k])
                                                : std::numeric_limits<double>::infinity();
             if (ratio > worst) {
                 worst = ratio;
@@ -1036,22 +1291,24 @@ inline std::string no_fit_message(const network& net, const board& b, const opti
         if (ram > ram_cap &&
             static_cast<double>(ram) > worst * static_cast<double>(ram_cap))
             which = 5;
+        const std::string_view offchip = s.coupled() ? ", weights off chip where allowed" : "";
         if (which == 5)
-            return cat(net.name.view(), " does not fit ", b.name,
+            return cat(subject, " does not fit ", b.name,
                        " in one partition: its weights and buffers need at least ",
                        fixed(static_cast<double>(ram) / 1024.0, 1),
-                       " Mbit of on-chip RAM (BRAM18 and URAM together, every layer at its smallest), the board"
-                       " allows ",
-                       fixed(static_cast<double>(ram_cap) / 1024.0, 1),
-                       " Mbit after the utilisation cap; split it into partitions");
+                       " Mbit of on-chip RAM (BRAM18 and URAM together, every layer at its smallest", offchip,
+                       "), the board allows ", fixed(static_cast<double>(ram_cap) / 1024.0, 1),
+                       " Mbit after the utilisation cap; split it into partitions",
+                       s.coupled() ? "" : " or allow off-chip weights");
         if (which >= 0) {
             const auto k = all_resource_kinds[static_cast<std::size_t>(which)];
-            return cat(net.name.view(), " does not fit ", b.name, " in one partition: it needs at least ",
-                       (*mins)[k], " ", to_string(k), " (every layer at its smallest ", to_string(k),
-                       "), the board allows ", budget[k], " after the utilisation cap; split it into partitions");
+            return cat(subject, " does not fit ", b.name, " in one partition: it needs at least ",
+                       (*mins)[static_cast<std::size_t>(which)], " ", to_string(k), " (every layer at its smallest ",
+                       to_string(k), offchip, "), the board allows ", budget[k],
+                       " after the utilisation cap; split it into partitions");
         }
     }
-    return cat(net.name.view(), " does not fit ", b.name, " in one partition: every resource fits on its own",
+    return cat(subject, " does not fit ", b.name, " in one partition: every resource fits on its own",
                " at the slowest folding, but ",
                proven ? std::string_view("no combination of layer foldings fits all budgets at once")
                       : std::string_view("no combination of layer foldings within budget was found (search limit)"),
@@ -1059,55 +1316,161 @@ inline std::string no_fit_message(const network& net, const board& b, const opti
 }
 
 struct lower_bound_info {
-    count_t relaxation = 0; ///< smallest candidate passing the relaxation (0: none)
-    std::size_t index = 0;
+    count_t relaxation = 0; ///< a lower bound on the II from the relaxation (0: nothing fits)
+    std::size_t index = 0;  ///< first target whose relaxation fits (targets().size(): none)
 };
 
+/// The first target whose relaxation fits. The bound: uncoupled, that target's
+/// latency; coupled (off-chip weights), one more than the previous target's
+/// latency, and at least the first latency the relaxation without the memory
+/// term allows.
 inline lower_bound_info relaxation_bound(const optimal_solver& s) {
-    const auto& c = s.candidates();
-    std::size_t lo = 0, hi = c.size();
+    const auto& t = s.targets();
+    std::size_t lo = 0, hi = t.size();
     while (lo < hi) {
         const std::size_t mid = (lo + hi) / 2;
-        if (s.relaxation_fits(c[mid]))
+        if (s.relaxation_fits(t[mid].compute, t[mid].memory))
             hi = mid;
         else
             lo = mid + 1;
     }
-    if (lo == c.size()) return {0, lo};
-    return {c[lo], lo};
+    if (lo == t.size()) return {0, lo};
+    if (!s.coupled()) return {t[lo].compute, lo};
+    // the compute part alone (memory unlimited)
+    const auto& c = s.candidates();
+    std::size_t a = 0, b = c.size();
+    while (a < b) {
+        const std::size_t mid = (a + b) / 2;
+        if (s.relaxation_fits(c[mid], unlimited))
+            b = mid;
+        else
+            a = mid + 1;
+    }
+    count_t bound = lo > 0 ? t[lo - 1].compute + 1 : 1;
+    if (a < c.size()) bound = std::max(bound, c[a]);
+    return {bound, lo};
 }
 
+/// One search: the layers [first, last) of a network (the whole network for
+/// hass::search) with their options.
 struct context {
     const network& net;
     const board& brd;
     const search_options& so;
     resources budget;
     graph g;
-    count_t memory_ii = 0;
+    std::span<const layer_options> opts; ///< options of the layers [first, last), usable on the board
+    double fixed_bits = 0; ///< off-chip activation bits per image of the range
+    double bpc = 0;        ///< off-chip bits per cycle
+    count_t memory_ii = 0; ///< memory_ii of the activations alone
+    std::string what{};    ///< subject of messages (the network name when empty)
+
+    int first() const noexcept { return g.first; }
+    int last() const noexcept { return g.last; }
+    /// Range-local foldings placed into a whole-network folding (all ones elsewhere).
+    std::vector<folding> whole(const std::vector<folding>& local) const {
+        std::vector<folding> f = unit_folding(net);
+        std::copy(local.begin(), local.end(), f.begin() + first());
+        return f;
+    }
+    design_report evaluate_local(const std::vector<folding>& local) const {
+        return evaluate_partition(net, whole(local), brd, first(), last(), so.cap);
+    }
 };
 
 inline void report_progress(const search_options& so, double f) {
     if (so.progress) so.progress(std::clamp(f, 0.0, 1.0));
 }
 
+/// The options of every layer of a network that fit the board on their own
+/// (capped budget): options over budget alone can never be part of a design.
+/// `alone` names the first layer with no such option (empty when every layer has one).
+struct usable_options {
+    std::vector<layer_options> layers;
+    count_t evaluations = 0;
+    std::string alone; ///< why some layer cannot fit even on its own
+};
+
+inline usable_options make_usable_options(const network& net, const board& b, const search_options& so) {
+    usable_options out;
+    const resources budget = b.capped(so.cap);
+    out.layers = make_network_options(net, b, so.offchip_weights);
+    for (std::size_t i = 0; i < out.layers.size(); ++i) {
+        auto& lo = out.layers[i];
+        out.evaluations += lo.enumerated;
+        std::vector<folding_option> kept;
+        kept.reserve(lo.options.size());
+        for (const auto& o : lo.options)
+            if (within(o.used, budget)) kept.push_back(o);
+        if (kept.size() == lo.options.size()) continue;
+        if (kept.empty() && out.alone.empty()) {
+            // the resource the layer's smallest option overflows most
+            resources mins = lo.options.front().used;
+            for (const auto& o : lo.options)
+                for (auto k : all_resource_kinds) mins[k] = std::min(mins[k], o.used[k]);
+            const resource_kind* worst = nullptr;
+            double ratio = 1.0;
+            for (const auto& k : all_resource_kinds) {
+                if (mins[k] <= budget[k]) continue;
+                const double x = budget[k] > 0 ? static_cast<double>(mins[k]) / static_cast<double>(budget[k])
+                                               : std::numeric_limits<double>::infinity();
+                if (x > ratio || worst == nullptr) {
+                    ratio = x;
+                    worst = &k;
+                }
+            }
+            const layer& l = net.layers[i];
+            if (worst != nullptr)
+                out.alone = cat("layer '", l.name.view(), "' (", to_string(l.type), ") alone needs at least ",
+                                mins[*worst], " ", to_string(*worst), " at its smallest folding",
+                                l.has_weights() && !so.offchip_weights ? " with its weights on chip (off-chip weights disabled)" : "",
+                                ", but board '", b.name, "' allows ", budget[*worst],
+                                " after the utilisation cap");
+            else {
+                // every resource fits on its own: the weights fit neither BRAM nor URAM alone
+                count_t ram = std::numeric_limits<count_t>::max();
+                for (const auto& o : lo.options) ram = std::min(ram, ram_kbits(o.used));
+                out.alone = cat("layer '", l.name.view(), "' (", to_string(l.type), ") alone needs at least ",
+                                fixed(static_cast<double>(ram) / 1024.0, 1),
+                                " Mbit of on-chip RAM in one memory type (its weights",
+                                l.has_weights() && !so.offchip_weights ? ", kept on chip: off-chip weights disabled" : "",
+                                "), but board '", b.name, "' has ", fixed(static_cast<double>(budget.bram18) * 18 / 1024.0, 1),
+                                " Mbit of BRAM18 and ", fixed(static_cast<double>(budget.uram) * 288 / 1024.0, 1),
+                                " Mbit of URAM after the utilisation cap");
+            }
+        }
+        lo.options = std::move(kept);
+        std::vector<int> idx(lo.options.size());
+        for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = static_cast<int>(k);
+        lo.front = detail::pareto_indices(lo.options, idx);
+    }
+    return out;
+}
+
 /// Runs the optimal algorithm; also the fallback start of greedy and anneal.
 struct optimal_outcome {
-    std::vector<::hass::folding> folding;
+    std::vector<::hass::folding> folding; ///< the layers of the range, indexed from 0
     count_t lower_bound = 0;
     bool found = false;
+    bool proven_infeasible = false; ///< nothing fits, proven (not a search limit)
     std::string message;
     count_t evaluations = 0;
 };
 
-inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false) {
+/// `slowest_only`: only the slowest target (a start for greedy and anneal).
+/// `fast`: the smallest II only (no tightening of the proven bound, no polish),
+/// for the cost table of the partitioned search.
+inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false, bool fast = false) {
     optimal_outcome out;
-    const auto opts = make_network_options(cx.net, cx.brd);
-    for (const auto& o : opts) out.evaluations += o.enumerated;
-    optimal_solver s(cx.net, cx.g, opts, cx.budget, cx.so);
+    const std::span<const layer_options> opts = cx.opts;
+    optimal_solver s(cx.net, cx.g, opts, cx.budget, cx.so, cx.bpc, cx.fixed_bits);
+    const auto& t = s.targets();
     const auto& c = s.candidates();
+    const bool coupled = s.coupled();
     const lower_bound_info lb = relaxation_bound(s);
-    if (c.empty() || lb.relaxation == 0) {
-        out.message = no_fit_message(cx.net, cx.brd, s, cx.budget, true);
+    if (t.empty() || lb.relaxation == 0) {
+        out.message = no_fit_message(cx.net, cx.brd, s, cx.budget, true, cx.what);
+        out.proven_infeasible = true;
         return out;
     }
     auto to_folding = [&](const std::vector<int>& choice) {
@@ -1115,30 +1478,52 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false)
         for (std::size_t i = 0; i < choice.size(); ++i) f[i] = opts[i].options[static_cast<std::size_t>(choice[i])].fold;
         return f;
     };
-    // a design within budget at target T, checked with hass::evaluate; `at` is
-    // the candidate index of the II it achieves (often below T)
+    // the index of the first target a design of this II meets
+    auto index_of = [&](count_t ii) {
+        const auto k = static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), ii) - c.begin());
+        return std::min(k, t.size() - 1);
+    };
+    // a design within budget at a target, checked with hass::evaluate
     std::vector<int> best_choice;
-    auto attempt = [&](std::size_t k, std::vector<folding>& f, std::size_t& at) {
+    count_t best_ii = 0;
+    auto attempt_at = [&](count_t Tc, count_t Tm, std::vector<folding>& f, design_report& rep) {
         std::vector<int> choice;
-        const verdict v = s.feasible(c[k], choice);
+        const verdict v = s.feasible(Tc, Tm, choice);
         if (v != verdict::feasible) return v;
-        f = to_folding(choice);
-        const design_report rep = evaluate(cx.net, f, cx.brd, cx.so.cap);
-        if (!rep.fits) return verdict::unknown;
-        at = std::min(k, static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), rep.compute_ii) - c.begin()));
+        std::vector<folding> g = to_folding(choice);
+        design_report r = cx.evaluate_local(g);
+        if (!r.fits || r.compute_ii > std::max(Tc, Tm) || (coupled && r.ii > Tm)) return verdict::unknown;
         s.set_hint(choice);
+        f = std::move(g);
+        rep = std::move(r);
         best_choice = std::move(choice); // every feasible attempt improves on the previous one
+        best_ii = coupled ? rep.ii : rep.compute_ii;
         return verdict::feasible;
     };
-    std::size_t lo = lb.index, hi = c.size() - 1;
+    // `at`: the index of the target the design's II meets (often below k)
+    auto attempt = [&](std::size_t k, std::vector<folding>& f, std::size_t& at) {
+        design_report rep;
+        const verdict v = attempt_at(t[k].compute, t[k].memory, f, rep);
+        if (v == verdict::feasible) at = std::min(k, index_of(coupled ? rep.ii : rep.compute_ii));
+        return v;
+    };
+    std::size_t lo = lb.index, hi = t.size() - 1;
     std::vector<folding> best;
     const verdict top = attempt(hi, best, hi);
     if (top != verdict::feasible) {
-        out.message = no_fit_message(cx.net, cx.brd, s, cx.budget, top == verdict::infeasible);
+        out.message = no_fit_message(cx.net, cx.brd, s, cx.budget, top == verdict::infeasible, cx.what);
+        out.proven_infeasible = top == verdict::infeasible;
         out.lower_bound = top == verdict::infeasible ? 0 : std::max(lb.relaxation, cx.memory_ii);
         return out;
     }
-    std::size_t proven = lb.index; // every candidate below this index is proven infeasible
+    // proven: every target below this index is proven infeasible
+    std::size_t proven = lb.index;
+    // coupled: no design has II <= proven_value (the relaxation proved the targets below lb.index)
+    count_t proven_value = lb.relaxation - 1;
+    auto prove = [&](std::size_t k) {
+        proven = std::max(proven, k + 1);
+        proven_value = std::max(proven_value, t[k].compute);
+    };
     if (!slowest_only && lo < hi) {
         // the relaxation bound itself is often achievable: try it first
         std::vector<folding> f;
@@ -1146,13 +1531,16 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false)
         if (v == verdict::feasible) {
             best = std::move(f);
         } else {
+            if (v == verdict::infeasible) prove(lo);
             ++lo;
-            if (v == verdict::infeasible) proven = lo;
         }
     }
     if (!slowest_only) {
-        // skip targets the memory bound makes pointless
-        while (lo < hi && c[lo] < cx.memory_ii && c[lo + 1] <= cx.memory_ii) ++lo;
+        // skip targets the memory bound of the activations makes pointless
+        while (lo < hi && t[lo].memory < cx.memory_ii && t[lo + 1].compute <= cx.memory_ii) {
+            if (coupled) prove(lo);
+            ++lo;
+        }
         const double steps = std::max(1.0, std::log2(static_cast<double>(hi - lo + 1)));
         double done = 0;
         while (lo < hi) {
@@ -1163,7 +1551,7 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false)
                 best = std::move(f);
             } else {
                 lo = mid + 1;
-                if (v == verdict::infeasible) proven = std::max(proven, mid + 1);
+                if (v == verdict::infeasible) prove(mid);
             }
             report_progress(cx.so, ++done / steps);
         }
@@ -1172,7 +1560,7 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false)
     // bisection above left undecided may still be proven infeasible (with a
     // tenth of the node budget: small networks finish well within it, large
     // ones rarely finish at all)
-    if (!slowest_only) {
+    if (!slowest_only && !fast) {
         s.set_node_limit(cx.so.node_limit / 10);
         std::size_t a = proven;
         while (a < hi) {
@@ -1180,7 +1568,7 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false)
             std::vector<folding> f;
             const verdict v = attempt(mid, f, hi);
             if (v == verdict::infeasible) {
-                proven = mid + 1;
+                prove(mid);
                 a = mid + 1;
             } else if (v == verdict::feasible) {
                 best = std::move(f); // a better design after all
@@ -1188,18 +1576,48 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false)
                 break; // undecided: keep the bound proven so far
             }
         }
+        s.set_node_limit(cx.so.node_limit);
     }
-    if (cx.so.polish && !slowest_only && !best_choice.empty()) {
-        const auto before = evaluate(cx.net, best, cx.brd, cx.so.cap);
+    // off-chip weights: the best II may lie between two option latencies, set
+    // by memory_ii. With the compute target at the latency below the design's
+    // II, bisect the memory target alone.
+    if (coupled && !slowest_only) {
+        const auto k = static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), best_ii) - c.begin());
+        if (k > 0) {
+            const count_t Tc = c[k - 1];
+            count_t a = std::max(Tc + 1, cx.memory_ii), b = best_ii - 1; // search II in [a, b]
+            // a design with II <= m < best_ii has every latency <= Tc (the largest
+            // option latency below best_ii), so infeasible at (Tc, m) proves II > m
+            while (a <= b) {
+                // try the top of the interval first: most often it decides the rest
+                const count_t mid = b - a < 4 ? b : a + (b - a) / 2;
+                std::vector<folding> f;
+                design_report rep;
+                const verdict v = attempt_at(Tc, mid, f, rep);
+                if (v == verdict::feasible) {
+                    best = std::move(f);
+                    b = best_ii - 1;
+                } else {
+                    if (v == verdict::infeasible) proven_value = std::max(proven_value, mid);
+                    a = mid + 1;
+                }
+            }
+        }
+    }
+    if (cx.so.polish && !slowest_only && !fast && !best_choice.empty()) {
+        const auto before = cx.evaluate_local(best);
         std::vector<int> choice = best_choice;
-        s.polish(choice, before.compute_ii);
+        s.polish(choice, before.compute_ii, before.ii);
         std::vector<folding> f = to_folding(choice);
-        const auto after = evaluate(cx.net, f, cx.brd, cx.so.cap);
+        const auto after = cx.evaluate_local(f);
         if (after.fits && after.ii <= before.ii) best = std::move(f);
     }
     out.folding = std::move(best);
     out.found = true;
-    out.lower_bound = std::max(c[std::min(proven, c.size() - 1)], cx.memory_ii);
+    if (coupled)
+        out.lower_bound = std::max(proven_value + 1, cx.memory_ii);
+    else
+        out.lower_bound = std::max(t[std::min(proven, t.size() - 1)].compute, cx.memory_ii);
     return out;
 }
 
@@ -1210,24 +1628,25 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false)
 /// The all-ones start with balanced weight storage, or (when that does not fit)
 /// the slowest design the optimal machinery finds.
 inline std::optional<design_state> start_design(const context& cx, std::string& message, count_t& evals) {
-    design_state s(cx.net, cx.g, unit_folding(cx.net), cx.memory_ii);
-    balance_storage(s, cx.net, cx.budget);
+    std::vector<folding> ones(cx.g.size());
+    design_state s(cx.net, cx.g, ones, cx.fixed_bits, cx.bpc);
+    balance_storage(s, cx.budget, cx.so.offchip_weights);
     if (within(s.total(), cx.budget)) return s;
     optimal_outcome o = run_optimal(cx, true);
-    evals += s.evaluations() + o.evaluations;
+    evals += s.evaluations();
     if (!o.found) {
         message = o.message;
         return std::nullopt;
     }
-    return design_state(cx.net, cx.g, std::move(o.folding), cx.memory_ii);
+    return design_state(cx.net, cx.g, std::move(o.folding), cx.fixed_bits, cx.bpc);
 }
 
 inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
-    const std::size_t n = cx.net.size();
+    const std::size_t n = cx.g.size();
     const bool uram = cx.budget.uram > 0;
     std::vector<folding_space> space(n);
     for (std::size_t i = 0; i < n; ++i) {
-        space[i] = folding_space_of(cx.net.layers[i], false);
+        space[i] = folding_space_of(s.layer_at(i), false);
         detail::thin(space[i]);
     }
     const count_t start_ii = s.ii();
@@ -1236,7 +1655,7 @@ inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
         const auto t = s.bottleneck();
         if (t.layer < 0) break;
         const auto i = static_cast<std::size_t>(t.layer);
-        const layer& l = cx.net.layers[i];
+        const layer& l = s.layer_at(i);
         const folding cur = s.at(i);
         const count_t before = t.squeeze ? s.compute_ii() : s.latency(i);
         std::vector<folding> moves;
@@ -1273,14 +1692,23 @@ inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
                 moved = true;
                 break;
             }
-            if (uram && l.has_weights()) {
-                folding g = f;
-                g.weights = f.weights == weight_storage::bram ? weight_storage::uram : weight_storage::bram;
-                s.set(i, g);
-                if (within(s.total(), cx.budget)) {
-                    moved = true;
-                    break;
+            if (l.has_weights()) {
+                // the other on-chip memory, then off chip while memory_ii stays below the II
+                std::vector<weight_storage> other;
+                if (uram && f.weights != weight_storage::off_chip)
+                    other.push_back(f.weights == weight_storage::bram ? weight_storage::uram : weight_storage::bram);
+                if (cx.so.offchip_weights && f.weights != weight_storage::off_chip)
+                    other.push_back(weight_storage::off_chip);
+                for (weight_storage w : other) {
+                    folding g = f;
+                    g.weights = w;
+                    s.set(i, g);
+                    if (within(s.total(), cx.budget) && (w != weight_storage::off_chip || s.memory_ii() < before)) {
+                        moved = true;
+                        break;
+                    }
                 }
+                if (moved) break;
             }
             s.set(i, cur);
         }
@@ -1291,11 +1719,12 @@ inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
 }
 
 inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
-    const std::size_t n = cx.net.size();
+    const std::size_t n = cx.g.size();
     const bool uram = cx.budget.uram > 0;
     std::vector<folding_space> space(n);
     for (std::size_t i = 0; i < n; ++i) {
-        space[i] = folding_space_of(cx.net.layers[i], uram && cx.net.layers[i].has_weights());
+        const bool w = s.layer_at(i).has_weights();
+        space[i] = folding_space_of(s.layer_at(i), uram && w, cx.so.offchip_weights && w);
         detail::thin(space[i]);
     }
     std::array<double, 5> inv{};
@@ -1334,7 +1763,7 @@ inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
         if (sp.coarse_in.size() > 1) kinds[nk++] = 1;
         if (!sp.single_coarse && sp.coarse_out.size() > 1) kinds[nk++] = 2;
         if (sp.coarse_group.size() > 1) kinds[nk++] = 3;
-        if (sp.uram) kinds[nk++] = 4;
+        if (sp.uram || sp.offchip) kinds[nk++] = 4;
         if (nk == 0) continue;
         const int kind = kinds[uniform_below(rng, nk)];
         const folding old = s.at(i);
@@ -1356,9 +1785,20 @@ inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
             break;
         case 2: f.coarse_out = step(sp.coarse_out, f.coarse_out); break;
         case 3: f.coarse_group = step(sp.coarse_group, f.coarse_group); break;
-        default:
-            f.weights = f.weights == weight_storage::bram ? weight_storage::uram : weight_storage::bram;
+        default: {
+            // another allowed storage: bram, uram (with URAM), off chip (when allowed)
+            std::array<weight_storage, 3> where{};
+            std::size_t nw = 0;
+            for (weight_storage w : {weight_storage::bram, weight_storage::uram, weight_storage::off_chip}) {
+                if (w == f.weights || (w == weight_storage::uram && !sp.uram) ||
+                    (w == weight_storage::off_chip && !sp.offchip))
+                    continue;
+                where[nw++] = w;
+            }
+            if (nw == 0) continue;
+            f.weights = where[nw == 1 ? 0 : (up ? 1 : 0)];
             break;
+        }
         }
         s.set(i, f);
         if (!within(s.total(), cx.budget)) { // the chain stays within budget (as in SAMO)
@@ -1384,10 +1824,57 @@ inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
             for (std::size_t r = 0; r < 5; ++r) v += static_cast<double>(u[all_resource_kinds[r]]) * inv[r];
             return v;
         };
-        const resources kept = evaluate_partition(cx.net, best, cx.brd, 0, static_cast<int>(n), cx.so.cap).used;
+        const resources kept = cx.evaluate_local(best).used;
         if (s.ii() < best_ii || use(s.total()) < use(kept)) best = s.foldings();
     }
     return best;
+}
+
+/// The result of one algorithm on one range of layers (foldings indexed from 0).
+struct range_outcome {
+    std::vector<::hass::folding> folding;
+    count_t lower_bound = 0;
+    bool found = false;
+    bool proven_infeasible = false;
+    std::string message;
+    count_t evaluations = 0;
+};
+
+/// Runs an algorithm on the layers [cx.first(), cx.last()). `lower_bound`:
+/// greedy and anneal also compute the relaxation bound (after `timed_ms` is taken).
+inline range_outcome run_range(const context& cx, algorithm algo, double* timed_ms = nullptr,
+                               std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now()) {
+    range_outcome out;
+    if (algo == algorithm::optimal) {
+        optimal_outcome o = run_optimal(cx);
+        out.evaluations = o.evaluations;
+        out.found = o.found;
+        out.proven_infeasible = o.proven_infeasible;
+        out.lower_bound = o.lower_bound;
+        out.message = std::move(o.message);
+        out.folding = std::move(o.folding);
+        if (timed_ms) *timed_ms = elapsed_ms(t0);
+        return out;
+    }
+    count_t evals = 0;
+    std::string why;
+    std::optional<design_state> start = start_design(cx, why, evals);
+    if (start) {
+        out.folding = algo == algorithm::greedy ? run_greedy(cx, *start) : run_anneal(cx, *start);
+        evals += start->evaluations();
+        out.found = true;
+    } else {
+        out.message = std::move(why);
+    }
+    out.evaluations = evals;
+    if (timed_ms) *timed_ms = elapsed_ms(t0);
+    if (cx.so.lower_bound) {
+        // the relaxation bound, outside the timed part
+        const optimal_solver s(cx.net, cx.g, cx.opts, cx.budget, cx.so, cx.bpc, cx.fixed_bits);
+        const count_t r = relaxation_bound(s).relaxation;
+        out.lower_bound = r > 0 ? std::max(r, cx.memory_ii) : 0;
+    }
+    return out;
 }
 
 } // namespace detail::fold_search
@@ -1398,38 +1885,25 @@ inline search_result search(const network& net, const board& b, algorithm algo, 
     const auto t0 = std::chrono::steady_clock::now();
     search_result out;
     out.algo = std::string(to_string(algo));
-    fs::context cx{net, b, so, b.capped(so.cap), fs::make_graph(net), 0};
-    cx.memory_ii = evaluate_partition(net, unit_folding(net), b, 0, static_cast<int>(net.size()), so.cap).memory_ii;
+    const int n = static_cast<int>(net.size());
+    const fs::usable_options opts = fs::make_usable_options(net, b, so);
+    out.evaluations = opts.evaluations;
+    const double fixed_bits = fs::activation_bits(net, 0, n), bpc = fs::bits_per_cycle(b);
+    const fs::context cx{net,        b,   so, b.capped(so.cap), fs::make_graph(net, 0, n), opts.layers,
+                         fixed_bits, bpc, fs::memory_cycles(fixed_bits, bpc), {}};
     std::vector<folding> result;
     bool found = false;
     count_t lower = 0;
-    if (algo == algorithm::optimal) {
-        fs::optimal_outcome o = fs::run_optimal(cx);
-        out.evaluations = o.evaluations;
+    if (!opts.alone.empty()) {
+        out.message = detail::cat(net.name.view(), " does not fit ", b.name, ": ", opts.alone);
+        out.search_ms = fs::elapsed_ms(t0);
+    } else {
+        fs::range_outcome o = fs::run_range(cx, algo, &out.search_ms, t0);
+        out.evaluations += o.evaluations;
         found = o.found;
         lower = o.lower_bound;
-        out.message = o.message;
+        out.message = std::move(o.message);
         result = std::move(o.folding);
-    } else {
-        count_t evals = 0;
-        std::string why;
-        std::optional<fs::design_state> start = fs::start_design(cx, why, evals);
-        if (start) {
-            result = algo == algorithm::greedy ? fs::run_greedy(cx, *start) : fs::run_anneal(cx, *start);
-            evals += start->evaluations();
-            found = true;
-        } else {
-            out.message = why;
-        }
-        out.evaluations = evals;
-    }
-    out.search_ms = fs::elapsed_ms(t0);
-    if (algo != algorithm::optimal && so.lower_bound) {
-        // the relaxation bound, outside the timed part
-        const auto opts = make_network_options(net, b);
-        const fs::optimal_solver s(net, cx.g, opts, cx.budget, so);
-        const count_t r = fs::relaxation_bound(s).relaxation;
-        lower = r > 0 ? std::max(r, cx.memory_ii) : 0;
     }
     out.ii_lower_bound = lower;
     if (found) {

@@ -1,0 +1,688 @@
+// The HASS co-search: per-layer pruning thresholds (tau_w, tau_a) chosen
+// together with the hardware folding, maximising throughput (or throughput per
+// DSP) under an accuracy-drop budget.
+//
+// Candidates are scored by a hardware model that is incremental, so that the
+// search spends its time in the accuracy oracle:
+//
+//  - every convolution with statistics has, per threshold grid point, a
+//    *staircase*: its folding options sorted by latency with the running
+//    minimum of each resource (DSP, LUT, FF, BRAM18, URAM and on-chip memory bits).
+//    Resources of a folding do not depend on the thresholds (only whether the
+//    layer is sparse does), so the options are enumerated once per layer and a
+//    grid point only recomputes latencies from the mean cycles per window
+//    E(fine, streams) of its predicted histograms; staircases are cached;
+//  - a candidate's II estimate is the smallest T for which, per resource, the
+//    sum over layers of the least use among options of latency <= T fits the
+//    board: the relaxation bound of the folding search (no design within budget
+//    is faster). Changing one layer's thresholds swaps one staircase.
+//
+// The chosen thresholds (and the Pareto front) are then given real designs by
+// the exact folding search (hass::search, algorithm optimal) on the network
+// with the predicted statistics applied; both figures are reported.
+//
+// Two methods:
+//  - greedy: hardware-aware; from the smallest thresholds, repeatedly raise one
+//    threshold of one layer by one grid step, taking the step with the largest
+//    throughput gain per point of accuracy drop that stays within the budget;
+//    when no single step raises the estimated throughput, the step that most
+//    lowers the binding resource utilisation at the current II per point of
+//    drop (it frees resources for the bottleneck at the next re-folding);
+//  - tpe: a tree-structured Parzen estimator over the grid indices (one ordinal
+//    dimension per threshold): after random start-up candidates, split the
+//    observations into good (the best gamma fraction: within budget, highest
+//    objective) and bad; per dimension, smoothed categorical densities l(x),
+//    g(x); draw candidates from l and evaluate the one with the largest
+//    sum log l/g. Seeded and deterministic (std::mt19937_64, own mapping).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hass/network/evaluate.hpp"
+#include "hass/search/options.hpp"
+#include "hass/search/search.hpp"
+#include "hass/sparsity/accuracy.hpp"
+#include "hass/sparsity/statistics.hpp"
+
+namespace hass::sparsity {
+
+enum class cosearch_method { greedy, tpe };
+enum class cosearch_objective { throughput, throughput_per_dsp };
+
+constexpr std::string_view to_string(cosearch_method m) noexcept { return m == cosearch_method::greedy ? "greedy" : "tpe"; }
+constexpr std::string_view to_string(cosearch_objective o) noexcept {
+    return o == cosearch_objective::throughput ? "throughput" : "throughput_per_dsp";
+}
+
+struct cosearch_options {
+    double budget = 1.0; ///< accuracy drop budget, percentage points
+    cosearch_method method = cosearch_method::greedy;
+    cosearch_objective objective = cosearch_objective::throughput;
+    std::uint64_t seed = 1;
+    count_t tpe_iterations = 400;  ///< tpe: candidates after the start-up
+    count_t tpe_startup = 40;      ///< tpe: random candidates first
+    count_t tpe_draws = 24;        ///< tpe: draws from l(x) per candidate
+    double tpe_gamma = 0.25;       ///< tpe: fraction of observations called good
+    count_t max_candidates = 200000; ///< stop after this many candidates
+    bool exact = true;             ///< run the exact folding searches at the end
+    std::size_t exact_front_points = 12; ///< Pareto points given exact designs
+    search_options folding{};      ///< the exact folding searches
+    std::function<void(double)> progress{};
+};
+
+/// One scored candidate: grid indices per statistics layer, the accuracy drop
+/// and the hardware estimate.
+struct cosearch_point {
+    std::vector<std::uint8_t> w_index, a_index; ///< per statistics layer
+    std::vector<threshold_pair> thresholds;     ///< per statistics layer
+    double drop = 0;                            ///< accuracy drop, points
+    count_t ii_estimate = 0;                    ///< relaxation II, cycles (0: does not fit)
+    count_t dsp_estimate = 0;                   ///< least DSP at that II
+    double throughput_estimate = 0;             ///< images/s
+    bool exact = false;                         ///< `design` holds an exact folding search
+    double throughput = 0;                      ///< images/s of the exact design (when exact)
+    count_t ii = 0;                             ///< II of the exact design
+    count_t dsp = 0;                            ///< DSP of the exact design
+};
+
+struct cosearch_result {
+    cosearch_point best;              ///< the chosen thresholds (exact design attached)
+    search_result design;             ///< exact folding of the sparse network at `best`
+    network sparse_network;           ///< the network with the predicted statistics at `best`
+    search_result dense_design;       ///< exact folding of the network without statistics
+    std::vector<cosearch_point> front; ///< Pareto front of (throughput up, drop down), by drop
+    std::vector<cosearch_point> evaluated_sample; ///< up to 2000 evaluated points (for plots)
+    count_t candidates = 0;           ///< candidates scored
+    double search_ms = 0;             ///< whole co-search, exact designs included
+    double oracle_ms = 0;             ///< time spent in the accuracy oracle
+    double hardware_ms = 0;           ///< time spent in the hardware estimate
+    double exact_ms = 0;              ///< time spent in the exact folding searches
+    std::string method, objective;
+    double budget = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Incremental hardware estimate
+// ---------------------------------------------------------------------------
+
+/// Options of a layer sorted by latency with running minima of each resource.
+struct staircase {
+    /// dsp, lut, ff, bram18, uram, and on-chip memory bits: BRAM18 x 18 Kb + URAM x
+    /// 288 Kb + LUT x 64 (a LUT holds 64 bits as LUTRAM); a fitting design is within
+    /// the board's total of the same sum, whatever memory each buffer went to.
+    static constexpr std::size_t dims = 6;
+    std::vector<count_t> latency;          ///< ascending
+    std::vector<std::array<double, dims>> least; ///< least use among options [0, i]
+
+    bool empty() const noexcept { return latency.empty(); }
+    /// Index of the last option with latency <= t, or -1.
+    std::ptrdiff_t at(count_t t) const noexcept {
+        return std::upper_bound(latency.begin(), latency.end(), t) - latency.begin() - 1;
+    }
+};
+
+namespace detail::cosearch {
+
+inline std::array<double, staircase::dims> usage(const resources& r) {
+    return {static_cast<double>(r.dsp),    static_cast<double>(r.lut),  static_cast<double>(r.ff),
+            static_cast<double>(r.bram18), static_cast<double>(r.uram),
+            static_cast<double>(r.bram18) * 18432.0 + static_cast<double>(r.uram) * 294912.0 +
+                static_cast<double>(r.lut) * 64.0};
+}
+
+inline staircase make_staircase(std::vector<std::pair<count_t, std::array<double, staircase::dims>>> opts) {
+    std::sort(opts.begin(), opts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    staircase s;
+    s.latency.reserve(opts.size());
+    s.least.reserve(opts.size());
+    for (const auto& [lat, use] : opts) {
+        if (s.least.empty()) {
+            s.latency.push_back(lat);
+            s.least.push_back(use);
+            continue;
+        }
+        auto m = s.least.back();
+        for (std::size_t d = 0; d < staircase::dims; ++d) m[d] = std::min(m[d], use[d]);
+        if (lat == s.latency.back())
+            s.least.back() = m;
+        else {
+            s.latency.push_back(lat);
+            s.least.push_back(m);
+        }
+    }
+    return s;
+}
+
+/// A sparse folding whose latency depends on the statistics only through E(f, S).
+struct sparse_option {
+    count_t fine, streams;
+    double work;          ///< Wk = Ho*Wo*(C/S)*F/(co*G)
+    count_t other;        ///< max(input term, output term)
+    std::array<double, staircase::dims> use;
+};
+
+} // namespace detail::cosearch
+
+/// The hardware side of the co-search: staircases per layer and grid point, and
+/// the II estimate of a candidate.
+class cosearch_hardware {
+public:
+    cosearch_hardware(const network& net, const board& b, const predictor& pred, const utilisation_cap& cap)
+        : net_(&net), board_(b), pred_(&pred) {
+        const resources budget = b.capped(cap);
+        budget_ = detail::cosearch::usage(budget);
+        stats_of_layer_.assign(net.size(), -1);
+        for (std::size_t i = 0; i < pred.size(); ++i) stats_of_layer_[static_cast<std::size_t>(pred.network_index(i))] = static_cast<int>(i);
+        fixed_.resize(net.size());
+        sparse_.resize(pred.size());
+        dense_.resize(pred.size());
+        cache_.resize(pred.size());
+        for (std::size_t li = 0; li < net.size(); ++li) {
+            layer l = net.layers[li];
+            l.sparsity = {};
+            const int si = stats_of_layer_[li];
+            auto opts = make_layer_options(l, b);
+            std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
+            for (const auto& o : opts.options) v.emplace_back(o.latency, detail::cosearch::usage(o.used));
+            if (si < 0)
+                fixed_[li] = detail::cosearch::make_staircase(std::move(v));
+            else {
+                dense_[static_cast<std::size_t>(si)] = detail::cosearch::make_staircase(std::move(v));
+                sparse_[static_cast<std::size_t>(si)] = sparse_options(net.layers[li], b);
+            }
+        }
+    }
+
+    /// The staircase of statistics layer `s` at grid point (iw, ia).
+    const staircase& layer_staircase(std::size_t s, std::uint8_t iw, std::uint8_t ia) {
+        const int key = iw * 256 + ia;
+        auto& c = cache_[s];
+        if (auto it = c.find(key); it != c.end()) return it->second;
+        sparsity_stats st;
+        pred_->predict_into(s, pred_->tau_w_grid(s)[iw], pred_->tau_a_grid(s)[ia], st);
+        if (!st.worth_sparse()) return c.emplace(key, dense_[s]).first->second;
+        st.prepare();
+        const layer& l = net_->layers[static_cast<std::size_t>(pred_->network_index(s))];
+        std::map<std::pair<count_t, count_t>, double> e; // E(f, S)
+        std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
+        v.reserve(sparse_[s].size());
+        for (const auto& o : sparse_[s]) {
+            auto [it, fresh] = e.try_emplace({o.fine, o.streams}, 0.0);
+            if (fresh)
+                it->second = l.kernel_size() == 1 ? slowest_cluster_density(st, o.streams)
+                                                  : slowest_stream_cycles(st, o.fine, o.streams);
+            const count_t lat = std::max(ceil_to_count(o.work * it->second), o.other);
+            v.emplace_back(lat, o.use);
+        }
+        return c.emplace(key, detail::cosearch::make_staircase(std::move(v))).first->second;
+    }
+
+    struct estimate {
+        count_t ii = 0; ///< 0 when nothing fits
+        count_t dsp = 0;
+        double binding = 0; ///< max over resources of need / budget at `ii`
+    };
+
+    /// II estimate for the staircases `layers` (one per network layer).
+    estimate estimate_ii(const std::vector<const staircase*>& layers) const {
+        count_t lo = 0, hi = 0;
+        for (const auto* s : layers) {
+            lo = std::max(lo, s->latency.front());
+            hi = std::max(hi, s->latency.back());
+        }
+        if (!fits(layers, hi)) return {};
+        while (lo < hi) { // smallest T in [lo, hi] that fits
+            const count_t mid = lo + (hi - lo) / 2;
+            if (fits(layers, mid))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        estimate e;
+        e.ii = lo;
+        const auto need = needs(layers, lo);
+        e.dsp = static_cast<count_t>(need[0]);
+        e.binding = binding(need);
+        return e;
+    }
+    /// Max over resources of need / budget at target `t` (infinite when a layer cannot reach t).
+    double binding_at(const std::vector<const staircase*>& layers, count_t t) const {
+        for (const auto* s : layers)
+            if (s->at(t) < 0) return std::numeric_limits<double>::infinity();
+        return binding(needs(layers, t));
+    }
+
+    const staircase& fixed(std::size_t layer_index) const { return fixed_[layer_index]; }
+    /// The II below which no threshold helps: the slowest fastest option of the
+    /// layers without statistics.
+    count_t fixed_floor() const {
+        count_t f = 0;
+        for (std::size_t i = 0; i < fixed_.size(); ++i)
+            if (stats_of_layer_[i] < 0 && !fixed_[i].empty()) f = std::max(f, fixed_[i].latency.front());
+        return f;
+    }
+    int stats_index(std::size_t layer_index) const { return stats_of_layer_[layer_index]; }
+    const board& target_board() const noexcept { return board_; }
+
+private:
+    const network* net_;
+    board board_;
+    const predictor* pred_;
+    std::array<double, staircase::dims> budget_{};
+    std::vector<int> stats_of_layer_;
+    std::vector<staircase> fixed_, dense_;
+    std::vector<std::vector<detail::cosearch::sparse_option>> sparse_;
+    std::vector<std::map<int, staircase>> cache_;
+
+    static std::vector<detail::cosearch::sparse_option> sparse_options(layer l, const board& b) {
+        // a stand-in sparse statistic gives the sparse structure (validity, modules, resources)
+        std::vector<double> h(static_cast<std::size_t>(l.in.channels * (l.kernel_size() + 1)), 0.0);
+        for (count_t c = 0; c < l.in.channels; ++c)
+            h[static_cast<std::size_t>(c * (l.kernel_size() + 1) + l.kernel_size() / 2 + 1)] = 1.0;
+        if (l.kernel_size() == 1)
+            for (count_t c = 0; c < l.in.channels; ++c) h[static_cast<std::size_t>(c * 2)] = 0.5, h[static_cast<std::size_t>(c * 2 + 1)] = 0.5;
+        l.sparsity = make_sparsity_stats(l.in.channels, l.kernel_size(), std::move(h), l.name.view());
+        std::vector<detail::cosearch::sparse_option> out;
+        for (const folding& f : enumerate_foldings(l, b)) {
+            if (!is_valid_folding(l, f)) continue;
+            const layer_performance p = evaluate_layer(l, f);
+            const count_t S = f.coarse_in * f.coarse_group;
+            const count_t in_words = (l.kernel_size() == 1 ? l.in.rows * l.in.cols : l.padded_rows() * l.padded_cols()) *
+                                     l.in.channels / S;
+            const count_t out_words = l.out.rows * l.out.cols * l.filters() / (f.coarse_out * f.coarse_group);
+            const double work = static_cast<double>(l.out.rows * l.out.cols * (l.in.channels / S) *
+                                                    (l.filters() / (f.coarse_out * l.groups)));
+            out.push_back({f.fine, S, work, std::max(in_words, out_words), detail::cosearch::usage(p.used)});
+        }
+        return out;
+    }
+
+    bool fits(const std::vector<const staircase*>& layers, count_t t) const {
+        std::array<double, staircase::dims> sum{};
+        for (const auto* s : layers) {
+            const auto i = s->at(t);
+            if (i < 0) return false;
+            const auto& m = s->least[static_cast<std::size_t>(i)];
+            for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
+        }
+        for (std::size_t d = 0; d < staircase::dims; ++d)
+            if (sum[d] > budget_[d]) return false;
+        return true;
+    }
+    std::array<double, staircase::dims> needs(const std::vector<const staircase*>& layers, count_t t) const {
+        std::array<double, staircase::dims> sum{};
+        for (const auto* s : layers) {
+            const auto& m = s->least[static_cast<std::size_t>(s->at(t))];
+            for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
+        }
+        return sum;
+    }
+    double binding(const std::array<double, staircase::dims>& need) const {
+        double worst = 0;
+        for (std::size_t d = 0; d < staircase::dims; ++d)
+            if (budget_[d] > 0) worst = std::max(worst, need[d] / budget_[d]);
+        return worst;
+    }
+};
+
+// ---------------------------------------------------------------------------
+// The search
+// ---------------------------------------------------------------------------
+
+namespace detail::cosearch {
+
+/// Deterministic uniform double in [0, 1) from a 64-bit generator (53 random bits).
+inline double uniform_unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+class engine {
+public:
+    engine(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
+           const cosearch_options& o)
+        : net_(net), pred_(pred), oracle_(oracle), opt_(o), hw_(net, b, pred, o.folding.cap) {
+        names_.reserve(pred.size());
+        for (std::size_t i = 0; i < pred.size(); ++i) names_.push_back(pred.name(i));
+        layers_.resize(net.size());
+        for (std::size_t li = 0; li < net.size(); ++li)
+            if (hw_.stats_index(li) < 0) layers_[li] = &hw_.fixed(li);
+    }
+
+    cosearch_point score(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        cosearch_point p;
+        p.w_index = w;
+        p.a_index = a;
+        p.thresholds.resize(w.size());
+        for (std::size_t s = 0; s < w.size(); ++s)
+            p.thresholds[s] = {pred_.tau_w_grid(s)[w[s]], pred_.tau_a_grid(s)[a[s]]};
+        const auto t0 = std::chrono::steady_clock::now();
+        p.drop = checked_drop(oracle_, p.thresholds, names_);
+        const auto t1 = std::chrono::steady_clock::now();
+        set_layers(w, a);
+        const auto e = hw_.estimate_ii(layers_);
+        const auto t2 = std::chrono::steady_clock::now();
+        oracle_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
+        hardware_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
+        p.ii_estimate = e.ii;
+        p.dsp_estimate = e.dsp;
+        p.throughput_estimate = e.ii > 0 ? hw_.target_board().clock_hz() / static_cast<double>(e.ii) : 0.0;
+        last_binding = e.binding;
+        ++candidates;
+        record(p);
+        return p;
+    }
+    /// Binding utilisation of the last scored candidate's layers at target t.
+    double binding_at(count_t t) const { return hw_.binding_at(layers_, t); }
+    /// Binding utilisation of the candidate (w, a) at target t.
+    double binding_for(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) {
+        set_layers(w, a);
+        return hw_.binding_at(layers_, t);
+    }
+
+    double objective(const cosearch_point& p) const {
+        if (p.ii_estimate == 0) return 0;
+        if (opt_.objective == cosearch_objective::throughput) return p.throughput_estimate;
+        return p.throughput_estimate / static_cast<double>(std::max<count_t>(p.dsp_estimate, 1));
+    }
+
+    std::vector<cosearch_point> front() const { return pareto(all_); }
+    std::vector<cosearch_point> sample() const {
+        std::vector<cosearch_point> s;
+        const std::size_t step = std::max<std::size_t>(1, all_.size() / 2000);
+        for (std::size_t i = 0; i < all_.size(); i += step) s.push_back(all_[i]);
+        return s;
+    }
+
+    count_t fixed_floor() const { return hw_.fixed_floor(); }
+    count_t candidates = 0;
+    double oracle_ms = 0, hardware_ms = 0, last_binding = 0;
+    const predictor& pred() const { return pred_; }
+    const cosearch_options& options() const { return opt_; }
+
+private:
+    const network& net_;
+    predictor& pred_;
+    const accuracy_oracle& oracle_;
+    cosearch_options opt_;
+    cosearch_hardware hw_;
+    std::vector<std::string> names_;
+    std::vector<const staircase*> layers_;
+    std::vector<cosearch_point> all_;
+
+    void set_layers(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        for (std::size_t s = 0; s < w.size(); ++s)
+            layers_[static_cast<std::size_t>(pred_.network_index(s))] = &hw_.layer_staircase(s, w[s], a[s]);
+    }
+    void record(const cosearch_point& p) {
+        // keep the points that may be on the front; the thresholds are small
+        all_.push_back(p);
+        if (all_.size() > 4096) all_ = pareto_and_sample(all_);
+    }
+    static std::vector<cosearch_point> pareto(std::vector<cosearch_point> pts) {
+        std::sort(pts.begin(), pts.end(), [](const auto& x, const auto& y) {
+            return x.drop != y.drop ? x.drop < y.drop : x.throughput_estimate > y.throughput_estimate;
+        });
+        std::vector<cosearch_point> f;
+        double best = -1;
+        for (auto& p : pts)
+            if (p.throughput_estimate > best) {
+                best = p.throughput_estimate;
+                f.push_back(std::move(p));
+            }
+        return f;
+    }
+    static std::vector<cosearch_point> pareto_and_sample(const std::vector<cosearch_point>& pts) {
+        auto f = pareto(pts);
+        for (std::size_t i = 0; i < pts.size(); i += 4) f.push_back(pts[i]);
+        return f;
+    }
+};
+
+inline bool better(const engine& e, const cosearch_point& x, const cosearch_point& y, double budget) {
+    const bool fx = x.drop <= budget, fy = y.drop <= budget;
+    if (fx != fy) return fx;
+    if (!fx) return x.drop < y.drop;
+    const double ox = e.objective(x), oy = e.objective(y);
+    if (ox != oy) return ox > oy;
+    return x.drop < y.drop;
+}
+
+inline cosearch_point run_greedy(engine& e) {
+    const auto& pred = e.pred();
+    const std::size_t n = pred.size();
+    const double budget = e.options().budget;
+    std::vector<std::uint8_t> w(n, 0), a(n, 0);
+    cosearch_point cur = e.score(w, a);
+    std::size_t max_steps = 0;
+    for (std::size_t s = 0; s < n; ++s) max_steps += pred.tau_w_grid(s).size() + pred.tau_a_grid(s).size();
+    const count_t floor = e.fixed_floor();
+    for (std::size_t step = 0; step < max_steps && e.candidates < e.options().max_candidates; ++step) {
+        if (cur.ii_estimate > 0 && cur.ii_estimate <= floor) break; // a layer without thresholds binds
+        const double cur_obj = e.objective(cur);
+        const double cur_binding = cur.ii_estimate > 0 ? e.binding_for(w, a, cur.ii_estimate) : 0.0;
+        cosearch_point best_gain_point, best_relief_point;
+        double best_gain = 0, best_relief = 0;
+        for (std::size_t s = 0; s < n; ++s) {
+            for (int dim = 0; dim < 2; ++dim) {
+                auto& idx = dim == 0 ? w : a;
+                const std::size_t size = dim == 0 ? pred.tau_w_grid(s).size() : pred.tau_a_grid(s).size();
+                if (static_cast<std::size_t>(idx[s]) + 1 >= size) continue;
+                ++idx[s];
+                cosearch_point p = e.score(w, a);
+                const double relief = cur.ii_estimate > 0 ? cur_binding - e.binding_at(cur.ii_estimate) : 0.0;
+                --idx[s];
+                if (p.drop > budget) continue;
+                const double cost = std::max(p.drop - cur.drop, 1e-6);
+                const double gain = (e.objective(p) - cur_obj) / cost;
+                if (gain > best_gain) {
+                    best_gain = gain;
+                    best_gain_point = std::move(p);
+                } else if (e.objective(p) >= cur_obj && relief / cost > best_relief) {
+                    best_relief = relief / cost;
+                    best_relief_point = std::move(p);
+                }
+            }
+        }
+        if (best_gain > 0)
+            cur = std::move(best_gain_point);
+        else if (best_relief > 0)
+            cur = std::move(best_relief_point);
+        else
+            break;
+        w = cur.w_index;
+        a = cur.a_index;
+        if (e.options().progress) e.options().progress(static_cast<double>(step) / static_cast<double>(max_steps));
+    }
+    // give back accuracy: lower any threshold whose step bought nothing
+    for (bool changed = true; changed && e.candidates < e.options().max_candidates;) {
+        changed = false;
+        for (std::size_t s = 0; s < n; ++s)
+            for (int dim = 0; dim < 2; ++dim) {
+                auto& idx = dim == 0 ? w : a;
+                if (idx[s] == 0) continue;
+                --idx[s];
+                cosearch_point p = e.score(w, a);
+                if (e.objective(p) >= e.objective(cur) && p.drop <= cur.drop) {
+                    cur = std::move(p);
+                    changed = true;
+                } else {
+                    ++idx[s];
+                }
+            }
+    }
+    return cur;
+}
+
+inline cosearch_point run_tpe(engine& e) {
+    const auto& pred = e.pred();
+    const auto& o = e.options();
+    const std::size_t n = pred.size();
+    std::mt19937_64 rng(o.seed);
+    // dimensions: w of every layer, then a of every layer with an activation threshold
+    struct dim {
+        std::size_t layer;
+        bool weight;
+        std::size_t size;
+    };
+    std::vector<dim> dims;
+    for (std::size_t s = 0; s < n; ++s) dims.push_back({s, true, pred.tau_w_grid(s).size()});
+    for (std::size_t s = 0; s < n; ++s)
+        if (pred.tau_a_grid(s).size() > 1) dims.push_back({s, false, pred.tau_a_grid(s).size()});
+    std::vector<cosearch_point> seen;
+    auto evaluate = [&](const std::vector<std::uint8_t>& x) {
+        std::vector<std::uint8_t> w(n, 0), a(n, 0);
+        for (std::size_t d = 0; d < dims.size(); ++d) (dims[d].weight ? w : a)[dims[d].layer] = x[d];
+        seen.push_back(e.score(w, a));
+    };
+    auto coords = [&](const cosearch_point& p) {
+        std::vector<std::uint8_t> x(dims.size());
+        for (std::size_t d = 0; d < dims.size(); ++d) x[d] = (dims[d].weight ? p.w_index : p.a_index)[dims[d].layer];
+        return x;
+    };
+    // start-up: the smallest thresholds, then random points biased to small indices
+    evaluate(std::vector<std::uint8_t>(dims.size(), 0));
+    for (count_t i = 1; i < o.tpe_startup; ++i) {
+        std::vector<std::uint8_t> x(dims.size());
+        for (std::size_t d = 0; d < dims.size(); ++d) {
+            const double u = uniform_unit(rng);
+            x[d] = static_cast<std::uint8_t>(std::min<std::size_t>(dims[d].size - 1, static_cast<std::size_t>(u * u * static_cast<double>(dims[d].size))));
+        }
+        evaluate(x);
+    }
+    const count_t total = o.tpe_startup + o.tpe_iterations;
+    for (count_t it = o.tpe_startup; it < total && e.candidates < o.max_candidates; ++it) {
+        std::vector<std::size_t> order(seen.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+            return better(e, seen[x], seen[y], o.budget);
+        });
+        const std::size_t good = std::max<std::size_t>(1, static_cast<std::size_t>(o.tpe_gamma * static_cast<double>(seen.size())));
+        // smoothed categorical densities per dimension (prior weight 1 spread over the values,
+        // plus a kernel that gives neighbours of observed values half weight)
+        std::vector<std::vector<double>> l(dims.size()), g(dims.size());
+        for (std::size_t d = 0; d < dims.size(); ++d) {
+            l[d].assign(dims[d].size, 1.0 / static_cast<double>(dims[d].size));
+            g[d] = l[d];
+        }
+        for (std::size_t r = 0; r < order.size(); ++r) {
+            const auto x = coords(seen[order[r]]);
+            for (std::size_t d = 0; d < dims.size(); ++d) {
+                auto& dens = r < good ? l[d] : g[d];
+                dens[x[d]] += 1.0;
+                if (x[d] > 0) dens[x[d] - 1u] += 0.5;
+                if (x[d] + 1u < dims[d].size) dens[x[d] + 1u] += 0.5;
+            }
+        }
+        for (std::size_t d = 0; d < dims.size(); ++d) {
+            double sl = 0, sg = 0;
+            for (double v : l[d]) sl += v;
+            for (double v : g[d]) sg += v;
+            for (auto& v : l[d]) v /= sl;
+            for (auto& v : g[d]) v /= sg;
+        }
+        std::vector<std::uint8_t> best_x;
+        double best_ratio = -std::numeric_limits<double>::infinity();
+        for (count_t k = 0; k < o.tpe_draws; ++k) {
+            std::vector<std::uint8_t> x(dims.size());
+            double ratio = 0;
+            for (std::size_t d = 0; d < dims.size(); ++d) {
+                double u = uniform_unit(rng), acc = 0;
+                std::size_t v = 0;
+                for (; v + 1 < dims[d].size; ++v) {
+                    acc += l[d][v];
+                    if (u < acc) break;
+                }
+                x[d] = static_cast<std::uint8_t>(v);
+                ratio += std::log(l[d][v]) - std::log(g[d][v]);
+            }
+            if (ratio > best_ratio) {
+                best_ratio = ratio;
+                best_x = std::move(x);
+            }
+        }
+        evaluate(best_x);
+        if (o.progress) o.progress(static_cast<double>(it) / static_cast<double>(total));
+    }
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < seen.size(); ++i)
+        if (better(e, seen[i], seen[best], o.budget)) best = i;
+    return seen[best];
+}
+
+inline void attach_exact(cosearch_point& p, const search_result& r) {
+    p.exact = true;
+    p.throughput = r.found ? r.report.throughput() : 0.0;
+    p.ii = r.found ? r.ii : 0;
+    p.dsp = r.found ? r.report.used.dsp : 0;
+}
+
+} // namespace detail::cosearch
+
+/// Searches per-layer thresholds and the folding together. `pred` must be bound
+/// to `net` (construct it with the network); `oracle` gets one threshold pair per
+/// statistics layer, in the predictor's order, and returns the accuracy drop.
+inline cosearch_result cosearch(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
+                                const cosearch_options& o = {}) {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    if (!(o.budget >= 0)) hass::detail::fail("co-search: the accuracy budget must be >= 0 points");
+    if (pred.size() == 0) hass::detail::fail("co-search: the statistics cover no convolution of '" + net.name.str() + "'");
+    for (std::size_t s = 0; s < pred.size(); ++s)
+        if (pred.network_index(s) < 0)
+            hass::detail::fail("co-search: the statistics are not bound to network '" + net.name.str() +
+                               "' (construct the predictor with the network)");
+    validate(net);
+    detail::cosearch::engine e(net, b, pred, oracle, o);
+    cosearch_result r;
+    r.method = std::string(to_string(o.method));
+    r.objective = std::string(to_string(o.objective));
+    r.budget = o.budget;
+    r.best = o.method == cosearch_method::greedy ? detail::cosearch::run_greedy(e) : detail::cosearch::run_tpe(e);
+    if (r.best.drop > o.budget)
+        hass::detail::fail("co-search: even the smallest thresholds cost " + std::to_string(r.best.drop) +
+                           " points of accuracy, over the budget of " + std::to_string(o.budget));
+    r.candidates = e.candidates;
+    r.oracle_ms = e.oracle_ms;
+    r.hardware_ms = e.hardware_ms;
+    r.front = e.front();
+    r.evaluated_sample = e.sample();
+
+    // exact designs: the dense network, the chosen thresholds, and a spread of front points
+    const auto t1 = clock::now();
+    r.sparse_network = net;
+    pred.apply(r.sparse_network, r.best.thresholds);
+    if (!o.exact) {
+        r.search_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+        return r;
+    }
+    network dense = net;
+    for (auto& l : dense.layers) l.sparsity = {};
+    r.dense_design = search(dense, b, algorithm::optimal, o.folding);
+    r.design = search(r.sparse_network, b, algorithm::optimal, o.folding);
+    detail::cosearch::attach_exact(r.best, r.design);
+    if (!r.front.empty() && o.exact_front_points > 0) {
+        const std::size_t n = r.front.size(), k = std::min(n, o.exact_front_points);
+        for (std::size_t j = 0; j < k; ++j) {
+            const std::size_t i = k == 1 ? 0 : j * (n - 1) / (k - 1);
+            if (r.front[i].exact) continue;
+            network sn = net;
+            pred.apply(sn, r.front[i].thresholds);
+            detail::cosearch::attach_exact(r.front[i], search(sn, b, algorithm::optimal, o.folding));
+        }
+    }
+    const auto t2 = clock::now();
+    r.exact_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
+    r.search_ms = std::chrono::duration<double, std::milli>(t2 - t0).count();
+    return r;
+}
+
+} // namespace hass::sparsity

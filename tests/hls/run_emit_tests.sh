@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Tests of `hass emit-hls`: emit the designs of tests/hls/designs, compile the
+# generated test bench and top with the warnings as errors, run the C
+# simulation (bit-exact comparison with the reference, module check), and check
+# the error messages of unsupported designs and bad weight files.
+#
+#   run_emit_tests.sh HASS_BINARY CXX SCRATCH_DIR [COMPILER FLAGS...]
+#
+# The compiler flags must give the include directories of hass (and Boost,
+# range-v3); the script adds -std=c++20 -O1 -DHASS_HLS_HOST and the warnings.
+# Prints "N passed, M failed"; exits non-zero when a check fails.
+set -u
+
+if [[ $# -lt 3 ]]; then
+    echo "usage: $0 HASS_BINARY CXX SCRATCH_DIR [COMPILER FLAGS...]" >&2
+    exit 2
+fi
+HASS=$1
+CXX=$2
+S=$3
+shift 3
+FLAGS=("$@")
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DESIGNS="$HERE/designs"
+WARN=(-Wall -Wextra -Wpedantic -Wshadow -Werror)
+export LC_ALL=C
+
+rm -rf "$S"
+mkdir -p "$S" || exit 2
+passed=0
+failed=0
+
+fail() {
+    echo "FAIL: $1"
+    failed=$((failed + 1))
+}
+pass() {
+    echo "ok:   $1"
+    passed=$((passed + 1))
+}
+
+# emit_run NAME [EMIT ARGS...]: emits into $S/NAME, compiles the test bench and
+# the top (in parallel), runs the test bench; passes on exit 0 and "PASS".
+emit_run() {
+    local name=$1
+    shift
+    local dir="$S/$name"
+    if ! "$HASS" emit-hls "$@" --out "$dir" >"$S/$name.emit.log" 2>&1; then
+        fail "$name: hass emit-hls $* failed"
+        sed 's/^/      /' "$S/$name.emit.log" | head -20
+        return 1
+    fi
+    local cflags=(-std=c++20 -O1 -DHASS_HLS_HOST "${WARN[@]}" "${FLAGS[@]}")
+    "$CXX" "${cflags[@]}" -c "$dir/testbench.cpp" -o "$dir/testbench.o" >"$dir/testbench.log" 2>&1 &
+    local tb_pid=$!
+    "$CXX" "${cflags[@]}" -c "$dir/top.cpp" -o "$dir/top.o" >"$dir/top.log" 2>&1
+    local top_rc=$?
+    wait $tb_pid
+    local tb_rc=$?
+    if [[ $top_rc -ne 0 || $tb_rc -ne 0 ]]; then
+        fail "$name: the generated code does not compile with ${WARN[*]}"
+        cat "$dir/top.log" "$dir/testbench.log" | grep -E "error|warning" | head -20 | sed 's/^/      /'
+        return 1
+    fi
+    if ! "$CXX" "$dir/testbench.o" "$dir/top.o" -o "$dir/testbench" >"$dir/link.log" 2>&1; then
+        fail "$name: link failed"
+        head -20 "$dir/link.log" | sed 's/^/      /'
+        return 1
+    fi
+    "$dir/testbench" >"$dir/run.log" 2>&1
+    local rc=$?
+    if [[ $rc -ne 0 ]] || ! grep -qx "PASS" "$dir/run.log"; then
+        fail "$name: the C simulation did not pass (exit $rc)"
+        sed 's/^/      /' "$dir/run.log" | head -40
+        return 1
+    fi
+    pass "$name: emitted, compiled with ${WARN[*]}, C simulation PASS"
+    sed 's/^/      /' "$dir/run.log"
+    return 0
+}
+
+# expect_error NAME PATTERN [EMIT ARGS...]: hass emit-hls exits 1 with PATTERN on stderr.
+expect_error() {
+    local name=$1 pattern=$2
+    shift 2
+    "$HASS" emit-hls "$@" >"$S/err.out" 2>"$S/err.err"
+    local rc=$?
+    if [[ $rc -ne 1 ]]; then
+        fail "$name: expected exit code 1, got $rc"
+        head -c 600 "$S/err.err" | sed 's/^/      /'
+        return
+    fi
+    if ! grep -qF -- "$pattern" "$S/err.err"; then
+        fail "$name: stderr lacks '$pattern'"
+        head -c 600 "$S/err.err" | sed 's/^/      /'
+        return
+    fi
+    pass "$name"
+}
+
+# --- weight files ---------------------------------------------------------------------
+# JSON weights of the sparse design: uniform in [-0.5, 0.5), about 60% pruned
+# (a fixed linear congruential sequence: the same file on every run)
+weights_json() {
+    awk 'function rnd() { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
+         function arr(n, prune,   i, s, v) {
+             s = "["
+             for (i = 0; i < n; ++i) {
+                 v = rnd() < prune ? 0 : int((rnd() - 0.5) * 4096) / 4096
+                 s = s (i ? ", " : "") v
+             }
+             return s "]"
+         }
+         BEGIN {
+             seed = 7
+             print "{\"layers\": {"
+             print "  \"conv1\": {\"weights\": " arr(16 * 8 * 9, 0.6) ", \"bias\": " arr(16, 0) "},"
+             print "  \"conv2\": {\"weights\": " arr(16 * 16 * 9, 0.6) "}"
+             print "}}"
+         }'
+}
+weights_json >"$S/sparse_weights.json"
+
+# raw float32 weights of the depthwise-SE design (network order: dwconv 72+8,
+# pwconv 128+16, se_reduce 64+4, se_expand 64+16): a repeating pattern of
+# 0.25, -0.125, 0, 0.0625, -0.5 (little-endian)
+patterns=('\x00\x00\x80\x3e' '\x00\x00\x00\xbe' '\x00\x00\x00\x00' '\x00\x00\x80\x3d' '\x00\x00\x00\xbf')
+: >"$S/dwse_weights.bin"
+for ((i = 0; i < 372; ++i)); do printf "${patterns[$((i % 5))]}" >>"$S/dwse_weights.bin"; done
+
+# --- designs: emit, compile, run --------------------------------------------------------
+emit_run conv_relu_pool "$DESIGNS/conv_relu_pool.json"
+emit_run residual "$DESIGNS/residual.json" --seed 3
+emit_run depthwise_se "$DESIGNS/depthwise_se.json" --weights "$S/dwse_weights.bin"
+if emit_run sparse "$DESIGNS/sparse.json" --weights "$S/sparse_weights.json"; then
+    grep -q "weights: embedded" "$S/sparse/run.log" && pass "sparse: the test bench used the given weights" ||
+        fail "sparse: the test bench did not use the given weights"
+    grep -q "conv1_weights" "$S/sparse/weights.hpp" && pass "sparse: weights.hpp holds the weights" ||
+        fail "sparse: no weights.hpp"
+fi
+emit_run network "$DESIGNS/network.json" --top small_net --namespace tests::small_net
+# the folding chosen by the optimal search for a board
+emit_run network_searched "$DESIGNS/network.json" --board zedboard
+
+# the emitted design.json reads back and emits the same code (up to the origin line)
+if "$HASS" emit-hls "$S/network/design.json" --top small_net --namespace tests::small_net --out "$S/network_again" \
+    >"$S/again.log" 2>&1; then
+    if diff -r -I '^// Design ' -x '*.o' -x '*.log' -x testbench -x design.json "$S/network" "$S/network_again" \
+        >"$S/again.diff"; then
+        pass "network: design.json reproduces the generated code"
+    else
+        fail "network: design.json emits different code"
+        head -20 "$S/again.diff" | sed 's/^/      /'
+    fi
+else
+    fail "network: emitting design.json failed"
+    head -5 "$S/again.log" | sed 's/^/      /'
+fi
+
+# --- errors ----------------------------------------------------------------------------------
+cat >"$S/sigmoid.json" <<'EOF'
+{"name": "sig", "input": {"rows": 4, "cols": 4, "channels": 4},
+ "layers": [{"name": "conv", "type": "convolution", "filters": 4, "kernel": 1},
+            {"name": "gate", "type": "sigmoid"}]}
+EOF
+expect_error "unsupported layer: sigmoid" "layer 'gate': sigmoid has no HLS kernel" "$S/sigmoid.json" --out "$S/sig"
+
+cat >"$S/grouped.json" <<'EOF'
+{"name": "grouped", "input": {"rows": 4, "cols": 4, "channels": 8},
+ "layers": [{"name": "conv", "type": "convolution", "filters": 8, "kernel": 3, "pad": 1, "groups": 2,
+             "folding": {"coarse_group": 2}}]}
+EOF
+expect_error "grouped folding the kernels reject" "supported by the kernels for depthwise layers only" \
+    "$S/grouped.json" --out "$S/grouped"
+
+echo '{"layers": {"conv1": {"weights": [0.5, 0.25], "bias": []}}}' >"$S/short.json"
+expect_error "weights: wrong count" "layer 'conv1' has 2 weights, expected 1152" \
+    "$DESIGNS/sparse.json" --weights "$S/short.json" --out "$S/short"
+echo '{"layers": {"nope": {"weights": [1]}}}' >"$S/unknown.json"
+expect_error "weights: unknown layer" "layer 'nope' is not in network 'sparse'" \
+    "$DESIGNS/sparse.json" --weights "$S/unknown.json" --out "$S/unknown"
+printf '\x00\x00\x80\x3e' >"$S/short.bin"
+expect_error "weights: short binary file" "4 bytes, expected" \
+    "$DESIGNS/depthwise_se.json" --weights "$S/short.bin" --out "$S/shortbin"
+
+echo
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

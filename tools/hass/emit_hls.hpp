@@ -1,0 +1,37 @@
+// The emit-hls subcommand of the hass command-line tool: writes the HLS code of a
+// design (include/hass/hls/emit.hpp) and its C-simulation test bench.
+//
+//   hass emit-hls DESIGN --out DIR [--weights FILE]
+//   hass emit-hls MODEL --board BOARD --out DIR          (the optimal search picks the folding)
+//   hass emit-hls MODEL --folding FILE --out DIR
+#pragma once
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace hass::cli {
+
+struct emit_hls_options {
+    std::string design;   ///< network JSON file (inline folding) or zoo name
+    std::string out;      ///< output directory
+    std::string weights;  ///< weights file (JSON or raw float32); empty: the test bench draws random ones
+    std::string board;    ///< with no --folding: search the folding for this board
+    std::string folding;  ///< folding file
+    std::string top;      ///< top function name (default <network>_top)
+    std::string name_space = "hass_design";
+    long long seed = 1;   ///< test bench seed
+    int data_int = 0;     ///< data_t integer bits (0: width / 2)
+    int weight_int = 0;   ///< weight_t integer bits (0: width / 4)
+    double prune = 0.5;   ///< random weights of sparse layers: fraction pruned
+    bool quiet = false;
+};
+
+/// Adds the emit-hls subcommand to `app`, parsing into `o`.
+CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o);
+
+int run_emit_hls(const emit_hls_options& o);
+
+} // namespace hass::cli
