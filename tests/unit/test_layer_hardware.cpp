@@ -90,3 +90,26 @@ TEST_CASE("with three inputs only the network-level rule catches a coarse that m
     CHECK(hass::is_valid_folding(net[cat], f[cat])); // the layer alone sees 4 | 4 and 4 | 12
     CHECK_THROWS_WITH(hass::validate(net, f), Catch::Contains("does not divide the 2 channels of an input"));
 }
+
+TEST_CASE("a layer with statistics built dense costs what the dense layer costs", "[layer][sparse]") {
+    hass::network_builder b{"sp", {8, 8, 4}};
+    b.conv(b.input(), "conv", {.filters = 8, .kernel = 3, .pad = 1});
+    const auto dense_layer = std::move(b).build().layers[0];
+    auto l = dense_layer;
+    std::vector<double> h;
+    for (int c = 0; c < 4; ++c)
+        for (int z = 0; z <= 9; ++z) h.push_back(z == 6 ? 1.0 : 0.0);
+    l.sparsity = hass::make_sparsity_stats(4, 9, h, "conv");
+    REQUIRE(l.is_sparse());
+    const hass::folding f{.coarse_in = 2, .coarse_out = 2, .fine = 3, .dense = true};
+    CHECK(hass::evaluate_layer(l, f) == hass::evaluate_layer(dense_layer, {.coarse_in = 2, .coarse_out = 2, .fine = 3}));
+    CHECK_FALSE(hass::evaluate_layer(l, f).sparse);
+    // built dense, fine must divide K again
+    CHECK_FALSE(hass::is_valid_folding(l, {.fine = 2, .dense = true}));
+    CHECK(hass::is_valid_folding(l, {.fine = 2}));
+    // only convolutions choose
+    hass::layer relu;
+    relu.name = "relu";
+    relu.in = relu.out = {4, 4, 4};
+    CHECK_THAT(hass::folding_problem(relu, {.dense = true}), Catch::Contains("only a convolution"));
+}

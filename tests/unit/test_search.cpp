@@ -403,3 +403,18 @@ TEST_CASE("the constant-expression search agrees with the run-time optimal searc
         }
     }
 }
+
+TEST_CASE("the search may build a layer with statistics dense", "[search][sparse]") {
+    hass::network_builder b{"sp", {8, 8, 4}};
+    b.conv(b.input(), "conv", {.filters = 8, .kernel = 3, .pad = 1});
+    auto net = std::move(b).build();
+    std::vector<double> h;
+    for (int c = 0; c < 4; ++c)
+        for (int z = 0; z <= 9; ++z) h.push_back(z == 2 ? 1.0 : 0.0); // 2 of 9 zero: worth building sparse
+    net.layers[0].sparsity = hass::make_sparsity_stats(4, 9, h, "conv");
+    const auto opts = hass::make_layer_options(net.layers[0], hass::boards::zcu102::spec);
+    bool dense = false, sparse = false;
+    for (const auto& o : opts.options) (o.fold.dense ? dense : sparse) = true;
+    CHECK(dense);
+    CHECK(sparse);
+}

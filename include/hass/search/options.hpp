@@ -189,12 +189,26 @@ inline std::vector<folding> enumerate_foldings(const folding_space& s) {
     return out;
 }
 
+/// The dense builds of a layer with statistics (docs/deviations.md item 13).
+inline void add_dense_builds(const layer& l, std::vector<folding>& foldings) {
+    if (!l.is_sparse()) return;
+    const std::size_t n = foldings.size();
+    for (std::size_t i = 0; i < n; ++i)
+        if (divides(foldings[i].fine, l.kernel_size())) {
+            folding f = foldings[i];
+            f.dense = true;
+            foldings.push_back(f);
+        }
+}
+
 /// All valid foldings of a layer on a board (URAM variants when the board has
 /// URAM, off-chip variants when `offchip` allows them).
 inline std::vector<folding> enumerate_foldings(const layer& l, const board& b, bool offchip = false) {
     folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0, l.has_weights() && offchip);
     detail::thin(s);
-    return enumerate_foldings(s);
+    auto out = enumerate_foldings(s);
+    add_dense_builds(l, out);
+    return out;
 }
 
 /// Evaluates every folding of a layer once and keeps the Pareto sets; `offchip`
@@ -207,39 +221,45 @@ inline layer_options make_layer_options(const layer& l, const board& b, bool off
     out.thinned = s.size() < full;
     std::vector<folding_option> all;
     all.reserve(s.size());
+    auto add = [&](const folding& fold) {
+        folding_option o;
+        o.fold = fold;
+        const layer_performance p = evaluate_layer(l, o.fold);
+        ++out.enumerated;
+        o.latency = p.latency;
+        o.used = p.used;
+        o.streams_in = streams_in(l, o.fold);
+        o.streams_out = streams_out(l, o.fold);
+        all.push_back(o);
+        if (s.uram) {
+            // same modules, the weight memory moves to URAM
+            folding_option u = o;
+            u.fold.weights = weight_storage::uram;
+            u.used = p.used - p.weights + weight_memory(l, u.fold);
+            ++out.enumerated;
+            all.push_back(u);
+        }
+        if (s.offchip) {
+            // same modules, no on-chip weight memory; every weight bit
+            // is read from off-chip memory once per image
+            folding_option x = o;
+            x.fold.weights = weight_storage::off_chip;
+            x.used = p.used - p.weights + weight_memory(l, x.fold);
+            x.offchip_bits = l.weight_count() * l.width.weight;
+            ++out.enumerated;
+            all.push_back(x);
+        }
+    };
     for (count_t cg : s.coarse_group)
         for (count_t ci : s.coarse_in)
-            for (std::size_t k = 0; k < (s.single_coarse ? 1 : s.coarse_out.size()); ++k)
-                for (count_t f : s.fine) {
-                    const count_t co = s.single_coarse ? ci : s.coarse_out[k];
-                    folding_option o;
-                    o.fold = {ci, co, cg, f, weight_storage::bram};
-                    const layer_performance p = evaluate_layer(l, o.fold);
-                    ++out.enumerated;
-                    o.latency = p.latency;
-                    o.used = p.used;
-                    o.streams_in = streams_in(l, o.fold);
-                    o.streams_out = streams_out(l, o.fold);
-                    all.push_back(o);
-                    if (s.uram) {
-                        // same modules, the weight memory moves to URAM
-                        folding_option u = o;
-                        u.fold.weights = weight_storage::uram;
-                        u.used = p.used - p.weights + weight_memory(l, u.fold);
-                        ++out.enumerated;
-                        all.push_back(u);
-                    }
-                    if (s.offchip) {
-                        // same modules, no on-chip weight memory; every weight bit
-                        // is read from off-chip memory once per image
-                        folding_option x = o;
-                        x.fold.weights = weight_storage::off_chip;
-                        x.used = p.used - p.weights + weight_memory(l, x.fold);
-                        x.offchip_bits = l.weight_count() * l.width.weight;
-                        ++out.enumerated;
-                        all.push_back(x);
-                    }
-                }
+            for (std::size_t k = 0; k < (s.single_coarse ? 1 : s.coarse_out.size()); ++k) {
+                const count_t co = s.single_coarse ? ci : s.coarse_out[k];
+                for (count_t f : s.fine) add({ci, co, cg, f, weight_storage::bram});
+                // a layer with statistics may also be built dense (docs/deviations.md item 13)
+                if (l.is_sparse())
+                    for (count_t f : divisors_of(l.kernel_size()))
+                        add({ci, co, cg, f, weight_storage::bram, true});
+            }
     std::vector<int> order(all.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
     std::stable_sort(order.begin(), order.end(), [&](int a, int c) {

@@ -297,6 +297,10 @@ private:
         for (const folding& f : enumerate_foldings(l, b)) {
             if (!is_valid_folding(l, f)) continue;
             const layer_performance p = evaluate_layer(l, f);
+            if (f.dense) { // a dense build: its latency does not depend on the statistics
+                out.push_back({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used)});
+                continue;
+            }
             const count_t S = f.coarse_in * f.coarse_group;
             const count_t in_words = (l.kernel_size() == 1 ? l.in.rows * l.in.cols : l.padded_rows() * l.padded_cols()) *
                                      l.in.channels / S;
