@@ -493,16 +493,16 @@ private:
             li.acc.width = l.width.acc;
             li.acc.quantisation = "AP_TRN";
             li.acc.overflow = "AP_WRAP";
-            const count_t frac = data_.fraction() + li.weight.fraction(); // exact products
+            // the fraction bits of an exact product (layers with weights) or of the
+            // data (global pooling sums data values)
+            const count_t frac = data_.fraction() + (l.has_weights() ? li.weight.fraction() : 0);
             li.acc.integer = l.width.acc - frac;
-            if (l.has_weights() && li.acc.integer < 1) {
+            if (li.acc.integer < 1) {
                 li.acc.integer = 1;
                 warnings_.push_back("layer '" + l.name.str() + "': acc width " + std::to_string(l.width.acc) +
                                     " cannot hold the " + std::to_string(frac) +
                                     " fraction bits of a product: sums round and depend on their order, so the "
                                     "kernel may differ from the reference");
-            } else if (li.acc.integer < 1) {
-                li.acc.integer = std::max<count_t>(1, l.width.acc - data_.fraction());
             }
             if (l.has_weights() && (l.width.weight > 32 || l.width.acc > 48))
                 warnings_.push_back("layer '" + l.name.str() +
@@ -879,7 +879,9 @@ private:
         os << "// --- fixed-point types (widths: the layer's widths; data_t is the design's) ---\n";
         os << "typedef ::" << ns_ << "::data_t data_t;\n";
         os << "typedef " << li.weight.text() << " weight_t;\n";
-        os << "typedef " << li.acc.text() << " acc_t; // the exact product's fraction bits, wrapping\n\n";
+        os << "typedef " << li.acc.text() << " acc_t; // "
+           << (l.has_weights() ? "the fraction bits of an exact product" : "data_t's fraction bits")
+           << ", wrapping\n\n";
 
         // --- modules
         os << module_block(li.modules) << "\n";
@@ -1359,7 +1361,7 @@ private:
                << quoted(n + ": hass::evaluate gives another II (regenerate the design)") << ");\n";
             os << "static_assert(::hass::evaluate_partition(network_value(), folding_values(), ::hass::board{}, 0, "
                << layers_.size() << ").squeezes.size() == SQUEEZES,\n              "
-               << quoted(n + ": hass::evaluate inserts other squezes (regenerate the design)") << ");\n";
+               << quoted(n + ": hass::evaluate inserts other squeezes (regenerate the design)") << ");\n";
         }
         os << "#endif // HASS_DESIGN_MODEL_CHECKS\n";
         return os.str();
