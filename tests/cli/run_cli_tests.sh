@@ -287,5 +287,34 @@ check "search: nothing fits writes report.json only" 0 out "no design fits" \
     report_failure "search: nothing fits should write report.json and no folding.json"
 grep -q '"found": false' "$S/search_none/report.json" || report_failure "search: report.json lacks found false"
 
+# --- the HASS co-search (--sparsity) and eval --stats ---------------------------
+rm -rf "$S/cosearch"
+check "co-search synthetic" 0 out "HASS co-search: greedy" out "SYNTHETIC" out "speed-up" \
+    out "GOP/s dense" out "GOP/s effective" -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic \
+    --out "$S/cosearch"
+for f in report.json folding.json stats.json thresholds.json pareto.svg statistics.json accuracy.json; do
+    [[ -f $S/cosearch/$f ]] || report_failure "co-search --out lacks $f"
+done
+grep -q '"cosearch"' "$S/cosearch/report.json" || report_failure "co-search report.json lacks cosearch"
+grep -q '<svg' "$S/cosearch/pareto.svg" || report_failure "co-search pareto.svg is not an SVG"
+check "eval --stats reads the co-search design back" 0 out "sparse layer" out "GOP/s effective" \
+    -- eval "$DATA/tiny.json" --board zcu104 --folding "$S/cosearch/folding.json" --stats "$S/cosearch/stats.json"
+check "co-search from the written statistics and accuracy files" 0 out "\"method\": \"greedy\"" \
+    -- search "$DATA/tiny.json" --board zcu104 --sparsity "$S/cosearch/statistics.json" \
+    --accuracy "$S/cosearch/accuracy.json" --json
+grep -q '"synthetic": true' "$OUT" || report_failure "co-search from files should keep the SYNTHETIC label"
+check "co-search tpe --json" 0 out '"method": "tpe"' out '"pareto_front"' \
+    -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --cosearch tpe --json
+check "co-search: a statistics file needs an accuracy table" 2 err "--accuracy" \
+    -- search "$DATA/tiny.json" --board zcu104 --sparsity "$S/cosearch/thresholds.json"
+check "co-search: missing statistics file" 1 err "cannot open" \
+    -- search "$DATA/tiny.json" --board zcu104 --sparsity "$S/nope.json" --accuracy "$S/nope.json"
+check "co-search: negative budget" 2 -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --budget -1
+check "co-search: unknown method" 2 -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --cosearch grid
+sed 's/"format"/"format_"/' "$S/cosearch/stats.json" > "$S/stats_bad_format.json"
+check "eval --stats: not a statistics file" 1 err "stats_bad_format.json" \
+    -- eval "$DATA/tiny.json" --board zcu104 --stats "$S/stats_bad_format.json"
+check "eval --stats: missing file" 1 err "cannot open" -- eval "$DATA/tiny.json" --board zcu104 --stats "$S/none.json"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

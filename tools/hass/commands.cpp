@@ -22,6 +22,7 @@
 #include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
 
+#include "sparse_cmd.hpp"
 #include "text.hpp"
 
 namespace hass::cli {
@@ -295,7 +296,8 @@ int run_eval(const eval_options& o) {
     const utilisation_cap cap = parse_cap(o.cap);
     if (o.batch < 1) throw usage_error("--batch must be >= 1");
     const count_t batch = o.batch;
-    const io::network_file model = load_model(o.model);
+    io::network_file model = load_model(o.model);
+    if (!o.stats.empty()) apply_stats_file(model.net, o.stats);
     const network& net = model.net;
     const io::owned_board owned = load_board(o.board);
     const board& b = owned.spec();
@@ -342,6 +344,7 @@ int run_eval(const eval_options& o) {
         fmt::print("partitioning       not needed: the design fits in one partition\n");
     else if (!r.fits)
         fmt::print("                   (--partition auto splits the network into partitions that fit)\n");
+    print_sparse_eval(net, f, r);
     return 0;
 }
 
@@ -412,6 +415,22 @@ void write_file(const std::filesystem::path& path, const json& j) {
 
 int run_search(const search_options& o) {
     const utilisation_cap cap = parse_cap(o.cap);
+    if (!o.sparsity.empty()) {
+        if (o.algo != "optimal") throw usage_error("--sparsity runs the optimal folding search inside; drop --algo");
+        const io::network_file model = load_model(o.model);
+        const io::owned_board owned = load_board(o.board);
+        cosearch_cli_options co;
+        co.sparsity = o.sparsity;
+        co.accuracy = o.accuracy;
+        co.budget = o.budget;
+        co.method = o.cosearch;
+        co.objective = o.objective;
+        co.seed = static_cast<std::uint64_t>(o.seed);
+        co.no_offchip = o.no_offchip;
+        co.out = o.out;
+        co.json = o.json;
+        return run_cosearch(co, model.net, owned.spec(), cap);
+    }
     if (o.batch < 1) throw usage_error("--batch must be >= 1");
     const auto algo = parse_algorithm(o.algo);
     if (!algo) throw usage_error("--algo must be optimal, greedy or anneal");

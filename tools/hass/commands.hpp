@@ -32,6 +32,7 @@ struct eval_options {
     std::string cap;     ///< "0.9" or "dsp=0.9,lut=0.8,ff=0.8,ram=0.7"; empty = no cap
     std::string partition = "none"; ///< "none" or "auto"
     long long batch = 1;
+    std::string stats;   ///< product-histogram statistics file (hass search --sparsity --out writes stats.json)
     bool json = false;
 };
 
@@ -46,6 +47,12 @@ struct search_options {
     bool no_offchip = false;        ///< keep every layer's weights on chip
     std::string out;                ///< directory for folding.json and report.json (empty: none)
     bool json = false;
+    // the HASS co-search (thresholds with the folding), when `sparsity` is set
+    std::string sparsity;               ///< "synthetic" or a decomposed statistics file
+    std::string accuracy;               ///< accuracy table file
+    double budget = 1.0;                ///< accuracy drop budget, percentage points
+    std::string cosearch = "greedy";    ///< "greedy" or "tpe"
+    std::string objective = "throughput"; ///< or "throughput_per_dsp"
 };
 
 struct export_options {

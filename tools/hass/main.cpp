@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("--batch", eval.batch, "Batch size for the batch latency and partitioned throughput")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    eval_cmd->add_option("--stats", eval.stats,
+                         "Sparsity statistics file (product histograms, one threshold point per layer; "
+                         "hass search --sparsity --out writes stats.json)");
     eval_cmd->add_flag("--json", eval.json, "Print JSON");
 
     hass::cli::export_options exp;
@@ -103,6 +106,19 @@ int main(int argc, char** argv) {
                          "memory, counted in memory_ii)");
     search_cmd->add_option("-o,--out", search.out, "Directory to write folding.json and report.json to");
     search_cmd->add_flag("--json", search.json, "Print the JSON report instead of tables");
+    search_cmd->add_option("--sparsity", search.sparsity,
+                           "Co-search pruning thresholds with the folding: 'synthetic' (generated, labelled "
+                           "statistics and accuracy table) or a decomposed statistics file");
+    search_cmd->add_option("--accuracy", search.accuracy, "Accuracy table file (per-layer drop at each threshold)");
+    search_cmd->add_option("--budget", search.budget, "Accuracy drop budget, percentage points")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    search_cmd->add_option("--cosearch", search.cosearch, "Co-search method")
+        ->check(CLI::IsMember({"greedy", "tpe"}))
+        ->capture_default_str();
+    search_cmd->add_option("--objective", search.objective, "Co-search objective")
+        ->check(CLI::IsMember({"throughput", "throughput_per_dsp"}))
+        ->capture_default_str();
 
     hass::cli::emit_hls_options emit_hls;
     auto* emit_hls_cmd = hass::cli::add_emit_hls_command(app, emit_hls);

@@ -1,0 +1,273 @@
+// The sparse parts of the hass command: `hass search --sparsity` (the HASS
+// co-search) and `hass eval --stats`.
+#include "sparse_cmd.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <hass/io/json.hpp>
+#include <hass/sparsity/cosearch.hpp>
+#include <hass/sparsity/json.hpp>
+#include <hass/sparsity/report.hpp>
+#include <hass/sparsity/synthetic.hpp>
+
+#include "text.hpp"
+
+namespace hass::cli {
+
+namespace {
+
+using nlohmann::json;
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path);
+    if (!out) throw hass::error("cannot write '" + path.string() + "'");
+    out << text;
+}
+
+json summary_json(const sparsity::performance_summary& s) {
+    return {{"throughput_fps", s.throughput_fps},
+            {"dsp", s.dsp},
+            {"dense_gops", s.dense_gops},
+            {"effective_gops", s.effective_gops},
+            {"dense_gops_per_dsp", s.dense_gops_per_dsp},
+            {"effective_gops_per_dsp", s.effective_gops_per_dsp}};
+}
+
+void print_summary(std::string_view label, const sparsity::performance_summary& s) {
+    fmt::print("{:<18} {:>12} images/s  {:>9} DSP  {:>10} GOP/s dense  {:>10} GOP/s effective  "
+               "{:>8} / {:>8} GOP/s/DSP (dense / effective)\n",
+               label, amount(s.throughput_fps), grouped(s.dsp), amount(s.dense_gops), amount(s.effective_gops),
+               fmt::format("{:.4f}", s.dense_gops_per_dsp), fmt::format("{:.4f}", s.effective_gops_per_dsp));
+}
+
+sparsity::cosearch_method parse_method(const std::string& m) {
+    if (m == "greedy") return sparsity::cosearch_method::greedy;
+    if (m == "tpe") return sparsity::cosearch_method::tpe;
+    throw usage_error("--cosearch must be greedy or tpe");
+}
+
+sparsity::cosearch_objective parse_objective(const std::string& m) {
+    if (m == "throughput") return sparsity::cosearch_objective::throughput;
+    if (m == "throughput_per_dsp") return sparsity::cosearch_objective::throughput_per_dsp;
+    throw usage_error("--objective must be throughput or throughput_per_dsp");
+}
+
+} // namespace
+
+int run_cosearch(const cosearch_cli_options& o, const network& net, const board& b, const utilisation_cap& cap) {
+    if (!(o.budget >= 0)) throw usage_error("--budget must be >= 0 (accuracy drop, percentage points)");
+    const auto method = parse_method(o.method);
+    const auto objective = parse_objective(o.objective);
+
+    if (o.sparsity != "synthetic" && o.accuracy.empty())
+        throw usage_error("--sparsity FILE needs --accuracy FILE (the per-layer accuracy table); only "
+                          "--sparsity synthetic comes with a synthetic accuracy table");
+    // statistics and oracle: synthetic (labelled) or from files
+    sparsity::decomposed_statistics stats;
+    sparsity::accuracy_table table;
+    bool synthetic_table = false;
+    if (o.sparsity == "synthetic") {
+        auto p = sparsity::make_synthetic_problem(net);
+        stats = std::move(p.statistics);
+        table = std::move(p.accuracy);
+        synthetic_table = true;
+    } else {
+        stats = io::load_decomposed(o.sparsity, &net);
+    }
+    if (!o.accuracy.empty()) {
+        table = io::load_accuracy_table(o.accuracy, &net);
+        synthetic_table = false;
+    }
+    sparsity::predictor pred(stats, net);
+    const auto oracle = sparsity::tabulated_oracle(table, stats);
+
+    sparsity::cosearch_options co;
+    co.budget = o.budget;
+    co.method = method;
+    co.objective = objective;
+    co.seed = o.seed;
+    co.folding.cap = cap;
+    co.folding.offchip_weights = !o.no_offchip;
+    const auto r = sparsity::cosearch(net, b, pred, oracle, co);
+
+    network dense = net;
+    for (auto& l : dense.layers) l.sparsity = {};
+    const bool ok = r.design.found && r.dense_design.found;
+
+    json j;
+    if (ok) {
+        j = io::report_json(r.sparse_network, r.design.folding, r.design.report, b);
+    } else {
+        j = {{"model", net.name.str()}, {"board", std::string(b.name)}, {"clock_mhz", b.clock_mhz}};
+    }
+    j["found"] = ok;
+    j["algo"] = "optimal";
+    j["search_ms"] = r.search_ms;
+    j["ii_lower_bound"] = r.design.ii_lower_bound;
+    json cj;
+    cj["method"] = r.method;
+    cj["objective"] = r.objective;
+    cj["budget_points"] = r.budget;
+    cj["statistics"] = {{"synthetic", stats.synthetic}, {"provenance", stats.provenance}};
+    cj["accuracy"] = {{"synthetic", synthetic_table || table.synthetic}, {"provenance", table.provenance}};
+    cj["accuracy_drop"] = r.best.drop;
+    cj["candidates"] = r.candidates;
+    cj["time_ms"] = {{"total", r.search_ms}, {"oracle", r.oracle_ms}, {"hardware_estimate", r.hardware_ms},
+                     {"exact_designs", r.exact_ms}};
+    json layers = json::array();
+    for (std::size_t s = 0; s < pred.size(); ++s) {
+        const auto idx = static_cast<std::size_t>(pred.network_index(s));
+        const layer& l = r.sparse_network.layers[idx];
+        json e{{"name", pred.name(s)},
+               {"tau_w", r.best.thresholds[s].tau_w},
+               {"tau_a", r.best.thresholds[s].tau_a},
+               {"zero_fraction", l.sparsity.mean_zeros},
+               {"weight_sparsity", pred.weight_sparsity(s, r.best.thresholds[s].tau_w)},
+               {"activation_sparsity", pred.activation_sparsity(s, r.best.thresholds[s].tau_a)}};
+        if (ok) {
+            const auto& f = r.design.folding[idx];
+            e["implementation"] = implemented_sparse(l, f) ? "sparse" : "dense";
+            const double sparse_lat = static_cast<double>(r.design.report.layers[idx].latency);
+            const double dense_lat = static_cast<double>(r.dense_design.report.layers[idx].latency);
+            e["latency_cycles"] = r.design.report.layers[idx].latency;
+            e["dense_design_latency_cycles"] = r.dense_design.report.layers[idx].latency;
+            e["speedup_over_dense_design"] = sparse_lat > 0 ? dense_lat / sparse_lat : 0.0;
+        }
+        layers.push_back(std::move(e));
+    }
+    cj["layers"] = std::move(layers);
+    if (ok) {
+        cj["dense"] = summary_json(sparsity::summarise(dense, r.dense_design.report));
+        cj["sparse"] = summary_json(sparsity::summarise(r.sparse_network, r.design.report));
+    }
+    json front = json::array();
+    for (const auto& p : r.front) {
+        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
+        if (p.exact) e["throughput_fps"] = p.throughput;
+        front.push_back(std::move(e));
+    }
+    cj["pareto_front"] = std::move(front);
+    j["cosearch"] = std::move(cj);
+
+    if (!o.out.empty()) {
+        const std::filesystem::path dir = o.out;
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec || !std::filesystem::is_directory(dir))
+            throw hass::error("cannot create the output directory '" + o.out + "'");
+        write_text(dir / "report.json", j.dump(2) + "\n");
+        write_text(dir / "pareto.svg",
+                   sparsity::pareto_svg(r, fmt::format("{} on {}: HASS co-search ({}){}", net.name.str(), b.name,
+                                                       r.method, stats.synthetic ? ", SYNTHETIC statistics" : "")));
+        write_text(dir / "thresholds.json", io::write_thresholds(pred, r.best.thresholds).dump(2) + "\n");
+        // the inputs, so that a run can be repeated or edited: --sparsity statistics.json --accuracy accuracy.json
+        write_text(dir / "statistics.json", io::write_decomposed(stats).dump() + "\n");
+        write_text(dir / "accuracy.json", io::write_accuracy_table(table).dump(2) + "\n");
+        // the predicted statistics at the chosen thresholds: `hass eval --stats` reads them back
+        sparsity::product_statistics ps;
+        ps.network = net.name.str();
+        ps.synthetic = stats.synthetic;
+        ps.provenance = "hass co-search prediction at the chosen thresholds from: " + stats.provenance;
+        for (std::size_t s = 0; s < pred.size(); ++s) {
+            const layer& l = r.sparse_network.layers[static_cast<std::size_t>(pred.network_index(s))];
+            ps.layers.push_back({pred.name(s), l.sparsity.channels, l.sparsity.kernel,
+                                 {{r.best.thresholds[s].tau_w, r.best.thresholds[s].tau_a, l.sparsity}}});
+        }
+        write_text(dir / "stats.json", io::write_products(ps).dump() + "\n");
+        if (ok) write_text(dir / "folding.json", io::write_folding(r.sparse_network, r.design.folding).dump(2) + "\n");
+    }
+
+    if (o.json) {
+        fmt::print("{}\n", j.dump(2));
+        return 0;
+    }
+    fmt::print("{} on {} ({}), HASS co-search: {}, objective {}, accuracy budget {} points\n", net.name.str(),
+               b.name, b.part, r.method, r.objective, r.budget);
+    if (stats.synthetic)
+        fmt::print("statistics         {}\n", stats.provenance.rfind("SYNTHETIC", 0) == 0 ? stats.provenance : "SYNTHETIC: " + stats.provenance);
+    else
+        fmt::print("statistics         {}\n", stats.provenance.empty() ? o.sparsity : stats.provenance);
+    fmt::print("accuracy oracle    tabulated{}\n\n", synthetic_table || table.synthetic ? ", SYNTHETIC" : "");
+    if (!ok) {
+        fmt::print("no design fits in one partition: {}\n",
+                   r.design.found ? r.dense_design.message : r.design.message);
+        return 0;
+    }
+    fmt::print("{:<26} {:>6} {:>10} {:>10} {:>7} {:>14} {:>14} {:>8}\n", "layer", "build", "tau_w", "tau_a", "zeros",
+               "latency", "dense design", "speed-up");
+    fmt::print("{}\n", std::string(102, '-'));
+    for (const auto& e : j["cosearch"]["layers"])
+        fmt::print("{:<26} {:>6} {:>10.4g} {:>10.4g} {:>6.1f}% {:>14} {:>14} {:>7.2f}x\n",
+                   e["name"].get<std::string>(), e["implementation"].get<std::string>(), e["tau_w"].get<double>(),
+                   e["tau_a"].get<double>(), 100 * e["zero_fraction"].get<double>(),
+                   grouped(e["latency_cycles"].get<std::int64_t>()),
+                   grouped(e["dense_design_latency_cycles"].get<std::int64_t>()),
+                   e["speedup_over_dense_design"].get<double>());
+    fmt::print("\n");
+    print_summary("dense design", sparsity::summarise(dense, r.dense_design.report));
+    print_summary("sparse design", sparsity::summarise(r.sparse_network, r.design.report));
+    fmt::print("speed-up           {:.2f}x at an accuracy drop of {:.3f} points (budget {})\n",
+               r.design.report.throughput() / r.dense_design.report.throughput(), r.best.drop, r.budget);
+    fmt::print("II                 {} cycles (lower bound {}), dense design {} cycles\n", grouped(r.design.ii),
+               grouped(r.design.ii_lower_bound), grouped(r.dense_design.ii));
+    fmt::print("candidates         {} scored in {} (oracle {}, hardware estimate {}); exact designs {}\n",
+               grouped(r.candidates), duration((r.search_ms - r.exact_ms) / 1e3), duration(r.oracle_ms / 1e3),
+               duration(r.hardware_ms / 1e3), duration(r.exact_ms / 1e3));
+    fmt::print("Pareto front       {} points (accuracy drop, throughput){}\n", r.front.size(),
+               o.out.empty() ? "" : "; plot in " + (std::filesystem::path(o.out) / "pareto.svg").string());
+    fmt::print("GOP/s: dense counts every multiply-accumulate as 2 operations; effective counts only the\n"
+               "products whose activation and weight are both non-zero.\n");
+    return 0;
+}
+
+void apply_stats_file(network& net, const std::string& path) {
+    const auto ps = io::load_products(path, &net);
+    for (const auto& h : ps.layers) {
+        const int idx = net.find(h.layer);
+        if (idx < 0) throw hass::error(path + ": layer '" + h.layer + "' is not in network '" + net.name.str() + "'");
+        if (h.points.size() != 1)
+            throw hass::error(path + ": layer '" + h.layer + "' has " + std::to_string(h.points.size()) +
+                              " threshold points; hass eval takes one per layer");
+        auto st = h.points.front().stats;
+        if (!st.cache_valid()) st.prepare();
+        net.layers[static_cast<std::size_t>(idx)].sparsity = std::move(st);
+    }
+    validate(net);
+}
+
+void print_sparse_eval(const network& net, const std::vector<folding>& f, const design_report& r) {
+    bool any = false;
+    for (const auto& l : net.layers) any = any || l.sparsity.active();
+    if (!any) return;
+    fmt::print("\n{:<26} {:>6} {:>7} {:>12} {:>14} {:>14} {:>8}\n", "sparse layer", "build", "zeros", "cycles/win",
+               "latency", "dense build", "speed-up");
+    fmt::print("{}\n", std::string(93, '-'));
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        const layer& l = net.layers[i];
+        if (!l.sparsity.active()) continue;
+        const auto& p = r.layers[i - static_cast<std::size_t>(r.first)];
+        folding dense_f = f[i];
+        dense_f.dense = true;
+        std::string dense_lat = "n/a", speedup = "n/a";
+        if (is_valid_folding(l, dense_f)) { // fine divides K: the same folding built dense
+            const auto d = evaluate_layer(l, dense_f).latency;
+            dense_lat = grouped(d);
+            speedup = fmt::format("{:.2f}x", static_cast<double>(d) / static_cast<double>(p.latency));
+        }
+        fmt::print("{:<26} {:>6} {:>6.1f}% {:>12} {:>14} {:>14} {:>8}\n", l.name.str(), p.sparse ? "sparse" : "dense",
+                   100 * l.sparsity.mean_zeros, p.sparse ? fmt::format("{:.3f}", p.sparse_cycles) : "-",
+                   grouped(p.latency), dense_lat, speedup);
+    }
+    network dense = net;
+    for (auto& l : dense.layers) l.sparsity = {};
+    const auto s = sparsity::summarise(net, r);
+    print_summary("this design", s);
+    fmt::print("GOP/s: dense counts every multiply-accumulate as 2 operations; effective counts only the\n"
+               "products whose activation and weight are both non-zero.\n");
+}
+
+} // namespace hass::cli
