@@ -30,8 +30,8 @@
 //    drop (it frees resources for the bottleneck at the next re-folding);
 //  - tpe: a tree-structured Parzen estimator over the grid indices (one ordinal
 //    dimension per threshold): after random start-up candidates, split the
-//    observations into good (the best gamma fraction: within budget, highest
-//    objective) and bad; per dimension, smoothed categorical densities l(x),
+//    observations into good (the best gamma fraction, at most 25: within budget,
+//    highest objective) and bad; per dimension, smoothed categorical densities l(x),
 //    g(x); draw candidates from l and evaluate the one with the largest
 //    sum log l/g. Seeded and deterministic (std::mt19937_64, own mapping).
 #pragma once
@@ -563,33 +563,48 @@ inline cosearch_point run_tpe(engine& e) {
         evaluate(x);
     }
     const count_t total = o.tpe_startup + o.tpe_iterations;
+    // smoothed counts of every observation per dimension and value, kept up to
+    // date as observations arrive (a kernel gives the neighbours of an observed
+    // value half weight); the good set is at most 25 points (as in common TPE
+    // practice: gamma * n, capped), so one iteration costs O(n + 25 * dims)
+    auto add_counts = [&](std::vector<std::vector<double>>& counts, const std::vector<std::uint8_t>& x, double sign) {
+        for (std::size_t d = 0; d < dims.size(); ++d) {
+            counts[d][x[d]] += sign;
+            if (x[d] > 0) counts[d][x[d] - 1u] += 0.5 * sign;
+            if (x[d] + 1u < dims[d].size) counts[d][x[d] + 1u] += 0.5 * sign;
+        }
+    };
+    std::vector<std::vector<double>> all_counts(dims.size());
+    for (std::size_t d = 0; d < dims.size(); ++d) all_counts[d].assign(dims[d].size, 0.0);
+    std::size_t counted = 0;
+    std::vector<std::vector<double>> l(dims.size()), g(dims.size());
     for (count_t it = o.tpe_startup; it < total && e.candidates < o.max_candidates; ++it) {
+        for (; counted < seen.size(); ++counted) add_counts(all_counts, coords(seen[counted]), 1.0);
+        const std::size_t good = std::min<std::size_t>(
+            {seen.size(), 25, std::max<std::size_t>(1, static_cast<std::size_t>(o.tpe_gamma * static_cast<double>(seen.size())))});
         std::vector<std::size_t> order(seen.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-            return better(e, seen[x], seen[y], o.budget);
-        });
-        const std::size_t good = std::max<std::size_t>(1, static_cast<std::size_t>(o.tpe_gamma * static_cast<double>(seen.size())));
-        // smoothed categorical densities per dimension (prior weight 1 spread over the values,
-        // plus a kernel that gives neighbours of observed values half weight)
-        std::vector<std::vector<double>> l(dims.size()), g(dims.size());
+        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(good), order.end(),
+                          [&](std::size_t x, std::size_t y) {
+                              if (better(e, seen[x], seen[y], o.budget)) return true;
+                              if (better(e, seen[y], seen[x], o.budget)) return false;
+                              return x < y; // deterministic ties
+                          });
         for (std::size_t d = 0; d < dims.size(); ++d) {
-            l[d].assign(dims[d].size, 1.0 / static_cast<double>(dims[d].size));
-            g[d] = l[d];
+            l[d].assign(dims[d].size, 0.0);
+            g[d] = all_counts[d];
         }
-        for (std::size_t r = 0; r < order.size(); ++r) {
+        for (std::size_t r = 0; r < good; ++r) {
             const auto x = coords(seen[order[r]]);
-            for (std::size_t d = 0; d < dims.size(); ++d) {
-                auto& dens = r < good ? l[d] : g[d];
-                dens[x[d]] += 1.0;
-                if (x[d] > 0) dens[x[d] - 1u] += 0.5;
-                if (x[d] + 1u < dims[d].size) dens[x[d] + 1u] += 0.5;
-            }
+            add_counts(l, x, 1.0);
+            add_counts(g, x, -1.0);
         }
         for (std::size_t d = 0; d < dims.size(); ++d) {
+            // prior weight 1 spread over the values, then normalise
+            const double prior = 1.0 / static_cast<double>(dims[d].size);
             double sl = 0, sg = 0;
-            for (double v : l[d]) sl += v;
-            for (double v : g[d]) sg += v;
+            for (auto& v : l[d]) sl += (v += prior);
+            for (auto& v : g[d]) sg += (v = std::max(v, 0.0) + prior);
             for (auto& v : l[d]) v /= sl;
             for (auto& v : g[d]) v /= sg;
         }
