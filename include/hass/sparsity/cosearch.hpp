@@ -121,7 +121,12 @@ struct staircase {
     /// dsp, lut, ff, bram18, uram, and on-chip memory bits: BRAM18 x 18 Kb + URAM x
     /// 288 Kb + LUT x 64 (a LUT holds 64 bits as LUTRAM); a fitting design is within
     /// the board's total of the same sum, whatever memory each buffer went to.
-    static constexpr std::size_t dims = 6;
+    /// The seventh is the on-chip memory bits plus the weight bits read from
+    /// off-chip memory per image: a layer's weights are in one or the other, so a
+    /// fitting design needs at most the on-chip capacity plus T x (bandwidth bits
+    /// per cycle) minus the network's input and output traffic (the memory bound
+    /// of hass::evaluate) at target T.
+    static constexpr std::size_t dims = 7;
     std::vector<count_t> latency;          ///< ascending
     std::vector<std::array<double, dims>> least; ///< least use among options [0, i]
 
@@ -134,11 +139,13 @@ struct staircase {
 
 namespace detail::cosearch {
 
-inline std::array<double, staircase::dims> usage(const resources& r) {
+inline std::array<double, staircase::dims> usage(const resources& r, double offchip_bits = 0) {
     return {static_cast<double>(r.dsp),    static_cast<double>(r.lut),  static_cast<double>(r.ff),
             static_cast<double>(r.bram18), static_cast<double>(r.uram),
             static_cast<double>(r.bram18) * 18432.0 + static_cast<double>(r.uram) * 294912.0 +
-                static_cast<double>(r.lut) * 64.0};
+                static_cast<double>(r.lut) * 64.0,
+            static_cast<double>(r.bram18) * 18432.0 + static_cast<double>(r.uram) * 294912.0 +
+                static_cast<double>(r.lut) * 64.0 + offchip_bits};
 }
 
 inline staircase make_staircase(std::vector<std::pair<count_t, std::array<double, staircase::dims>>> opts) {
@@ -178,10 +185,17 @@ struct sparse_option {
 /// the II estimate of a candidate.
 class cosearch_hardware {
 public:
-    cosearch_hardware(const network& net, const board& b, const predictor& pred, const utilisation_cap& cap)
-        : net_(&net), board_(b), pred_(&pred) {
+    cosearch_hardware(const network& net, const board& b, const predictor& pred, const utilisation_cap& cap,
+                      bool offchip_weights = true)
+        : net_(&net), board_(b), pred_(&pred), offchip_(offchip_weights) {
         const resources budget = b.capped(cap);
-        budget_ = detail::cosearch::usage(budget);
+        budget_ = detail::cosearch::usage(budget, std::numeric_limits<double>::infinity());
+        bits_per_cycle_ = b.bandwidth_gbps * 1e9 / b.clock_hz();
+        io_bits_ = static_cast<double>(net.input.size() * 16);
+        for (int out : net.outputs()) {
+            const layer& l = net.layers[static_cast<std::size_t>(out)];
+            io_bits_ += static_cast<double>(l.out.size() * l.width.data);
+        }
         stats_of_layer_.assign(net.size(), -1);
         for (std::size_t i = 0; i < pred.size(); ++i) stats_of_layer_[static_cast<std::size_t>(pred.network_index(i))] = static_cast<int>(i);
         fixed_.resize(net.size());
@@ -192,14 +206,15 @@ public:
             layer l = net.layers[li];
             l.sparsity = {};
             const int si = stats_of_layer_[li];
-            auto opts = make_layer_options(l, b);
+            auto opts = make_layer_options(l, b, offchip_);
             std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
-            for (const auto& o : opts.options) v.emplace_back(o.latency, detail::cosearch::usage(o.used));
+            for (const auto& o : opts.options)
+                v.emplace_back(o.latency, detail::cosearch::usage(o.used, static_cast<double>(o.offchip_bits)));
             if (si < 0)
                 fixed_[li] = detail::cosearch::make_staircase(std::move(v));
             else {
                 dense_[static_cast<std::size_t>(si)] = detail::cosearch::make_staircase(std::move(v));
-                sparse_[static_cast<std::size_t>(si)] = sparse_options(net.layers[li], b);
+                sparse_[static_cast<std::size_t>(si)] = sparse_options(net.layers[li], b, offchip_);
             }
         }
     }
@@ -241,7 +256,14 @@ public:
             lo = std::max(lo, s->latency.front());
             hi = std::max(hi, s->latency.back());
         }
-        if (!fits(layers, hi)) return {};
+        if (!fits(layers, hi)) {
+            // past the slowest option only the memory bound can still be met
+            if (bits_per_cycle_ <= 0) return {};
+            const auto need = needs(layers, hi);
+            const double bits = need[staircase::dims - 1] - budget_[staircase::dims - 2] + io_bits_;
+            hi = std::max(hi, ceil_to_count(bits / bits_per_cycle_));
+            if (!fits(layers, hi)) return {};
+        }
         while (lo < hi) { // smallest T in [lo, hi] that fits
             const count_t mid = lo + (hi - lo) / 2;
             if (fits(layers, mid))
@@ -253,14 +275,14 @@ public:
         e.ii = lo;
         const auto need = needs(layers, lo);
         e.dsp = static_cast<count_t>(need[0]);
-        e.binding = binding(need);
+        e.binding = binding(need, lo);
         return e;
     }
     /// Max over resources of need / budget at target `t` (infinite when a layer cannot reach t).
     double binding_at(const std::vector<const staircase*>& layers, count_t t) const {
         for (const auto* s : layers)
             if (s->at(t) < 0) return std::numeric_limits<double>::infinity();
-        return binding(needs(layers, t));
+        return binding(needs(layers, t), t);
     }
 
     const staircase& fixed(std::size_t layer_index) const { return fixed_[layer_index]; }
@@ -284,8 +306,10 @@ private:
     std::vector<staircase> fixed_, dense_;
     std::vector<std::vector<detail::cosearch::sparse_option>> sparse_;
     std::vector<std::map<int, staircase>> cache_;
+    bool offchip_ = true;
+    double bits_per_cycle_ = 0, io_bits_ = 0;
 
-    static std::vector<detail::cosearch::sparse_option> sparse_options(layer l, const board& b) {
+    static std::vector<detail::cosearch::sparse_option> sparse_options(layer l, const board& b, bool offchip) {
         // a stand-in sparse statistic gives the sparse structure (validity, modules, resources)
         std::vector<double> h(static_cast<std::size_t>(l.in.channels * (l.kernel_size() + 1)), 0.0);
         for (count_t c = 0; c < l.in.channels; ++c)
@@ -294,11 +318,13 @@ private:
             for (count_t c = 0; c < l.in.channels; ++c) h[static_cast<std::size_t>(c * 2)] = 0.5, h[static_cast<std::size_t>(c * 2 + 1)] = 0.5;
         l.sparsity = make_sparsity_stats(l.in.channels, l.kernel_size(), std::move(h), l.name.view());
         std::vector<detail::cosearch::sparse_option> out;
-        for (const folding& f : enumerate_foldings(l, b)) {
+        for (const folding& f : enumerate_foldings(l, b, offchip)) {
             if (!is_valid_folding(l, f)) continue;
             const layer_performance p = evaluate_layer(l, f);
+            const double offchip_bits =
+                f.weights == weight_storage::off_chip ? static_cast<double>(l.weight_count() * l.width.weight) : 0.0;
             if (f.dense) { // a dense build: its latency does not depend on the statistics
-                out.push_back({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used)});
+                out.push_back({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used, offchip_bits)});
                 continue;
             }
             const count_t S = f.coarse_in * f.coarse_group;
@@ -307,7 +333,7 @@ private:
             const count_t out_words = l.out.rows * l.out.cols * l.filters() / (f.coarse_out * f.coarse_group);
             const double work = static_cast<double>(l.out.rows * l.out.cols * (l.in.channels / S) *
                                                     (l.filters() / (f.coarse_out * l.groups)));
-            out.push_back({f.fine, S, work, std::max(in_words, out_words), detail::cosearch::usage(p.used)});
+            out.push_back({f.fine, S, work, std::max(in_words, out_words), detail::cosearch::usage(p.used, offchip_bits)});
         }
         return out;
     }
@@ -321,8 +347,12 @@ private:
             for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
         }
         for (std::size_t d = 0; d < staircase::dims; ++d)
-            if (sum[d] > budget_[d]) return false;
+            if (sum[d] > budget_at(d, t)) return false;
         return true;
+    }
+    double budget_at(std::size_t d, count_t t) const {
+        if (d + 1 < staircase::dims) return budget_[d];
+        return budget_[d - 1] + (bits_per_cycle_ > 0 ? static_cast<double>(t) * bits_per_cycle_ - io_bits_ : 0.0);
     }
     std::array<double, staircase::dims> needs(const std::vector<const staircase*>& layers, count_t t) const {
         std::array<double, staircase::dims> sum{};
@@ -332,10 +362,10 @@ private:
         }
         return sum;
     }
-    double binding(const std::array<double, staircase::dims>& need) const {
+    double binding(const std::array<double, staircase::dims>& need, count_t t) const {
         double worst = 0;
         for (std::size_t d = 0; d < staircase::dims; ++d)
-            if (budget_[d] > 0) worst = std::max(worst, need[d] / budget_[d]);
+            if (budget_at(d, t) > 0) worst = std::max(worst, need[d] / budget_at(d, t));
         return worst;
     }
 };
@@ -353,7 +383,8 @@ class engine {
 public:
     engine(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
            const cosearch_options& o)
-        : net_(net), pred_(pred), oracle_(oracle), opt_(o), hw_(net, b, pred, o.folding.cap) {
+        : net_(net), pred_(pred), oracle_(oracle), opt_(o),
+          hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights) {
         names_.reserve(pred.size());
         for (std::size_t i = 0; i < pred.size(); ++i) names_.push_back(pred.name(i));
         layers_.resize(net.size());
