@@ -290,24 +290,8 @@ inline const char* storage_name(weight_storage w) {
     return "bram";
 }
 
-inline const char* layer_type_enum(layer_type t) {
-    switch (t) {
-    case layer_type::convolution: return "convolution";
-    case layer_type::inner_product: return "inner_product";
-    case layer_type::pooling: return "pooling";
-    case layer_type::global_pooling: return "global_pooling";
-    case layer_type::relu: return "relu";
-    case layer_type::thresholded_relu: return "thresholded_relu";
-    case layer_type::hardswish: return "hardswish";
-    case layer_type::hardsigmoid: return "hardsigmoid";
-    case layer_type::sigmoid: return "sigmoid";
-    case layer_type::eltwise: return "eltwise";
-    case layer_type::concat: return "concat";
-    case layer_type::split: return "split";
-    case layer_type::squeeze: return "squeeze";
-    }
-    return "relu";
-}
+/// The enumerator name of a layer type (hass::to_string gives exactly that).
+inline std::string layer_type_enum(layer_type t) { return std::string(to_string(t)); }
 
 // ============================================================================
 // The design, prepared for writing

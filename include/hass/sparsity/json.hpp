@@ -37,6 +37,18 @@ namespace sparsity_detail {
 using detail::scope;
 using ojson = nlohmann::ordered_json;
 
+/// The common head of a statistics file: format, version and provenance.
+template <class Statistics>
+ojson header(std::string_view format, const Statistics& s) {
+    ojson j;
+    j["format"] = std::string(format);
+    j["version"] = 1;
+    j["network"] = s.network;
+    j["synthetic"] = s.synthetic;
+    j["provenance"] = s.provenance;
+    return j;
+}
+
 inline constexpr std::string_view decomposed_format = "hass.sparsity.decomposed";
 inline constexpr std::string_view products_format = "hass.sparsity.products";
 inline constexpr std::string_view accuracy_format = "hass.accuracy.table";
@@ -301,12 +313,7 @@ inline sparsity::decomposed_statistics load_decomposed(const std::filesystem::pa
 
 inline nlohmann::ordered_json write_decomposed(const sparsity::decomposed_statistics& s) {
     using sparsity_detail::ojson;
-    ojson j;
-    j["format"] = std::string(sparsity_detail::decomposed_format);
-    j["version"] = 1;
-    j["network"] = s.network;
-    j["synthetic"] = s.synthetic;
-    j["provenance"] = s.provenance;
+    ojson j = sparsity_detail::header(sparsity_detail::decomposed_format, s);
     ojson layers = ojson::array();
     for (const auto& d : s.layers) {
         const auto block = static_cast<std::size_t>(d.channels * (d.kernel + 1));
@@ -407,12 +414,7 @@ inline sparsity::product_statistics load_products(const std::filesystem::path& p
 
 inline nlohmann::ordered_json write_products(const sparsity::product_statistics& s) {
     using sparsity_detail::ojson;
-    ojson j;
-    j["format"] = std::string(sparsity_detail::products_format);
-    j["version"] = 1;
-    j["network"] = s.network;
-    j["synthetic"] = s.synthetic;
-    j["provenance"] = s.provenance;
+    ojson j = sparsity_detail::header(sparsity_detail::products_format, s);
     ojson layers = ojson::array();
     for (const auto& h : s.layers) {
         ojson e;
