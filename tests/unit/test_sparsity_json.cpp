@@ -252,7 +252,11 @@ TEST_CASE("thresholds files: one pair per layer, inside the grids", "[sparsity][
     const auto net = small_net();
     sp::predictor p(sp::synthetic_statistics(net), net);
     std::vector<sp::threshold_pair> t = p.minimum_thresholds();
-    t[0] = {p.tau_w_grid(0)[4], p.tau_a_grid(0)[1]};
+    // the first layer reads the network input: a one-point tau_a grid; use the last layer's second point
+    const std::size_t last = p.size() - 1;
+    REQUIRE(p.tau_a_grid(last).size() > 1);
+    t[0] = {p.tau_w_grid(0)[4], p.tau_a_grid(0)[0]};
+    t[last] = {p.tau_w_grid(last)[2], p.tau_a_grid(last)[1]};
     const json j = reparse(hass::io::write_thresholds(p, t));
     REQUIRE(hass::io::read_thresholds(j, "t.json", p) == t);
     // layers not in the file keep their minimum thresholds
