@@ -60,7 +60,7 @@ hass::network random_network(random_source& r, int max_layers, const std::vector
     const int layers = 1 + static_cast<int>(r.below(static_cast<std::size_t>(max_layers)));
     for (int k = 0; k < layers; ++k) {
         const hass::tensor_shape s = b.shape(x);
-        const std::string name = "l" + std::to_string(k);
+        const std::string name = hass::detail::cat("l", k); // (operator+ trips a GCC 12 -Wrestrict false positive)
         const std::size_t kind = r.below(20);
         if (kind < 9) {
             hass::conv_params p;
