@@ -15,16 +15,13 @@
 #include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
 
+#include "random_source.hpp"
+
 namespace {
 
 using hass::count_t;
 
-struct rng {
-    std::mt19937_64 engine;
-    explicit rng(std::uint64_t seed) : engine(seed) {}
-    std::size_t below(std::size_t n) { return static_cast<std::size_t>(engine() % n); }
-    double unit() { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
-};
+using rng = hass::test::random_source;
 
 // Two or three layers with weights large enough for BRAM (so keeping them off
 // chip saves RAM), sometimes with a ReLU in between.

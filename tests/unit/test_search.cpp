@@ -13,19 +13,13 @@
 #include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
 
+#include "random_source.hpp"
+
 namespace {
 
 using hass::count_t;
 
-// A seeded generator with our own mapping (the standard distributions differ
-// between library implementations).
-struct random_source {
-    std::mt19937_64 engine;
-    explicit random_source(std::uint64_t seed) : engine(seed) {}
-    std::size_t below(std::size_t n) { return static_cast<std::size_t>(engine() % n); }
-    double unit() { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
-    bool chance(double p) { return unit() < p; }
-};
+using hass::test::random_source;
 
 const std::vector<count_t> small_channels{1, 2, 3, 4, 6, 8, 12, 16};
 const std::vector<count_t> wide_channels{8, 16, 24, 32, 48, 64};

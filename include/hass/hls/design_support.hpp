@@ -60,8 +60,13 @@ inline long long stage_cycles(const cycle_log& log, std::string_view scope) {
 /// "module(param=value,...)" of an emitted module.
 inline std::string module_text(const emitted_module& m) {
     std::string s = std::string(m.module) + "(";
-    for (std::size_t p = 0; p < m.param_count; ++p)
-        s += (p ? "," : "") + std::string(m.params[p].name) + "=" + std::to_string(m.params[p].value);
+    for (std::size_t p = 0; p < m.param_count; ++p) {
+        // appended piece by piece (a temporary `"," + std::string` trips a GCC 12 -Wrestrict false positive)
+        if (p) s += ',';
+        s += m.params[p].name;
+        s += '=';
+        s += std::to_string(m.params[p].value);
+    }
     return s + ")";
 }
 

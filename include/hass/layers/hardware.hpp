@@ -58,6 +58,28 @@ constexpr resources weight_memory(const layer& l, const folding& f) noexcept {
     return buffer_resources(depth, l.width.weight * lanes, f.weights);
 }
 
+/// The stream terms of MODEL.md for a layer with weights: the words per stream
+/// read from the (padded) input (a pointwise sparse layer reads H*W*C/S) or
+/// written to the output, whichever is more.
+constexpr count_t stream_words(const layer& l, const folding& f) noexcept {
+    const count_t S = streams_in(l, f), So = streams_out(l, f);
+    const count_t in_words = l.type == layer_type::inner_product
+                                 ? l.channels_in() / S
+                                 : (implemented_sparse(l, f) && l.kernel_size() == 1 ? l.in.rows * l.in.cols
+                                                                                     : l.padded_rows() * l.padded_cols()) *
+                                       l.in.channels / S;
+    const count_t out_words = l.out.size() / So;
+    return in_words > out_words ? in_words : out_words;
+}
+
+/// Windows a sparse convolution's slowest stream processes per image:
+/// Wk = Ho*Wo * (C/S) * F/(co*G); its latency term is Wk times the mean cycles
+/// per window of that stream.
+constexpr count_t sparse_windows(const layer& l, const folding& f) noexcept {
+    const count_t S = f.coarse_in * f.coarse_group;
+    return l.out.rows * l.out.cols * (l.in.channels / S) * (l.filters() / (f.coarse_out * l.groups));
+}
+
 /// Calls `visit(module, replicas)` for every module the layer instantiates.
 template <class Visitor>
 constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit) {
@@ -175,14 +197,7 @@ constexpr layer_performance evaluate_layer(const layer& l, const folding& f) {
     });
     if (l.has_weights()) {
         // the stream terms of MODEL.md: reading the (padded) input, writing the output
-        const count_t S = streams_in(l, f), So = streams_out(l, f);
-        const count_t in_words = l.type == layer_type::inner_product
-                                     ? l.channels_in() / S
-                                     : (p.sparse && l.kernel_size() == 1 ? l.in.rows * l.in.cols
-                                                                         : l.padded_rows() * l.padded_cols()) *
-                                           l.in.channels / S;
-        slowest = std::max(slowest, static_cast<double>(in_words));
-        slowest = std::max(slowest, static_cast<double>(l.out.size() / So));
+        slowest = std::max(slowest, static_cast<double>(stream_words(l, f)));
         p.weights = weight_memory(l, f);
         p.used += p.weights;
     }

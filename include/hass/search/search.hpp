@@ -93,6 +93,7 @@
 #include <vector>
 
 #include "hass/boards/board.hpp"
+#include "hass/core/random.hpp"
 #include "hass/core/text.hpp"
 #include "hass/network/evaluate.hpp"
 #include "hass/search/options.hpp"
@@ -299,13 +300,8 @@ inline double activation_bits(const network& net, int first, int last) {
     return bits;
 }
 
-/// Uniform double in [0, 1) from 53 random bits (the mapping is ours, so it is
-/// the same on every standard library).
-inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-/// Uniform integer in [0, n) (modulo bias below 2^-40 for the n used here).
-inline std::size_t uniform_below(std::mt19937_64& rng, std::size_t n) {
-    return static_cast<std::size_t>(rng() % static_cast<std::uint64_t>(n));
-}
+using ::hass::detail::uniform01;
+using ::hass::detail::uniform_below;
 
 inline double elapsed_ms(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

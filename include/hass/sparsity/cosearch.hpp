@@ -50,6 +50,7 @@
 #include <string>
 #include <vector>
 
+#include "hass/core/random.hpp"
 #include "hass/network/evaluate.hpp"
 #include "hass/search/options.hpp"
 #include "hass/search/search.hpp"
@@ -247,7 +248,6 @@ public:
     struct estimate {
         count_t ii = 0; ///< 0 when nothing fits
         count_t dsp = 0;
-        double binding = 0; ///< max over resources of need / budget at `ii`
     };
 
     /// II estimate for the staircases `layers` (one per network layer).
@@ -276,7 +276,6 @@ public:
         e.ii = lo;
         const auto need = needs(layers, lo);
         e.dsp = static_cast<count_t>(need[0]);
-        e.binding = binding(need, lo);
         return e;
     }
     /// Max over resources of need / budget at target `t` (infinite when a layer cannot reach t).
@@ -328,13 +327,8 @@ private:
                 out.push_back({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used, offchip_bits)});
                 continue;
             }
-            const count_t S = f.coarse_in * f.coarse_group;
-            const count_t in_words = (l.kernel_size() == 1 ? l.in.rows * l.in.cols : l.padded_rows() * l.padded_cols()) *
-                                     l.in.channels / S;
-            const count_t out_words = l.out.rows * l.out.cols * l.filters() / (f.coarse_out * f.coarse_group);
-            const double work = static_cast<double>(l.out.rows * l.out.cols * (l.in.channels / S) *
-                                                    (l.filters() / (f.coarse_out * l.groups)));
-            out.push_back({f.fine, S, work, std::max(in_words, out_words), detail::cosearch::usage(p.used, offchip_bits)});
+            out.push_back({f.fine, f.coarse_in * f.coarse_group, static_cast<double>(sparse_windows(l, f)),
+                           stream_words(l, f), detail::cosearch::usage(p.used, offchip_bits)});
         }
         return out;
     }
@@ -377,14 +371,13 @@ private:
 
 namespace detail::cosearch {
 
-/// Deterministic uniform double in [0, 1) from a 64-bit generator (53 random bits).
-inline double uniform_unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+using ::hass::detail::uniform01;
 
 class engine {
 public:
     engine(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
            const cosearch_options& o)
-        : net_(net), pred_(pred), oracle_(oracle), opt_(o),
+        : pred_(pred), oracle_(oracle), opt_(o),
           hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights) {
         names_.reserve(pred.size());
         for (std::size_t i = 0; i < pred.size(); ++i) names_.push_back(pred.name(i));
@@ -411,7 +404,6 @@ public:
         p.ii_estimate = e.ii;
         p.dsp_estimate = e.dsp;
         p.throughput_estimate = e.ii > 0 ? hw_.target_board().clock_hz() / static_cast<double>(e.ii) : 0.0;
-        last_binding = e.binding;
         ++candidates;
         record(p);
         return p;
@@ -440,12 +432,11 @@ public:
 
     count_t fixed_floor() const { return hw_.fixed_floor(); }
     count_t candidates = 0;
-    double oracle_ms = 0, hardware_ms = 0, last_binding = 0;
+    double oracle_ms = 0, hardware_ms = 0;
     const predictor& pred() const { return pred_; }
     const cosearch_options& options() const { return opt_; }
 
 private:
-    const network& net_;
     predictor& pred_;
     const accuracy_oracle& oracle_;
     cosearch_options opt_;
@@ -589,7 +580,7 @@ inline cosearch_point run_tpe(engine& e) {
     for (count_t i = 1; i < o.tpe_startup; ++i) {
         std::vector<std::uint8_t> x(dims.size());
         for (std::size_t d = 0; d < dims.size(); ++d) {
-            const double u = uniform_unit(rng);
+            const double u = uniform01(rng);
             x[d] = static_cast<std::uint8_t>(std::min<std::size_t>(dims[d].size - 1, static_cast<std::size_t>(u * u * static_cast<double>(dims[d].size))));
         }
         evaluate(x);
@@ -646,7 +637,7 @@ inline cosearch_point run_tpe(engine& e) {
             std::vector<std::uint8_t> x(dims.size());
             double ratio = 0;
             for (std::size_t d = 0; d < dims.size(); ++d) {
-                double u = uniform_unit(rng), acc = 0;
+                double u = uniform01(rng), acc = 0;
                 std::size_t v = 0;
                 for (; v + 1 < dims[d].size; ++v) {
                     acc += l[d][v];

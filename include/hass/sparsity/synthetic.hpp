@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "hass/core/error.hpp"
+#include "hass/core/random.hpp"
 #include "hass/layers/layer.hpp"
 #include "hass/network/network.hpp"
 #include "hass/sparsity/statistics.hpp"
@@ -174,8 +175,7 @@ constexpr std::uint64_t mix(std::uint64_t x) noexcept {
     return x ^ (x >> 31);
 }
 
-/// Uniform in [0, 1) from the top 53 bits (deterministic across platforms).
-inline double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
+using ::hass::detail::uniform01;
 
 /// Log-uniform in [1/sqrt(spread), sqrt(spread)].
 inline double log_uniform(std::mt19937_64& g, double spread) {
