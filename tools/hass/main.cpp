@@ -6,6 +6,7 @@
 //   hass export MODEL [--folding FILE] [--folding-template]
 //   hass search MODEL --board BOARD [--algo optimal|greedy|anneal] [--seed N] [--cap X] [--batch N]
 //               [--partition auto|none] [--no-offchip] [--out DIR] [--json]
+//   hass check-reference FILE.json [--json] [--quiet]
 //
 // Exit codes: 0 success, 1 error in the model or the input files, 2 usage error.
 #include <cstdio>
@@ -21,6 +22,7 @@
 
 #include "commands.hpp"
 #include "emit_hls.hpp"
+#include "reference_cmd.hpp"
 
 namespace {
 
@@ -123,6 +125,9 @@ int main(int argc, char** argv) {
     hass::cli::emit_hls_options emit_hls;
     auto* emit_hls_cmd = hass::cli::add_emit_hls_command(app, emit_hls);
 
+    hass::cli::check_reference_options check_reference;
+    auto* check_reference_cmd = hass::cli::add_check_reference_command(app, check_reference);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -138,6 +143,7 @@ int main(int argc, char** argv) {
         if (export_cmd->parsed()) return hass::cli::run_export(exp);
         if (search_cmd->parsed()) return hass::cli::run_search(search);
         if (emit_hls_cmd->parsed()) return hass::cli::run_emit_hls(emit_hls);
+        if (check_reference_cmd->parsed()) return hass::cli::run_check_reference(check_reference);
     } catch (const hass::cli::usage_error& e) {
         fmt::print(stderr, "hass: error: {}\nRun with --help for more information.\n", e.what());
         return 2;

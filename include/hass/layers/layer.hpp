@@ -2,6 +2,7 @@
 // built in a constant expression and a layer read from a JSON file at run time.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,10 +72,14 @@ struct tensor_shape {
 };
 
 /// Bit widths of data, weights and accumulators (MODEL.md defaults 16/16/32).
+/// `data` is a layer's input (and, for layers without weights, its only) data
+/// width; `output` is what a convolution or inner product writes
+/// (fpgaConvNet's input_t / output_t / weight_t / acc_t, or data_t).
 struct widths {
     count_t data = 16;
     count_t weight = 16;
     count_t acc = 32;
+    count_t output = 16;
     friend constexpr bool operator==(const widths&, const widths&) = default;
 };
 
@@ -102,6 +107,8 @@ struct layer {
     double threshold = 0;    ///< thresholded ReLU: x <= threshold becomes 0
     count_t fan_out = 2;     ///< split: number of consumers
     widths width{};
+    /// Block floating point: a shift-scale module per output stream and its scale memory.
+    bool block_floating_point = false;
 
     /// Sparse statistics; empty means the layer is modelled dense.
     sparsity_stats sparsity{};
@@ -161,6 +168,15 @@ struct folding {
     /// (sparse hardware replicates modules per stream and splits the weights into
     /// narrow arrays; where a layer is not a bottleneck, dense can be cheaper).
     bool dense = false;
+    /// Blocks of the weight memory (in the memory `weights` names) kept off chip
+    /// and streamed while the layer runs (fpgaConvNet's stream_weights);
+    /// cost::all_blocks (-1) streams all of them. `weights = off_chip` is the
+    /// same as every block streamed with the buffer in BRAM.
+    count_t stream_weights = 0;
+    /// Input ports (bit i: the layer's i-th input) and output ports whose
+    /// feature maps go through off-chip memory instead of an on-chip stream
+    /// (fpgaConvNet's stream_inputs / stream_outputs).
+    std::uint32_t streamed_inputs = 0, streamed_outputs = 0;
 
     friend constexpr bool operator==(const folding&, const folding&) = default;
 };

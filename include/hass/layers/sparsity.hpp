@@ -26,6 +26,13 @@ constexpr std::string_view to_string(interleaving i) noexcept {
     return i == interleaving::opt ? "opt" : "naive";
 }
 
+/// Which sparse latency model a convolution's statistics feed.
+enum class sparse_model {
+    automatic, ///< pointwise for 1x1 kernels, windows otherwise
+    window,    ///< per-window histograms (fpgaConvNet's ConvolutionSparseLayer), also for 1x1
+    pointwise, ///< one zero fraction per channel (ConvolutionPointwiseSparseLayer)
+};
+
 /// Per-layer statistics of zero products.
 struct sparsity_stats {
     count_t channels = 0;          ///< C
@@ -34,6 +41,10 @@ struct sparsity_stats {
     interleaving order = interleaving::opt;
     bool skip_all_zero = true;  ///< all-zero windows cost 0 cycles
     count_t clusters = 1;       ///< pointwise layers: stream clusters
+    sparse_model model = sparse_model::automatic;
+    /// Build sparse whatever the zero fraction (a design file that says so);
+    /// otherwise a layer below `dense_below` is built dense (MODEL.md).
+    bool always_sparse = false;
     double mean_zeros = 0;      ///< mean zero fraction, set by make_sparsity_stats
 
     /// Cache set by prepare(): m[c] for every fine 1..K, in channel order and
@@ -49,7 +60,11 @@ struct sparsity_stats {
     }
     /// Below this mean zero fraction a layer is implemented dense (MODEL.md).
     static constexpr double dense_below = 0.1;
-    constexpr bool worth_sparse() const noexcept { return active() && mean_zeros >= dense_below; }
+    constexpr bool worth_sparse() const noexcept { return active() && (always_sparse || mean_zeros >= dense_below); }
+    /// The pointwise (cluster) model applies: a 1x1 kernel unless the window model is asked for.
+    constexpr bool pointwise() const noexcept {
+        return model == sparse_model::pointwise || (model == sparse_model::automatic && kernel == 1);
+    }
 
     constexpr bool cache_valid() const noexcept {
         return cached_skip == skip_all_zero &&

@@ -69,6 +69,13 @@ constexpr count_t uram_blocks(count_t depth, count_t width,
     return detail::tile_blocks(detail::uram_aspects, depth, width);
 }
 
+/// Number of URAM blocks of an array placed in URAM whatever its size: unlike
+/// BRAM there is no small-array threshold (fpgaConvNet's uram rule).
+constexpr count_t uram_array_blocks(count_t depth, count_t width) noexcept {
+    if (depth <= 0 || width <= 0) return 0;
+    return detail::tile_blocks(detail::uram_aspects, depth, width);
+}
+
 /// LUTs of a LUTRAM buffer: one LUT6 stores 64 x 1 bit.
 constexpr count_t lutram_luts(count_t depth, count_t width) noexcept {
     if (depth <= 0 || width <= 0) return 0;
