@@ -10,6 +10,7 @@
 #include "hass/boards/catalog.hpp"
 #include "hass/core/math.hpp"
 #include "hass/layers/hardware.hpp"
+#include "hass/layers/performance.hpp"
 #include "hass/layers/sparsity.hpp"
 #include "hass/layers/validity.hpp"
 #include "hass/modules/all.hpp"
@@ -54,11 +55,16 @@ static_assert(hass::buffer_resources(4096, 72, hass::weight_storage::uram) == re
 static_assert(hass::buffer_resources(4096, 72, hass::weight_storage::off_chip) == resources{});
 
 // --- modules ---------------------------------------------------------------------
-// vector_dot: control(8) 30/19; DSP 3*4 = 12; LUT 30 + 32*2*4 = 286; FF 19 + 4*(3*32 + 32*3) = 787
-static_assert(hass::modules::vector_dot{1000, 8, 3, 4, 16, 16, 32}.resources() == resources{12, 286, 787, 0, 0});
+// vector_dot (filters 8, fine 3, 4 lanes, 16x16 -> 32), fpgaConvNet's regressions:
+//   DSP  = S f dspmul(16, 16) = 4 * 3 * 1 = 12
+//   LUT  = trunc(3 * 2.5713 + 384 * 0.97287) + trunc(lutq(3, 128) * 4.5246) + trunc(3 * 0.16774)
+//        = trunc(381.297) + trunc(9 * 4.5246 = 40.72) + 0 = 421
+//   FF   = trunc(3 * 21.3686 + 384 * 1.48601 + 128 * 0.18202) = trunc(658.03) = 658
+constexpr auto vd_cost = hass::modules::vector_dot{1000, 8, 3, 4, 16, 16, 32}.cost(hass::cost::chisel_linear_regression);
+static_assert(vd_cost.dsp == 12 && vd_cost.lut == 421 && vd_cost.ff == 658 && vd_cost.bram == 0);
 static_assert(hass::modules::vector_dot{1000, 8, 3, 4, 16, 16, 32}.pipeline_depth() == 6); // 3 + 2 + 1
 // sliding window 10x10x16 on 4 streams, 3x3: line buffer 40 x 128 -> 4 BRAM18
-static_assert(hass::modules::sliding_window{10, 10, 16, 3, 3, 1, 1, 4, 16}.line_buffer().bram18 == 4);
+static_assert(hass::modules::sliding_window{10, 10, 16, 3, 3, 1, 1, 4, 16}.line_buffer_bram() == 4);
 static_assert(hass::modules::sliding_window{10, 10, 16, 3, 3, 1, 1, 4, 16}.pipeline_depth() == 89);
 static_assert(hass::modules::squeeze{1152, 9, 3, 2, 16}.latency() == 192.0); // 1152/(3*2)
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hass/layers/hardware.hpp"
+#include "hass/layers/performance.hpp"
 #include "hass/layers/layer.hpp"
 #include "hass/layers/validity.hpp"
 

@@ -344,17 +344,17 @@ TEST_CASE("utilisation cap", "[network][evaluate]") {
     hass::utilisation_cap cap;
     cap.dsp = 0.5;
     // 4 DSP * 0.5 = 2 < 3 used
-    const auto r = hass::evaluate(net, f, test_board(4, 100), cap);
+    const auto r = hass::evaluate(net, f, test_board(4, 100), {cap});
     CHECK(r.budget.dsp == 2);
     CHECK(r.budget.bram18 == 100);
     CHECK_FALSE(r.fits);
     CHECK(r.exceeded() == std::vector<resource_kind>{resource_kind::dsp});
-    CHECK(hass::evaluate(net, f, test_board(6, 100), cap).fits); // 6 * 0.5 = 3
+    CHECK(hass::evaluate(net, f, test_board(6, 100), {cap}).fits); // 6 * 0.5 = 3
     // RAM cap: 14 * 0.5 = 7 BRAM18 -> fits; 13 * 0.5 = 6.5 -> 6 -> does not
     hass::utilisation_cap ram;
     ram.ram = 0.5;
-    CHECK(hass::evaluate(net, f, test_board(3, 14), ram).fits);
-    CHECK_FALSE(hass::evaluate(net, f, test_board(3, 13), ram).fits);
+    CHECK(hass::evaluate(net, f, test_board(3, 14), {ram}).fits);
+    CHECK_FALSE(hass::evaluate(net, f, test_board(3, 13), {ram}).fits);
 }
 
 TEST_CASE("off-chip memory bound", "[network][evaluate]") {

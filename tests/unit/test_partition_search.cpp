@@ -111,7 +111,7 @@ void check_partitioned(const hass::network &net, const hass::board &b,
             CHECK(f.weights != hass::weight_storage::off_chip);
     for (std::size_t k = 1; k < r.cuts.size(); ++k)
         CHECK(r.cuts[k - 1] < r.cuts[k]);
-    const auto again = hass::evaluate_partitions(net, r.folding, b, r.cuts, so.cap);
+    const auto again = hass::evaluate_partitions(net, r.folding, b, r.cuts, {so.cap, so.batch, so.bram_to_lut});
     REQUIRE(again.partitions.size() == r.cuts.size() + 1);
     REQUIRE(r.ii_lower_bound.size() == again.partitions.size());
     for (std::size_t k = 0; k < again.partitions.size(); ++k) {

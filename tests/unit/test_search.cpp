@@ -138,7 +138,7 @@ exhaustive_result exhaustive(const hass::network& net, const hass::board& b, con
     exhaustive_result out;
     const int n = static_cast<int>(net.size());
     for (;;) {
-        const auto rep = hass::evaluate_partition(net, f, b, 0, n, cap);
+        const auto rep = hass::evaluate_partition(net, f, b, 0, n, {cap});
         ++out.designs;
         if (rep.fits) {
             out.ii = out.found ? std::min(out.ii, rep.ii) : rep.ii;
@@ -179,7 +179,7 @@ void check_design(const hass::network& net, const hass::board& b, const hass::se
     }
     REQUIRE(r.folding.size() == net.size());
     for (std::size_t i = 0; i < net.size(); ++i) CHECK(hass::is_valid_folding(net.layers[i], r.folding[i]));
-    const auto rep = hass::evaluate(net, r.folding, b, so.cap);
+    const auto rep = hass::evaluate(net, r.folding, b, {so.cap, so.batch, so.bram_to_lut});
     CHECK(rep.fits);
     CHECK(rep.ii == r.ii);
     CHECK(rep.used == r.report.used);
@@ -207,6 +207,15 @@ TEST_CASE("optimal search matches exhaustive enumeration on small random network
         INFO("case " << cases << ": " << net.size() << " layers, " << truth.designs << " designs; " << got.message);
         REQUIRE(got.found == truth.found);
         if (truth.found) {
+            if (got.ii != truth.ii && std::getenv("HASS_DEBUG_CASE")) {
+                for (const auto& l : net.layers) std::printf("layer %s type %d in %lldx%lldx%lld out %lld k %lld g %lld sparse %d\n", l.name.c_str(), (int)l.type, (long long)l.in.rows, (long long)l.in.cols, (long long)l.in.channels, (long long)l.out.channels, (long long)l.kernel_size(), (long long)l.groups, (int)l.is_sparse());
+                std::printf("cap %g %g %g %g bw %g\n", so.cap.dsp, so.cap.lut, so.cap.ff, so.cap.ram, so.cap.bandwidth);
+                std::printf("budget dsp %lld lut %lld ff %lld bram %lld uram %lld bw %g\n", (long long)b.budget.dsp, (long long)b.budget.lut, (long long)b.budget.ff, (long long)b.budget.bram18, (long long)b.budget.uram, b.bandwidth_gbps);
+                for (const auto& f : hass::enumerate_foldings(net.layers[0], b)) {
+                    auto rep = hass::evaluate(net, std::vector<hass::folding>{f}, b, {so.cap});
+                    std::printf("ci %lld co %lld cg %lld f %lld w %d dense %d: ii %lld fits %d used %lld %lld %lld %lld %lld\n", (long long)f.coarse_in, (long long)f.coarse_out,(long long)f.coarse_group,(long long)f.fine,(int)f.weights,(int)f.dense,(long long)rep.ii,(int)rep.fits,(long long)rep.used.dsp,(long long)rep.used.lut,(long long)rep.used.ff,(long long)rep.used.bram18,(long long)rep.used.uram);
+                }
+            }
             CHECK(got.ii == truth.ii);
             CHECK(got.ii_lower_bound <= truth.ii);
             check_design(net, b, so, got);
@@ -252,7 +261,7 @@ TEST_CASE("the feasibility proofs are sound on every target", "[search]") {
         hass::search_options so;
         so.node_limit = 0; // no branch-and-bound
         const fs::graph g = fs::make_graph(net);
-        fs::optimal_solver s(net, g, opts, b.budget, so);
+        fs::optimal_solver s(net, g, opts, fs::budget_usage(b.budget, so.bram_to_lut), so);
         for (count_t T : s.candidates()) {
             std::vector<int> choice;
             const fs::verdict v = s.feasible(T, choice);

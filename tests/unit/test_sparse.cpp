@@ -11,6 +11,7 @@
 
 #include "hass/core/error.hpp"
 #include "hass/layers/hardware.hpp"
+#include "hass/layers/performance.hpp"
 #include "hass/layers/sparsity.hpp"
 #include "hass/layers/validity.hpp"
 

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <hass/hass.hpp>
+#include <hass/io/fpgaconvnet_config.hpp>
 #include <hass/io/json.hpp>
 #include <hass/search/partition.hpp>
 #include <hass/search/search.hpp>
@@ -55,6 +56,48 @@ io::network_file load_model(const std::string& arg) {
     }
     throw hass::error("unknown model '" + arg + "'; known models: " + join(zoo::model_names) +
                       " (or give the path of a network JSON file)");
+}
+
+/// A model argument: a zoo network, a network file, or an fpgaConvNet design
+/// file (a config.json with its folding, partitions and batch).
+struct loaded_model {
+    network net;
+    std::vector<hass::folding> folding;
+    std::vector<int> cuts;
+    count_t batch = 0; ///< the design file's batch (0: none given)
+    std::vector<io::fpgaconvnet_design::reload> reloading;
+    bool design = false; ///< read from an fpgaConvNet design file
+};
+
+loaded_model load_any(const std::string& arg) {
+    loaded_model m;
+    if (looks_like_file(arg)) {
+        const json j = io::load_json_file(arg);
+        if (io::is_fpgaconvnet_config(j)) {
+            io::fpgaconvnet_design d = io::read_fpgaconvnet_config(j, arg);
+            m.net = std::move(d.net);
+            m.folding = std::move(d.folding);
+            m.cuts = std::move(d.cuts);
+            m.batch = d.batch;
+            m.reloading = std::move(d.reloading);
+            m.design = true;
+            return m;
+        }
+        io::network_file f = io::read_network_file(j, arg);
+        m.net = std::move(f.net);
+        m.folding = std::move(f.folding);
+        return m;
+    }
+    io::network_file f = load_model(arg);
+    m.net = std::move(f.net);
+    m.folding = std::move(f.folding);
+    return m;
+}
+
+cost::model parse_cost_model(const std::string& text) {
+    const auto m = cost::parse_model(text);
+    if (!m) throw usage_error("--model must be hass or fpgaconvnet");
+    return *m;
 }
 
 /// A catalogue name or the path of a board JSON file.
@@ -137,7 +180,7 @@ void print_layers(const network& net, const std::vector<folding>& f, const desig
                                      grouped(f[idx].coarse_out),
                                      grouped(f[idx].coarse_group),
                                      grouped(f[idx].fine),
-                                     l.has_weights() ? std::string(to_string(f[idx].weights)) : "-",
+                                     l.has_weights() ? io::storage_text(f[idx]) : "-",
                                      grouped(p.latency)};
         for (auto& c : resource_cells(p.used)) row.push_back(std::move(c));
         row.push_back(p.sparse ? "yes" : "no");
@@ -146,56 +189,67 @@ void print_layers(const network& net, const std::vector<folding>& f, const desig
     }
     t.rule();
     {
-        // layers and squeezes together; the II column: the share memory_ii takes
-        std::vector<std::string> row{r.squeezes.empty() ? "total" : "total (with squeezes)", "", "", "", "", "", "",
-                                     grouped(r.ii)};
-        for (auto& c : resource_cells(r.used)) row.push_back(std::move(c));
+        std::vector<std::string> row{r.squeezes.empty() && r.port_squeezes.empty() ? "total" : "total (with squeezes)",
+                                     "", "", "", "", "", "", grouped(r.ii)};
+        for (auto& c : resource_cells(r.used_raw)) row.push_back(std::move(c));
         row.push_back("");
-        row.push_back(r.memory_ii > 0 ? fmt::format("mem {}", percent(static_cast<double>(r.memory_ii),
-                                                                      static_cast<double>(r.ii)))
-                                      : "");
+        row.push_back(r.ii > r.compute_ii ? fmt::format("mem {}", percent(static_cast<double>(r.ii),
+                                                                        static_cast<double>(r.ii)))
+                                          : "");
         t.add(std::move(row));
     }
     t.print(stdout);
-    if (r.squeezes.empty()) return;
-    fmt::print("\nsqueezes inserted between layers whose stream counts differ:\n");
-    table s({{"producer -> consumer", false}, {"streams"}, {"latency"}, {"DSP"}, {"LUT"}, {"FF"}, {"BRAM18"},
-             {"URAM"}, {"%II"}});
-    for (const auto& q : r.squeezes) {
-        std::vector<std::string> row{tensor_name(net, q.producer) + " -> " + tensor_name(net, q.consumer),
-                                     fmt::format("{} -> {}", q.streams_from, q.streams_to), grouped(q.latency)};
+    if (r.squeezes.empty() && r.port_squeezes.empty()) return;
+    fmt::print("\nsqueezes inserted where stream counts differ (between layers and at the partition's ports):\n");
+    table s({{"squeeze", false}, {"streams"}, {"latency"}, {"DSP"}, {"LUT"}, {"FF"}, {"BRAM18"}, {"URAM"}, {"%II"}});
+    auto add = [&](const squeeze_link& q) {
+        std::vector<std::string> row{q.name.str(), fmt::format("{} -> {}", q.streams_from, q.streams_to),
+                                     grouped(q.latency)};
         for (auto& c : resource_cells(q.used)) row.push_back(std::move(c));
         row.push_back(percent(static_cast<double>(q.latency), static_cast<double>(r.ii)));
         s.add(std::move(row));
-    }
+    };
+    for (const auto& q : r.squeezes) add(q);
+    for (const auto& q : r.port_squeezes) add(q);
     s.print(stdout);
 }
 
 void print_budget(const design_report& r) {
-    table t({{"resource", false}, {"used"}, {"budget"}, {"use"}, {"", false}});
+    table t({{"resource", false}, {"sum"}, {"used"}, {"budget"}, {"use"}, {"", false}});
     constexpr std::string_view labels[] = {"DSP", "LUT", "FF", "BRAM18", "URAM"};
     for (std::size_t k = 0; k < all_resource_kinds.size(); ++k) {
         const auto kind = all_resource_kinds[k];
-        t.add({std::string(labels[k]), grouped(r.used[kind]), grouped(r.budget[kind]),
+        t.add({std::string(labels[k]), grouped(r.used_raw[kind]), grouped(r.used[kind]), grouped(r.budget[kind]),
                percent(static_cast<double>(r.used[kind]), static_cast<double>(r.budget[kind])),
                r.used[kind] > r.budget[kind] ? "over" : ""});
     }
     t.print(stdout);
+    if (r.bram_to_lut_blocks > 0)
+        fmt::print("BRAM to LUTRAM     {} BRAM18 beyond the budget held in LUTRAM (the 'used' column)\n",
+                   grouped(r.bram_to_lut_blocks));
 }
 
 std::string bottleneck_text(const network& net, const design_report& r) {
     if (r.bottleneck >= 0) return "layer " + net.layers[static_cast<std::size_t>(r.bottleneck)].name.str();
-    return r.memory_ii > r.compute_ii ? "off-chip memory bandwidth" : "a squeeze";
+    return r.ii > r.compute_ii ? "off-chip memory bandwidth" : "a squeeze";
 }
 
 void print_summary(const network& net, const design_report& r, const board& b, count_t batch) {
+    fmt::print("cost model         {}\n", r.model);
     fmt::print("II                 {} cycles (compute {}, memory {}); bottleneck: {}\n", grouped(r.ii),
                grouped(r.compute_ii), grouped(r.memory_ii), bottleneck_text(net, r));
-    fmt::print("throughput         {} images/s at {} MHz\n", amount(r.throughput()), fmt::format("{:g}", b.clock_mhz));
-    fmt::print("latency (batch 1)  {} (pipeline depth {} cycles)\n", duration(r.batch_time(1)),
-               grouped(r.pipeline_depth));
-    if (batch != 1) fmt::print("batch of {:<8}    {}\n", batch, duration(r.batch_time(batch)));
-    fmt::print("bandwidth          {} Gbit/s of {} Gbit/s\n", amount(r.bandwidth_gbps()), amount(b.bandwidth_gbps));
+    if (r.slowdown > 1.0) fmt::print("slowdown           {:.4f} (bandwidth)\n", r.slowdown);
+    fmt::print("throughput         {} images/s steady state (clock / II at {} MHz)\n", amount(r.throughput()),
+               fmt::format("{:g}", b.clock_mhz));
+    fmt::print("                   {} images/s at batch {} (batch / ((II x batch + depth) / clock))\n",
+               amount(r.batch_throughput(batch)), batch);
+    fmt::print("pipeline depth     {} cycles\n", grouped(r.pipeline_depth, 1));
+    fmt::print("batch of {:<8}  {} ({} cycles)\n", batch, duration(r.batch_time(batch)),
+               grouped(static_cast<count_t>(r.batch_cycles(batch))));
+    fmt::print("latency (batch 1)  {}\n", duration(r.batch_time(1)));
+    fmt::print("bandwidth          {} Gbit/s of {} Gbit/s (in {}, out {}, weights {})\n", amount(r.bandwidth_gbps()),
+               amount(b.bandwidth_gbps), amount(r.bits_in * r.throughput() / 1e9),
+               amount(r.bits_out * r.throughput() / 1e9), amount(r.bits_weights * r.throughput() / 1e9));
     if (r.fits)
         fmt::print("fits               yes\n");
     else
@@ -203,8 +257,7 @@ void print_summary(const network& net, const design_report& r, const board& b, c
 }
 
 void print_partitions(const network& net, const partitioned_report& pr, const board& b, count_t batch) {
-    fmt::print("\nautomatic partitioning: {} partitions run one after another, reconfiguring in between\n",
-               pr.partitions.size());
+    fmt::print("\n{} partitions run one after another, reconfiguring in between\n", pr.partitions.size());
     table t({{"#"}, {"layers", false}, {"II"}, {"images/s"}, {fmt::format("time (batch {})", batch)}, {"DSP"},
              {"LUT"}, {"FF"}, {"BRAM18"}, {"URAM"}, {"fits", false}});
     double sum = 0;
@@ -221,11 +274,12 @@ void print_partitions(const network& net, const partitioned_report& pr, const bo
         t.add(std::move(row));
     }
     t.print(stdout);
-    const auto P = static_cast<double>(pr.partitions.size());
+    const count_t rc = pr.reconfigurations();
     fmt::print("convention         time(batch) = sum of partition times (II*batch + depth)/clock "
-               "+ (P-1) * reconfiguration time\n");
-    fmt::print("total (batch {})    {} + ({} - 1) x {} = {}\n", batch, duration(sum), pr.partitions.size(),
-               duration(pr.reconf_time_s), duration(sum + (P - 1) * pr.reconf_time_s));
+               "+ {} reconfigurations\n",
+               pr.reconfigure_first ? "P" : "P - 1");
+    fmt::print("total (batch {})    {} + {} x {} = {}\n", batch, duration(sum), rc, duration(pr.reconf_time_s),
+               duration(pr.batch_time(batch)));
     fmt::print("throughput         {} images/s (batch {}, including reconfiguration)\n",
                amount(pr.throughput(batch)), batch);
     fmt::print("fits               {}\n", pr.fits() ? "yes, every partition fits" : "no");
@@ -292,73 +346,153 @@ int run_info(const info_options& o) {
     return 0;
 }
 
-int run_eval(const eval_options& o) {
-    const utilisation_cap cap = parse_cap(o.cap);
-    if (o.batch < 1) throw usage_error("--batch must be >= 1");
-    const count_t batch = o.batch;
-    io::network_file model = load_model(o.model);
-    if (!o.stats.empty()) apply_stats_file(model.net, o.stats);
+namespace {
+
+template <class Cost>
+int eval_with(const eval_options& o, const utilisation_cap& cap) {
+    loaded_model model = load_any(o.model);
+    if (!o.stats.empty()) {
+        if (model.design) throw usage_error("--stats applies to networks; a design file carries its own statistics");
+        apply_stats_file(model.net, o.stats);
+    }
     const network& net = model.net;
-    const io::owned_board owned = load_board(o.board);
+    std::string board_arg = o.board;
+    if (board_arg.empty()) {
+        if (!model.design) throw usage_error("--board is required");
+        board_arg = "u250";
+        fmt::print(stderr, "hass: note: {} does not name its board; evaluating on u250 (give --board)\n", o.model);
+    }
+    const io::owned_board owned = load_board(board_arg);
     const board& b = owned.spec();
     std::vector<folding> f = model.folding;
-    if (!o.folding.empty()) f = io::load_folding(o.folding, net);
+    if (!o.folding.empty()) {
+        if (model.design) throw usage_error("--folding applies to networks; a design file carries its folding");
+        f = io::load_folding(o.folding, net);
+    }
     io::validate_design(net, f, o.model);
+    if (o.batch < 0) throw usage_error("--batch must be >= 1");
+    const count_t batch = o.batch > 0 ? o.batch : model.batch > 0 ? model.batch : 256;
+    evaluation_options eo;
+    eo.cap = cap;
+    eo.batch = batch;
+    eo.bram_to_lut = !o.no_bram_to_lut;
 
-    const design_report r = evaluate(net, f, b, cap);
-    const bool split = o.partition == "auto" && !r.fits;
+    std::vector<int> cuts = model.cuts;
     partitioned_report pr;
-    if (split) {
-        std::vector<int> cuts;
+    auto options_of = [&](std::size_t k) {
+        evaluation_options e = eo;
+        if (k < model.reloading.size()) {
+            e.reload_layer = model.reloading[k].layer;
+            e.reload_factor = model.reloading[k].factor;
+        }
+        return e;
+    };
+    auto evaluate_cuts = [&] {
+        partitioned_report out;
+        out.reconf_time_s = b.reconf_time_s;
+        out.reconfigure_first = Cost::rules.reconfigure_first_partition;
+        int start = 0;
+        std::vector<int> ends = cuts;
+        ends.push_back(static_cast<int>(net.size()));
+        for (std::size_t k = 0; k < ends.size(); ++k) {
+            out.partitions.push_back(evaluate_partition<Cost>(net, f, b, start, ends[k], options_of(k)));
+            start = ends[k];
+        }
+        return out;
+    };
+    pr = evaluate_cuts();
+    bool split = false;
+    if (cuts.empty() && o.partition == "auto" && !pr.partitions.front().fits) {
         try {
-            cuts = auto_partition(net, f, b, cap);
+            cuts = auto_partition<Cost>(net, f, b, eo);
         } catch (const hass::error& e) {
             throw hass::error(std::string(e.what()) +
-                              " (a folding file can put large weights in URAM or off chip: \"weights\": "
+                              " (a folding file can put large weights in URAM or stream them: \"weights\": "
                               "\"uram\" or \"off_chip\")");
         }
-        pr = evaluate_partitions(net, f, b, cuts, cap);
+        pr = evaluate_cuts();
+        split = true;
     }
+    const design_report& r = pr.partitions.front();
+    const bool multi = pr.partitions.size() > 1;
 
     if (o.json) {
         json j = io::report_json(net, f, r, b);
-        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}};
+        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}, {"bandwidth", cap.bandwidth}};
         j["batch"] = batch;
         j["batch_latency_s"] = r.batch_time(batch);
-        if (o.partition == "auto") j["partitioned"] = split ? io::partitioned_report_json(net, f, pr, b, batch) : json(nullptr);
+        j["partitioned"] = multi ? io::partitioned_report_json(net, f, pr, b, batch) : json(nullptr);
+        if (multi) {
+            j["throughput_fps"] = pr.throughput(batch);
+            j["batch_fps"] = pr.throughput(batch);
+        }
         print_json(j);
         return 0;
     }
-    fmt::print("{} on {} ({}), {} MHz", net.name.str(), b.name, b.part, fmt::format("{:g}", b.clock_mhz));
+    fmt::print("{} on {} ({}), {} MHz, {} cost model", net.name.str(), b.name, b.part, fmt::format("{:g}", b.clock_mhz),
+               Cost::name);
     if (cap != utilisation_cap{})
         fmt::print(", utilisation cap dsp {:g} lut {:g} ff {:g} ram {:g}", cap.dsp, cap.lut, cap.ff, cap.ram);
     fmt::print("\n\n");
-    print_layers(net, f, r);
-    fmt::print("\n");
-    print_budget(r);
-    fmt::print("\n");
-    print_summary(net, r, b, batch);
-    if (split)
+    if (!multi) {
+        print_layers(net, f, r);
+        fmt::print("\n");
+        print_budget(r);
+        fmt::print("\n");
+        print_summary(net, r, b, batch);
+        if (o.partition == "auto")
+            fmt::print("partitioning       not needed: the design fits in one partition\n");
+        else if (!r.fits)
+            fmt::print("                   (--partition auto splits the network into partitions that fit)\n");
+    } else {
+        for (std::size_t k = 0; k < pr.partitions.size(); ++k) {
+            const design_report& p = pr.partitions[k];
+            fmt::print("partition {} of {}: layers {} .. {} ({}-{})\n\n", k + 1, pr.partitions.size(),
+                       net.layers[static_cast<std::size_t>(p.first)].name.str(),
+                       net.layers[static_cast<std::size_t>(p.last - 1)].name.str(), p.first, p.last - 1);
+            print_layers(net, f, p);
+            fmt::print("\n");
+            print_budget(p);
+            fmt::print("\n");
+            print_summary(net, p, b, batch);
+            fmt::print("\n");
+        }
+        if (split) fmt::print("automatic partitioning: the design does not fit in one partition\n");
         print_partitions(net, pr, b, batch);
-    else if (o.partition == "auto")
-        fmt::print("partitioning       not needed: the design fits in one partition\n");
-    else if (!r.fits)
-        fmt::print("                   (--partition auto splits the network into partitions that fit)\n");
+    }
     print_sparse_eval(net, f, r);
     return 0;
 }
 
+} // namespace
+
+int run_eval(const eval_options& o) {
+    const utilisation_cap cap = parse_cap(o.cap);
+    return cost::with_model(parse_cost_model(o.model_kind),
+                            [&](auto model) { return eval_with<decltype(model)>(o, cap); });
+}
+
 int run_export(const export_options& o) {
-    const io::network_file model = load_model(o.model);
+    const loaded_model model = load_any(o.model);
     std::vector<folding> f = model.folding;
     if (!o.folding.empty()) f = io::load_folding(o.folding, model.net);
+    if (o.format == "fpgaconvnet") {
+        if (o.folding_template) throw usage_error("--folding-template writes a hass folding file; drop --format");
+        const io::owned_board owned = load_board(o.board.empty() ? std::string("u250") : o.board);
+        const count_t batch = o.batch > 0 ? o.batch : model.batch > 0 ? model.batch : 256;
+        const json j = cost::with_model(parse_cost_model(o.model_kind), [&](auto m) {
+            return io::write_fpgaconvnet_config<decltype(m)>(model.net, f, model.cuts, owned.spec(), batch);
+        });
+        fmt::print("{}\n", j.dump(2));
+        return 0;
+    }
+    if (o.format != "hass") throw usage_error("--format must be hass or fpgaconvnet");
     if (o.folding_template)
         print_json(io::write_folding(model.net, f));
     else
         fmt::print("{}\n", io::write_network(model.net, f).dump(2));
     return 0;
 }
-
 
 namespace {
 
@@ -413,28 +547,14 @@ void write_file(const std::filesystem::path& path, const json& j) {
 
 } // namespace
 
-int run_search(const search_options& o) {
-    const utilisation_cap cap = parse_cap(o.cap);
-    if (!o.sparsity.empty()) {
-        if (o.algo != "optimal") throw usage_error("--sparsity runs the optimal folding search inside; drop --algo");
-        const io::network_file model = load_model(o.model);
-        const io::owned_board owned = load_board(o.board);
-        cosearch_cli_options co;
-        co.sparsity = o.sparsity;
-        co.accuracy = o.accuracy;
-        co.budget = o.budget;
-        co.method = o.cosearch;
-        co.objective = o.objective;
-        co.seed = static_cast<std::uint64_t>(o.seed);
-        co.no_offchip = o.no_offchip;
-        co.out = o.out;
-        co.json = o.json;
-        return run_cosearch(co, model.net, owned.spec(), cap);
-    }
+namespace {
+
+template <class Cost>
+int search_with(const search_options& o, const utilisation_cap& cap) {
     if (o.batch < 1) throw usage_error("--batch must be >= 1");
     const auto algo = parse_algorithm(o.algo);
     if (!algo) throw usage_error("--algo must be optimal, greedy or anneal");
-    const io::network_file model = load_model(o.model);
+    const loaded_model model = load_any(o.model);
     const network& net = model.net;
     const io::owned_board owned = load_board(o.board);
     const board& b = owned.spec();
@@ -451,10 +571,10 @@ int run_search(const search_options& o) {
     so.seed = static_cast<std::uint64_t>(o.seed);
     so.batch = o.batch;
     so.offchip_weights = !o.no_offchip;
+    so.bram_to_lut = !o.no_bram_to_lut;
     progress_line progress(fmt::format("searching {} on {} ({})", net.name.str(), b.name, o.algo));
     so.progress = [&progress](double f) { progress(f); };
 
-    // the design: one partition, or cuts from the partitioned search
     std::vector<folding> f;
     std::vector<int> cuts;
     bool found = false;
@@ -466,7 +586,7 @@ int run_search(const search_options& o) {
     double single_time = 0;
     count_t candidate_cuts = 0, ranges_searched = 0;
     if (partitioned) {
-        partitioned_search_result r = search_partitioned(net, b, *algo, so);
+        partitioned_search_result r = search_partitioned<Cost>(net, b, *algo, so);
         found = r.found;
         message = r.message;
         search_ms = r.search_ms;
@@ -479,7 +599,7 @@ int run_search(const search_options& o) {
         ranges_searched = r.ranges_searched;
         if (found && cuts.empty()) lower = lower_per_part.front();
     } else {
-        search_result r = hass::search(net, b, *algo, so);
+        search_result r = hass::search<Cost>(net, b, *algo, so);
         found = r.found;
         message = r.message;
         search_ms = r.search_ms;
@@ -491,19 +611,25 @@ int run_search(const search_options& o) {
     const bool multi = found && !cuts.empty();
     if (!found && message.rfind("no design fits", 0) != 0) message = "no design fits: " + message;
 
-    // the report: eval's keys (the whole network under this folding), the search's, the partitions
+    evaluation_options eo;
+    eo.cap = cap;
+    eo.batch = o.batch;
+    eo.bram_to_lut = so.bram_to_lut;
     json j;
     design_report whole;
     partitioned_report pr;
     if (found) {
-        whole = evaluate(net, f, b, cap);
+        pr = evaluate_partitions<Cost>(net, f, b, cuts, eo);
+        whole = pr.partitions.front();
         j = io::report_json(net, f, whole, b);
-        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}};
+        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}, {"bandwidth", cap.bandwidth}};
         j["batch"] = o.batch;
-        j["batch_latency_s"] = whole.batch_time(o.batch);
+        j["batch_latency_s"] = pr.batch_time(o.batch);
+        j["batch_fps"] = pr.throughput(o.batch);
     } else {
-        j = {{"model", net.name.str()}, {"board", std::string(b.name)}, {"clock_mhz", b.clock_mhz}};
-        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}};
+        j = {{"model", net.name.str()}, {"cost_model", std::string(Cost::name)}, {"board", std::string(b.name)},
+             {"clock_mhz", b.clock_mhz}};
+        j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}, {"bandwidth", cap.bandwidth}};
         j["batch"] = o.batch;
     }
     j["found"] = found;
@@ -517,7 +643,6 @@ int run_search(const search_options& o) {
     j["gap"] = found && !multi ? gap_json(whole.ii, lower) : json(nullptr);
     j["partitioned"] = nullptr;
     if (multi) {
-        pr = evaluate_partitions(net, f, b, cuts, cap);
         json p = io::partitioned_report_json(net, f, pr, b, o.batch);
         for (std::size_t k = 0; k < pr.partitions.size(); ++k) {
             p["partitions"][k]["ii_lower_bound"] = lower_per_part[k];
@@ -529,7 +654,10 @@ int run_search(const search_options& o) {
     }
     if (!o.out.empty()) {
         const std::filesystem::path dir(o.out);
-        if (found) write_file(dir / "folding.json", io::write_folding(net, f));
+        if (found) {
+            write_file(dir / "folding.json", io::write_folding(net, f));
+            write_file(dir / "fpgaconvnet.json", io::write_fpgaconvnet_config<Cost>(net, f, cuts, b, o.batch));
+        }
         write_file(dir / "report.json", j);
     }
     if (o.json) {
@@ -537,11 +665,11 @@ int run_search(const search_options& o) {
         return 0;
     }
 
-    fmt::print("{} on {} ({}), {} MHz: {} search", net.name.str(), b.name, b.part, fmt::format("{:g}", b.clock_mhz),
-               o.algo);
+    fmt::print("{} on {} ({}), {} MHz: {} search, {} cost model", net.name.str(), b.name, b.part,
+               fmt::format("{:g}", b.clock_mhz), o.algo, Cost::name);
     if (cap != utilisation_cap{})
         fmt::print(", utilisation cap dsp {:g} lut {:g} ff {:g} ram {:g}", cap.dsp, cap.lut, cap.ff, cap.ram);
-    fmt::print(", weights {}\n\n", so.offchip_weights ? "on or off chip" : "on chip only");
+    fmt::print(", weights {}\n\n", so.offchip_weights ? "on chip or streamed" : "on chip only");
     if (!found) {
         fmt::print("{}\n", message);
         fmt::print("search             {} in {:.1f} ms\n", o.algo, search_ms);
@@ -584,9 +712,35 @@ int run_search(const search_options& o) {
     fmt::print("search             {} in {:.1f} ms ({} layer foldings evaluated)\n", o.algo, search_ms,
                grouped(evaluations));
     if (!o.out.empty())
-        fmt::print("wrote              {} and {}\n", (std::filesystem::path(o.out) / "folding.json").string(),
+        fmt::print("wrote              {}, {} and {}\n", (std::filesystem::path(o.out) / "folding.json").string(),
+                   (std::filesystem::path(o.out) / "fpgaconvnet.json").string(),
                    (std::filesystem::path(o.out) / "report.json").string());
     return 0;
+}
+
+} // namespace
+
+int run_search(const search_options& o) {
+    const utilisation_cap cap = parse_cap(o.cap);
+    if (!o.sparsity.empty()) {
+        if (o.algo != "optimal") throw usage_error("--sparsity runs the optimal folding search inside; drop --algo");
+        const io::network_file model = load_model(o.model);
+        const io::owned_board owned = load_board(o.board);
+        cosearch_cli_options co;
+        co.sparsity = o.sparsity;
+        co.accuracy = o.accuracy;
+        co.budget = o.budget;
+        co.method = o.cosearch;
+        co.objective = o.objective;
+        co.seed = static_cast<std::uint64_t>(o.seed);
+        co.no_offchip = o.no_offchip;
+        co.out = o.out;
+        co.json = o.json;
+        co.model = parse_cost_model(o.model_kind);
+        return run_cosearch(co, model.net, owned.spec(), cap);
+    }
+    return cost::with_model(parse_cost_model(o.model_kind),
+                            [&](auto model) { return search_with<decltype(model)>(o, cap); });
 }
 
 } // namespace hass::cli

@@ -31,7 +31,9 @@ struct eval_options {
     std::string folding; ///< folding file; empty = the network file's inline folding or all 1
     std::string cap;     ///< "0.9" or "dsp=0.9,lut=0.8,ff=0.8,ram=0.7"; empty = no cap
     std::string partition = "none"; ///< "none" or "auto"
-    long long batch = 1;
+    long long batch = 0;            ///< 0: the design file's batch, else 256
+    std::string model_kind = "hass"; ///< cost model: "hass" or "fpgaconvnet"
+    bool no_bram_to_lut = false;
     std::string stats;   ///< product-histogram statistics file (hass search --sparsity --out writes stats.json)
     bool json = false;
 };
@@ -42,7 +44,9 @@ struct search_options {
     std::string algo = "optimal";   ///< "optimal", "greedy" or "anneal"
     long long seed = 1;             ///< anneal
     std::string cap;                ///< as for eval
-    long long batch = 256;          ///< images per batch (partitioned batch time)
+    long long batch = 256;          ///< images per batch (batch throughput, partitioned batch time)
+    std::string model_kind = "hass"; ///< cost model: "hass" or "fpgaconvnet"
+    bool no_bram_to_lut = false;
     std::string partition = "auto"; ///< "auto": best batch time over cut positions (one partition included); "none"
     bool no_offchip = false;        ///< keep every layer's weights on chip
     std::string out;                ///< directory for folding.json and report.json (empty: none)
@@ -59,6 +63,10 @@ struct export_options {
     std::string model;
     std::string folding;
     bool folding_template = false;
+    std::string format = "hass";     ///< "hass" (network file) or "fpgaconvnet" (design file)
+    std::string model_kind = "hass"; ///< cost model of the fpgaConvNet file's evaluation (FIFO depths)
+    std::string board;               ///< board for the fpgaConvNet file (port widths)
+    long long batch = 0;
 };
 
 int run_models(const models_options& o);

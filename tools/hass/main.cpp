@@ -27,8 +27,11 @@
 namespace {
 
 constexpr const char* model_help =
-    "a zoo model name (see 'hass models') or the path of a network JSON file "
-    "(an existing file or a name ending in .json)";
+    "a zoo model name (see 'hass models'), the path of a network JSON file, or of an fpgaConvNet design "
+    "file (config.json: folding, partitions and batch included)";
+constexpr const char* cost_model_help =
+    "cost model: 'hass' (default: fpgaConvNet's regressions on the modules hass builds, with hass's corrections) "
+    "or 'fpgaconvnet' (fpgaConvNet's model bit for bit, quirks included)";
 constexpr const char* board_help =
     "a catalogue board name (see 'hass boards') or the path of a board JSON file";
 
@@ -57,7 +60,12 @@ int main(int argc, char** argv) {
     hass::cli::eval_options eval;
     auto* eval_cmd = app.add_subcommand("eval", "Evaluate a design: latency, resources, throughput, fit");
     eval_cmd->add_option("MODEL", eval.model, model_help)->required();
-    eval_cmd->add_option("-b,--board", eval.board, board_help)->required();
+    eval_cmd->add_option("-b,--board", eval.board, board_help);
+    eval_cmd->add_option("-m,--model", eval.model_kind, cost_model_help)
+        ->check(CLI::IsMember({"hass", "fpgaconvnet"}))
+        ->capture_default_str();
+    eval_cmd->add_flag("--no-bram-to-lut", eval.no_bram_to_lut,
+                       "Do not hold BRAM beyond the budget in LUTRAM (288 LUT per BRAM18)");
     eval_cmd->add_option("-f,--folding", eval.folding,
                          "Folding JSON file (default: the network file's inline folding, else every factor 1)");
     eval_cmd->add_option("--cap", eval.cap,
@@ -67,9 +75,9 @@ int main(int argc, char** argv) {
                          "'auto': when the design does not fit, cut it into the fewest partitions that do")
         ->check(CLI::IsMember({"none", "auto"}))
         ->capture_default_str();
-    eval_cmd->add_option("--batch", eval.batch, "Batch size for the batch latency and partitioned throughput")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
+    eval_cmd->add_option("--batch", eval.batch,
+                         "Images per batch for the batch throughput (default: the design file's, else 256)")
+        ->check(CLI::PositiveNumber);
     eval_cmd->add_option("--stats", eval.stats,
                          "Sparsity statistics file (product histograms, one threshold point per layer; "
                          "hass search --sparsity --out writes stats.json)");
@@ -81,11 +89,26 @@ int main(int argc, char** argv) {
     export_cmd->add_option("-f,--folding", exp.folding, "Folding JSON file to write inline (or as the template)");
     export_cmd->add_flag("--folding-template", exp.folding_template,
                          "Print a folding file (every layer, current factors) instead of the network");
+    export_cmd->add_option("--format", exp.format,
+                           "'hass': a network file; 'fpgaconvnet': an fpgaConvNet design file (config.json)")
+        ->check(CLI::IsMember({"hass", "fpgaconvnet"}))
+        ->capture_default_str();
+    export_cmd->add_option("-b,--board", exp.board, "Board of the fpgaConvNet design (port widths; default u250)");
+    export_cmd->add_option("-m,--model", exp.model_kind, cost_model_help)
+        ->check(CLI::IsMember({"hass", "fpgaconvnet"}))
+        ->capture_default_str();
+    export_cmd->add_option("--batch", exp.batch, "Batch size written to the fpgaConvNet design (default 256)")
+        ->check(CLI::PositiveNumber);
 
     hass::cli::search_options search;
     auto* search_cmd = app.add_subcommand("search", "Search the folding (and partitioning) of a model for a board");
     search_cmd->add_option("MODEL", search.model, model_help)->required();
     search_cmd->add_option("-b,--board", search.board, board_help)->required();
+    search_cmd->add_option("-m,--model", search.model_kind, cost_model_help)
+        ->check(CLI::IsMember({"hass", "fpgaconvnet"}))
+        ->capture_default_str();
+    search_cmd->add_flag("--no-bram-to-lut", search.no_bram_to_lut,
+                         "Do not hold BRAM beyond the budget in LUTRAM (288 LUT per BRAM18)");
     search_cmd->add_option("-a,--algo", search.algo, "Folding search algorithm")
         ->check(CLI::IsMember({"optimal", "greedy", "anneal"}))
         ->capture_default_str();
@@ -104,8 +127,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"none", "auto"}))
         ->capture_default_str();
     search_cmd->add_flag("--no-offchip", search.no_offchip,
-                         "Keep every layer's weights on chip (by default the search may stream them from off-chip "
-                         "memory, counted in memory_ii)");
+                         "Keep every layer's weights on chip (by default the search may stream part or all of them "
+                         "from off-chip memory while the layer runs, counted against the bandwidth)");
     search_cmd->add_option("-o,--out", search.out, "Directory to write folding.json and report.json to");
     search_cmd->add_flag("--json", search.json, "Print the JSON report instead of tables");
     search_cmd->add_option("--sparsity", search.sparsity,

@@ -92,7 +92,7 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     co.seed = o.seed;
     co.folding.cap = cap;
     co.folding.offchip_weights = !o.no_offchip;
-    const auto r = sparsity::cosearch(net, b, pred, oracle, co);
+    const auto r = cost::with_model(o.model, [&](auto m) { return sparsity::cosearch<decltype(m)>(net, b, pred, oracle, co); });
 
     network dense = net;
     for (auto& l : dense.layers) l.sparsity = {};

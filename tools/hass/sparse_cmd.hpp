@@ -21,6 +21,7 @@ struct cosearch_cli_options {
     bool no_offchip = false;
     std::string out;
     bool json = false;
+    cost::model model = cost::model::hass;
 };
 
 /// The co-search on one partition; prints the report and writes --out files.

@@ -14,7 +14,8 @@ struct utilisation_cap {
     double dsp = 1.0;
     double lut = 1.0;
     double ff = 1.0;
-    double ram = 1.0; ///< BRAM18 and URAM together
+    double ram = 1.0;       ///< BRAM18 and URAM together (fpgaConvNet's ram_usage)
+    double bandwidth = 1.0; ///< off-chip memory bandwidth
 
     friend constexpr bool operator==(const utilisation_cap&, const utilisation_cap&) = default;
 };
@@ -26,6 +27,7 @@ struct board {
     double clock_mhz = 200;  ///< design clock
     double bandwidth_gbps = 0; ///< off-chip memory bandwidth, gigabits per second
     double reconf_time_s = 0.08255; ///< full reconfiguration time between partitions
+    count_t port_width_bits = 512;  ///< width of one off-chip memory port (the streams a partition input may carry)
 
     /// Budget after the utilisation cap (rounded down).
     constexpr resources capped(const utilisation_cap& cap) const noexcept {

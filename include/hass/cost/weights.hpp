@@ -35,27 +35,28 @@ struct weight_plan {
     /// Weight blocks on chip: T - s + B.
     constexpr count_t on_chip_blocks() const noexcept { return total_blocks - streamed + buffer; }
     constexpr count_t bits() const noexcept { return depth * width * arrays; }
+    friend constexpr bool operator==(const weight_plan&, const weight_plan&) = default;
 };
 
 namespace detail {
 /// Depth (addresses) of one block of the aspect ratio that `blocks` picks for a width.
 constexpr count_t block_depth(count_t width, bool uram) noexcept {
     if (uram) {
-        for (const auto& [bw, bd] : hass::detail::uram_aspects)
+        for (const auto& [bw, bd] : ::hass::detail::uram_aspects)
             if (bw >= (width < 72 ? width : 72)) return bd;
         return 4096;
     }
-    for (const auto& [bw, bd] : hass::detail::bram18_aspects)
+    for (const auto& [bw, bd] : ::hass::detail::bram18_aspects)
         if (bw >= (width < 36 ? width : 36)) return bd;
     return 512;
 }
 constexpr count_t block_width(count_t width, bool uram) noexcept {
     if (uram) {
-        for (const auto& [bw, bd] : hass::detail::uram_aspects)
+        for (const auto& [bw, bd] : ::hass::detail::uram_aspects)
             if (bw >= (width < 72 ? width : 72)) return bw;
         return 72;
     }
-    for (const auto& [bw, bd] : hass::detail::bram18_aspects)
+    for (const auto& [bw, bd] : ::hass::detail::bram18_aspects)
         if (bw >= (width < 36 ? width : 36)) return bw;
     return 36;
 }

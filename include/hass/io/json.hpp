@@ -33,6 +33,7 @@
 #include "hass/layers/layer.hpp"
 #include "hass/layers/sparsity.hpp"
 #include "hass/layers/validity.hpp"
+#include "hass/cost/weights.hpp"
 #include "hass/network/evaluate.hpp"
 #include "hass/network/network.hpp"
 
@@ -264,13 +265,17 @@ inline std::string shape_text(const tensor_shape& t) {
 }
 
 inline widths read_widths(const json& j, const scope& s, widths base) {
-    if (!j.is_object()) s.fail_field("widths", "expected an object {\"data\", \"weight\", \"acc\"}, got " + describe(j));
+    if (!j.is_object()) s.fail_field("widths", "expected an object {\"data\", \"weight\", \"acc\", \"output\"}, got " + describe(j));
     const scope inner = s.nested("widths");
-    check_keys(j, {"data", "weight", "acc"}, inner, "widths");
+    check_keys(j, {"data", "weight", "acc", "output"}, inner, "widths");
+    const bool output_follows = base.output == base.data;
     base.data = get_integer(j, "data", inner, 1, base.data);
+    // the output width follows the data width unless given
+    base.output = get_integer(j, "output", inner, 1, output_follows ? base.data : base.output);
     base.weight = get_integer(j, "weight", inner, 1, base.weight);
     base.acc = get_integer(j, "acc", inner, 1, base.acc);
-    if (base.data > 64 || base.weight > 64 || base.acc > 128) inner.fail("bit widths above 64 (acc 128) are not supported");
+    if (base.data > 64 || base.weight > 64 || base.acc > 128 || base.output > 64)
+        inner.fail("bit widths above 64 (acc 128) are not supported");
     return base;
 }
 
@@ -308,7 +313,7 @@ namespace detail {
 inline folding read_folding_entry(const json& j, const layer& l, const scope& s, bool allow_name) {
     if (!j.is_object()) s.fail("the folding entry must be a JSON object, got " + describe(j));
     std::vector<std::string_view> known{"coarse_in", "coarse_out", "coarse_group", "fine", "weights", "coarse",
-                                        "implementation"};
+                                        "implementation", "stream_weights"};
     if (allow_name) known.push_back("name");
     check_keys(j, known, s, "a folding entry");
     folding f;
@@ -339,6 +344,15 @@ inline folding read_folding_entry(const json& j, const layer& l, const scope& s,
     if (find(j, "implementation") && l.type != layer_type::convolution)
         s.fail_field("implementation", "only a convolution chooses between a sparse and a dense implementation");
     f.dense = get_choice<bool>(j, "implementation", s, false, {{"sparse", false}, {"dense", true}});
+    if (const json* sw = find(j, "stream_weights")) {
+        if (!weighted) s.fail_field("stream_weights", "only convolution and inner_product layers have weights");
+        if (sw->is_string() && sw->get<std::string>() == "all")
+            f.stream_weights = cost::all_blocks;
+        else
+            f.stream_weights = as_integer(*sw, s, "stream_weights", 0);
+        if (f.weights == weight_storage::off_chip)
+            s.fail_field("stream_weights", "\"weights\": \"off_chip\" already streams every block; give \"bram\" or \"uram\" with a block count");
+    }
     return f;
 }
 
@@ -418,6 +432,8 @@ inline json write_folding(const network& net, const std::vector<folding>& f) {
                 e["fine"] = f[i].fine;
             }
             e["weights"] = std::string(to_string(f[i].weights));
+            if (f[i].stream_weights != 0)
+                e["stream_weights"] = f[i].stream_weights == cost::all_blocks ? json("all") : json(f[i].stream_weights);
             if (l.is_sparse()) e["implementation"] = f[i].dense ? "dense" : "sparse";
         } else {
             e["coarse"] = f[i].coarse_in;
@@ -813,6 +829,7 @@ inline nlohmann::ordered_json write_network(const network& net, const std::vecto
     j["name"] = net.name.str();
     j["input"] = shape(net.input);
     j["widths"] = {{"data", defaults.data}, {"weight", defaults.weight}, {"acc", defaults.acc}};
+    if (defaults.output != defaults.data) j["widths"]["output"] = defaults.output;
     ojson layers = ojson::array();
     for (std::size_t i = 0; i < net.size(); ++i) {
         const layer& l = net.layers[i];
@@ -864,7 +881,10 @@ inline nlohmann::ordered_json write_network(const network& net, const std::vecto
         case layer_type::eltwise: e["op"] = std::string(to_string(l.op)); break;
         default: break;
         }
-        if (l.width != defaults) e["widths"] = {{"data", l.width.data}, {"weight", l.width.weight}, {"acc", l.width.acc}};
+        if (l.width != defaults) {
+            e["widths"] = {{"data", l.width.data}, {"weight", l.width.weight}, {"acc", l.width.acc}};
+            if (l.width.output != l.width.data) e["widths"]["output"] = l.width.output;
+        }
         if (i < f.size() && f[i] != folding{} && !fold.is_null()) {
             const json& fj = fold["layers"][i];
             ojson fo;
@@ -937,7 +957,7 @@ inline owned_board read_board(const json& j, std::string_view source) {
     const detail::scope top{std::string(source)};
     detail::require_object(j, top, "a board file");
     detail::check_keys(j, {"name", "part", "dsp", "lut", "ff", "bram18", "uram", "clock_mhz", "bandwidth_gbps",
-                           "reconf_time_s"},
+                           "reconf_time_s", "port_width_bits"},
                        top, "a board file");
     board b;
     const std::string name = detail::get_string(j, "name", top);
@@ -963,6 +983,7 @@ inline owned_board read_board(const json& j, std::string_view source) {
     if (!(b.bandwidth_gbps > 0)) top.fail_field("bandwidth_gbps", "must be > 0");
     b.reconf_time_s = detail::get_number(j, "reconf_time_s", top, 0.08255);
     if (b.reconf_time_s < 0) top.fail_field("reconf_time_s", "must be >= 0");
+    b.port_width_bits = detail::get_integer(j, "port_width_bits", top, 1, 512);
     b.name = name;
     b.part = part;
     return owned_board(b); // copies the strings and re-points the views
@@ -976,7 +997,7 @@ inline json board_json(const board& b) {
     return {{"name", std::string(b.name)}, {"part", std::string(b.part)}, {"dsp", b.budget.dsp},
             {"lut", b.budget.lut},         {"ff", b.budget.ff},           {"bram18", b.budget.bram18},
             {"uram", b.budget.uram},       {"clock_mhz", b.clock_mhz},    {"bandwidth_gbps", b.bandwidth_gbps},
-            {"reconf_time_s", b.reconf_time_s}};
+            {"reconf_time_s", b.reconf_time_s}, {"port_width_bits", b.port_width_bits}};
 }
 
 // ============================================================================
@@ -997,23 +1018,44 @@ inline std::string tensor_name(const network& net, int t) {
 }
 } // namespace detail
 
+/// How a layer's weights are stored: "bram", "uram", "off_chip", or
+/// "bram+stream:N" / "uram+stream:N" for N blocks streamed from off-chip memory.
+inline std::string storage_text(const folding& f) {
+    std::string s(to_string(f.weights));
+    if (f.weights != weight_storage::off_chip && f.stream_weights != 0)
+        s += f.stream_weights == cost::all_blocks ? "+stream:all" : "+stream:" + std::to_string(f.stream_weights);
+    return s;
+}
+
 /// The model's view of one design (or one partition: layers [r.first, r.last)).
 inline json report_json(const network& net, const std::vector<folding>& f, const design_report& r, const board& b) {
     json j;
     j["model"] = net.name.str();
+    j["cost_model"] = std::string(r.model);
     j["board"] = std::string(b.name);
     j["clock_mhz"] = b.clock_mhz;
     j["first_layer"] = r.first;
     j["last_layer"] = r.last; // exclusive
     j["ii_cycles"] = r.ii;
+    j["interval_cycles"] = r.interval;
     j["compute_ii_cycles"] = r.compute_ii;
     j["memory_ii_cycles"] = r.memory_ii;
+    j["slowdown"] = r.slowdown;
     j["bottleneck"] = r.bottleneck >= 0 ? json(net.layers[static_cast<std::size_t>(r.bottleneck)].name.str())
-                                        : json(r.memory_ii > r.compute_ii ? "memory" : "squeeze");
+                                        : json(r.ii > r.compute_ii ? "memory" : "squeeze");
     j["throughput_fps"] = r.throughput();
+    j["steady_state_fps"] = r.throughput();
+    j["batch"] = r.batch;
+    j["batch_cycles"] = r.batch_cycles(r.batch);
+    j["batch_latency_s"] = r.batch_time(r.batch);
+    j["batch_fps"] = r.batch_throughput(r.batch);
     j["latency_s"] = r.batch_time(1);
     j["pipeline_depth"] = r.pipeline_depth;
+    j["weights_reloading_factor"] = r.reload_factor;
     j["bandwidth_gbps"] = r.bandwidth_gbps();
+    j["bandwidth_in_gbps"] = r.bits_in * r.throughput() / 1e9;
+    j["bandwidth_out_gbps"] = r.bits_out * r.throughput() / 1e9;
+    j["bandwidth_weights_gbps"] = r.bits_weights * r.throughput() / 1e9;
     j["board_bandwidth_gbps"] = b.bandwidth_gbps;
     j["offchip_bits_per_image"] = r.offchip_bits;
     j["fits"] = r.fits;
@@ -1021,17 +1063,26 @@ inline json report_json(const network& net, const std::vector<folding>& f, const
     for (auto k : r.exceeded()) exceeded.push_back(std::string(to_string(k)));
     j["exceeded"] = std::move(exceeded);
     j["resources"] = resources_json(r.used);
+    j["resources_raw"] = resources_json(r.used_raw);
+    j["dsp_exact"] = r.dsp;
+    j["bram_to_lut_blocks"] = r.bram_to_lut_blocks;
     j["budget"] = resources_json(r.budget);
+    auto squeeze_json = [&](const squeeze_link& s) {
+        return json{{"name", s.name.str()},
+                    {"producer", s.producer == network_input ? json("input") : json(detail::tensor_name(net, s.producer))},
+                    {"consumer", s.consumer < 0 ? json("output") : json(detail::tensor_name(net, s.consumer))},
+                    {"streams_from", s.streams_from},
+                    {"streams_to", s.streams_to},
+                    {"latency_cycles", s.latency},
+                    {"pipeline_depth", s.pipeline_depth},
+                    {"resources", resources_json(s.used)}};
+    };
     json squeezes = json::array();
-    for (const auto& s : r.squeezes)
-        squeezes.push_back({{"producer", detail::tensor_name(net, s.producer)},
-                            {"consumer", detail::tensor_name(net, s.consumer)},
-                            {"streams_from", s.streams_from},
-                            {"streams_to", s.streams_to},
-                            {"latency_cycles", s.latency},
-                            {"pipeline_depth", s.pipeline_depth},
-                            {"resources", resources_json(s.used)}});
+    for (const auto& s : r.squeezes) squeezes.push_back(squeeze_json(s));
     j["squeezes"] = std::move(squeezes);
+    json ports = json::array();
+    for (const auto& s : r.port_squeezes) ports.push_back(squeeze_json(s));
+    j["port_squeezes"] = std::move(ports);
     json layers = json::array();
     for (int i = r.first; i < r.last; ++i) {
         const auto idx = static_cast<std::size_t>(i);
@@ -1046,13 +1097,23 @@ inline json report_json(const network& net, const std::vector<folding>& f, const
                {"coarse_out", f[idx].coarse_out},
                {"coarse_group", f[idx].coarse_group},
                {"fine", f[idx].fine},
-               {"weights", l.has_weights() ? json(std::string(to_string(f[idx].weights))) : json(nullptr)},
+               {"weights", l.has_weights() ? json(storage_text(f[idx])) : json(nullptr)},
                {"latency_cycles", p.latency},
                {"pipeline_depth", p.pipeline_depth},
                {"sparse", p.sparse},
                {"resources", resources_json(p.used)},
+               {"dsp_exact", p.dsp},
                {"share_of_ii", r.ii > 0 ? static_cast<double>(p.latency) / static_cast<double>(r.ii) : 0.0}};
         if (p.sparse) e["sparse_cycles_per_window"] = p.sparse_cycles;
+        if (l.has_weights()) {
+            e["weight_blocks"] = p.weight_plan.total_blocks;
+            e["weight_blocks_streamed"] = p.weight_plan.streamed;
+            e["weight_offchip_bits_per_image"] = p.weight_bits;
+        }
+        if (!p.fifo_depths.empty()) {
+            e["fifo_depths"] = p.fifo_depths;
+            e["fifo_bram18"] = p.fifo_bram;
+        }
         layers.push_back(std::move(e));
     }
     j["layers"] = std::move(layers);
@@ -1061,7 +1122,7 @@ inline json report_json(const network& net, const std::vector<folding>& f, const
 
 /// A design cut into partitions run one after another on one device.
 inline json partitioned_report_json(const network& net, const std::vector<folding>& f, const partitioned_report& pr,
-                                    const board& b, count_t batch = 1) {
+                                    const board& b, count_t batch = 256) {
     json parts = json::array();
     for (const auto& p : pr.partitions) parts.push_back(report_json(net, f, p, b));
     const double t = pr.batch_time(batch);
@@ -1070,10 +1131,14 @@ inline json partitioned_report_json(const network& net, const std::vector<foldin
             {"partitions", std::move(parts)},
             {"fits", pr.fits()},
             {"reconf_time_s", pr.reconf_time_s},
+            {"reconfigurations", pr.reconfigurations()},
             {"batch", batch},
             {"batch_time_s", t},
             {"throughput_fps", pr.throughput(batch)},
-            {"convention", "batch time = sum over partitions of (II*batch + depth)/clock + (P-1) * reconf_time_s"}};
+            {"batch_fps", pr.throughput(batch)},
+            {"convention", pr.reconfigure_first
+                               ? "batch time = sum over partitions of cycles/clock + P * reconf_time_s (fpgaConvNet)"
+                               : "batch time = sum over partitions of cycles/clock + (P-1) * reconf_time_s"}};
 }
 
 /// Layers, shapes, parameters and MACs of a network.

@@ -1,9 +1,9 @@
 // How each layer is built from hardware modules (MODEL.md "Layers and their
-// hardware") and what it costs: latency, pipeline depth and resources.
+// hardware").
 //
 // `for_each_module(layer, folding, visit)` is the single description of a
-// layer's hardware: the performance model sums over it here, and the HLS
-// emitter walks the same call to instantiate the same modules.
+// layer's hardware: hass's cost model (hass/cost/hass_layer.hpp) sums over it,
+// and the HLS emitter walks the same call to instantiate the same modules.
 #pragma once
 
 #include <algorithm>
@@ -14,17 +14,6 @@
 #include "hass/modules/all.hpp"
 
 namespace hass {
-
-/// What a layer costs under a folding.
-struct layer_performance {
-    count_t latency = 0;        ///< cycles per image
-    count_t pipeline_depth = 0; ///< cycles from first input to first output
-    resources used{};           ///< all modules plus weights
-    resources weights{};        ///< the weight memory alone (part of `used`)
-    bool sparse = false;        ///< modelled as a sparse convolution
-    double sparse_cycles = 0;   ///< mean cycles per window of the slowest stream (sparse only)
-    friend constexpr bool operator==(const layer_performance&, const layer_performance&) = default;
-};
 
 namespace detail {
 
@@ -41,22 +30,11 @@ constexpr modules::activation_kind activation_of(layer_type t) noexcept {
 /// Mean cycles per window of the slowest stream of a sparse convolution.
 constexpr double sparse_cycles_per_window(const layer& l, const folding& f) {
     const count_t S = f.coarse_in * f.coarse_group;
-    if (l.kernel_size() == 1) return slowest_cluster_density(l.sparsity, S);
+    if (l.sparsity.pointwise()) return slowest_cluster_density(l.sparsity, S);
     return slowest_stream_cycles(l.sparsity, f.fine, S);
 }
 
 } // namespace detail
-
-/// Weight memory of a layer: depth ceil(F/G * C * K / (f*ci*co*cg)); dense: one
-/// array of width ww*f*ci*co*cg; sparse: f*ci*co*cg arrays of width ww.
-constexpr resources weight_memory(const layer& l, const folding& f) noexcept {
-    if (!l.has_weights()) return {};
-    const count_t lanes = f.fine * f.coarse_in * f.coarse_out * f.coarse_group;
-    const count_t depth = ceil_div(l.filters() / l.groups * l.channels_in() * l.kernel_size(), lanes);
-    if (implemented_sparse(l, f))
-        return buffer_resources(depth, l.width.weight, f.weights) * lanes;
-    return buffer_resources(depth, l.width.weight * lanes, f.weights);
-}
 
 /// The stream terms of MODEL.md for a layer with weights: the words per stream
 /// read from the (padded) input (a pointwise sparse layer reads H*W*C/S) or
@@ -65,7 +43,7 @@ constexpr count_t stream_words(const layer& l, const folding& f) noexcept {
     const count_t S = streams_in(l, f), So = streams_out(l, f);
     const count_t in_words = l.type == layer_type::inner_product
                                  ? l.channels_in() / S
-                                 : (implemented_sparse(l, f) && l.kernel_size() == 1 ? l.in.rows * l.in.cols
+                                 : (implemented_sparse(l, f) && l.sparsity.pointwise() ? l.in.rows * l.in.cols
                                                                                      : l.padded_rows() * l.padded_cols()) *
                                        l.in.channels / S;
     const count_t out_words = l.out.size() / So;
@@ -180,29 +158,6 @@ constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit
         visit(modules::squeeze{l.in.size(), f.coarse_in, f.coarse_out, 1, w}, 1);
         return;
     }
-}
-
-/// Latency, pipeline depth and resources of a layer under a valid folding.
-constexpr layer_performance evaluate_layer(const layer& l, const folding& f) {
-    layer_performance p;
-    double slowest = 0;
-    for_each_module(l, f, [&](const auto& m, count_t replicas) {
-        slowest = std::max(slowest, m.latency());
-        p.pipeline_depth += m.pipeline_depth();
-        p.used += m.resources() * replicas;
-        if constexpr (requires { m.cycles_per_window; }) {
-            p.sparse = true;
-            p.sparse_cycles = m.cycles_per_window;
-        }
-    });
-    if (l.has_weights()) {
-        // the stream terms of MODEL.md: reading the (padded) input, writing the output
-        slowest = std::max(slowest, static_cast<double>(stream_words(l, f)));
-        p.weights = weight_memory(l, f);
-        p.used += p.weights;
-    }
-    p.latency = ceil_to_count(slowest);
-    return p;
 }
 
 } // namespace hass

@@ -16,16 +16,8 @@ struct accumulator {
     /// The first output needs every channel of the first filter:
     /// (channels - 1) * filters + 1 inputs.
     constexpr count_t pipeline_depth() const noexcept { return (channels - 1) * filters + 1; }
-    /// Buffer of `filters` words, `streams * acc_width` bits wide.
-    constexpr hass::resources buffer() const noexcept {
-        return buffer_resources(filters, streams * acc_width);
-    }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(channels, filters);
-        r.lut += cost::lut_per_adder_bit * acc_width * streams;
-        r.ff += cost::ff_per_register_bit * acc_width * streams;
-        r += buffer();
-        return r;
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::accum(t, channels, filters, streams, acc_width);
     }
 };
 

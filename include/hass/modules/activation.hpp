@@ -16,32 +16,24 @@ struct activation {
     constexpr double latency() const noexcept { return static_cast<double>(words); }
     constexpr count_t pipeline_depth() const noexcept {
         switch (kind) {
-        case activation_kind::hardswish: return cost::multiplier_latency + 2;
+        case activation_kind::hardswish: return multiplier_latency + 2;
         case activation_kind::sigmoid: return 3;
         default: return 1;
         }
     }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(words);
-        const count_t lane_bits = streams * data_width;
-        r.ff += cost::ff_per_register_bit * lane_bits;
-        switch (kind) {
-        case activation_kind::relu: r.lut += cost::lut_per_mux2_bit * lane_bits; break;
-        case activation_kind::thresholded_relu:
-            r.lut += (cost::lut_per_compare_bit + cost::lut_per_mux2_bit) * lane_bits;
-            break;
-        case activation_kind::hardsigmoid: // clamp(x/6 + 1/2, 0, 1): add, shift-scale, two clamps
-            r.lut += (cost::lut_per_adder_bit + 2 * cost::lut_per_compare_bit) * lane_bits;
-            r.dsp = multiplier_dsps(streams, data_width, data_width);
-            break;
-        case activation_kind::hardswish: // x * relu6(x + 3) / 6
-            r.lut += (cost::lut_per_adder_bit + 2 * cost::lut_per_compare_bit) * lane_bits;
-            r.dsp = multiplier_dsps(2 * streams, data_width, data_width);
-            r.ff += cost::ff_per_register_bit * lane_bits * cost::multiplier_latency;
-            break;
-        case activation_kind::sigmoid: r.lut += cost::lut_per_table_bit * lane_bits; break;
-        }
-        return r;
+    /// fpgaConvNet's constant per-lane costs: ReLU (and thresholded ReLU,
+    /// ReLU6) 16 LUT 35 FF; HardSwish also 5 DSP. HardSigmoid and Sigmoid have no
+    /// reference model: hass prices HardSigmoid as HardSwish without its final
+    /// multiply (one DSP per lane for the 1/6 scale) and Sigmoid as a 16-LUT
+    /// piecewise table per output bit.
+    constexpr cost::module_figure cost(const cost::coefficient_table&) const noexcept {
+        cost::module_figure m = kind == activation_kind::hardswish ? cost::hardswish() : cost::relu();
+        if (kind == activation_kind::hardsigmoid) m.dsp = 1;
+        if (kind == activation_kind::sigmoid) m.lut += 16 * data_width;
+        m.lut *= streams;
+        m.ff *= streams;
+        m.dsp *= static_cast<double>(streams);
+        return m;
     }
 };
 

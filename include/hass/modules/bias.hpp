@@ -13,16 +13,12 @@ struct bias {
 
     constexpr double latency() const noexcept { return static_cast<double>(words); }
     constexpr count_t pipeline_depth() const noexcept { return 2; }
-    /// Bias table: filters / streams words of streams * acc_width bits.
-    constexpr hass::resources table() const noexcept {
-        return buffer_resources(ceil_div(filters, streams), streams * acc_width);
-    }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(ceil_div(filters, streams));
-        r.lut += cost::lut_per_adder_bit * acc_width * streams;
-        r.ff += cost::ff_per_register_bit * data_width * streams;
-        r += table();
-        return r;
+    /// The adder (regression) plus the bias table: filters / streams words of
+    /// streams * acc_width bits (BRAM18 when it is a memory of 1024 bits or more).
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        cost::module_figure m = cost::bias(t, 1, streams, data_width);
+        m.bram += bram18_blocks(ceil_div(filters, streams), streams * acc_width, buffer_kind::memory);
+        return m;
     }
 };
 

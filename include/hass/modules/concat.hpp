@@ -13,13 +13,8 @@ struct concat {
     /// One output word per cycle per stream: H*W*sum(C_i)/coarse.
     constexpr double latency() const noexcept { return static_cast<double>(words); }
     constexpr count_t pipeline_depth() const noexcept { return 1; }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(ports, words);
-        const count_t lane_bits = streams * data_width;
-        r.lut += cost::lut_per_mux4_bit * lane_bits * cost::mux_luts_per_bit(ports);
-        r.ff += cost::ff_per_register_bit * lane_bits;
-        return r;
-    }
+    /// fpgaConvNet's Concat costs nothing (its input FIFOs are the partition's).
+    constexpr cost::module_figure cost(const cost::coefficient_table&) const noexcept { return {}; }
 };
 
 } // namespace hass::modules

@@ -14,23 +14,17 @@ struct eltwise {
 
     constexpr double latency() const noexcept { return static_cast<double>(words); }
     constexpr count_t pipeline_depth() const noexcept {
-        return multiply ? cost::multiplier_latency + 1 : 2;
+        return multiply ? multiplier_latency + 1 : 2;
     }
-    /// Broadcast buffer: channels / streams words of streams * w bits.
-    constexpr hass::resources channel_buffer() const noexcept {
-        if (!broadcast) return {};
-        return buffer_resources(ceil_div(channels, streams), streams * data_width);
-    }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(words);
-        const count_t lane_bits = streams * data_width;
-        if (multiply)
-            r.dsp = multiplier_dsps(streams * (ports - 1), data_width, data_width);
-        else
-            r.lut += cost::lut_per_adder_bit * lane_bits * (ports - 1);
-        r.ff += cost::ff_per_register_bit * lane_bits * ports;
-        r += channel_buffer();
-        return r;
+    /// fpgaConvNet's constant per lane: 49 LUT, 23 FF, 1 DSP for a multiply;
+    /// the broadcast operand in a FIFO of depth channels / streams per lane.
+    constexpr cost::module_figure cost(const cost::coefficient_table&) const noexcept {
+        cost::module_figure m = cost::eltwise(multiply == 0, broadcast != 0, channels / streams, data_width);
+        m.lut *= streams;
+        m.ff *= streams;
+        m.dsp *= static_cast<double>(streams);
+        m.bram *= streams;
+        return m;
     }
 };
 

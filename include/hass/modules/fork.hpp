@@ -14,12 +14,8 @@ struct fork {
     /// One word per cycle per stream: `words` is counted per stream.
     constexpr double latency() const noexcept { return static_cast<double>(words); }
     constexpr count_t pipeline_depth() const noexcept { return 1; }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(coarse);
-        const count_t word_bits = streams * width * data_width;
-        r.ff += cost::ff_per_register_bit * word_bits * coarse; // one register per output
-        r.lut += cost::control_lut * (coarse - 1);              // per-output handshake
-        return r;
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::fork(t, width, coarse, streams, data_width);
     }
 };
 

@@ -18,16 +18,14 @@ struct global_pool {
     }
     /// The first result needs the whole feature map.
     constexpr count_t pipeline_depth() const noexcept { return rows * cols * channels / streams; }
-    constexpr hass::resources buffer() const noexcept {
-        return buffer_resources(channels / streams, streams * acc_width);
-    }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(rows * cols, channels / streams);
-        r.lut += cost::lut_per_adder_bit * acc_width * streams;
-        r.ff += cost::ff_per_register_bit * acc_width * streams;
-        if (average) r.dsp = multiplier_dsps(streams, acc_width, data_width); // times 1/(H*W)
-        r += buffer();
-        return r;
+    /// `streams` lanes of one accumulator per channel (fpgaConvNet's GlobalPool, one per lane).
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        cost::module_figure m = cost::global_pool(t, rows, cols, channels / streams, data_width, acc_width);
+        m.lut *= streams;
+        m.ff *= streams;
+        m.dsp *= static_cast<double>(streams);
+        m.bram *= streams;
+        return m;
     }
 };
 

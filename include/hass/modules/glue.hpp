@@ -13,11 +13,8 @@ struct glue {
     /// One output word per cycle per output stream; `words` is per stream.
     constexpr double latency() const noexcept { return static_cast<double>(words); }
     constexpr count_t pipeline_depth() const noexcept { return bits(coarse_in) + 1; }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(coarse_in);
-        r.lut += cost::lut_per_adder_bit * acc_width * (coarse_in - 1) * streams;
-        r.ff += cost::ff_per_register_bit * acc_width * streams * (bits(coarse_in) + 1);
-        return r;
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::glue(t, coarse_in, streams, acc_width);
     }
 };
 

@@ -5,7 +5,9 @@
 // can list them by name) and whose member functions give
 //   latency()        cycles to process one image,
 //   pipeline_depth() cycles from its first input to its first output,
-//   resources()      DSP, LUT, FF, BRAM18 and URAM of one instance.
+//   cost(table)      the figure of one instance under a cost model's
+//                    coefficient table (hass/cost/modules.hpp): the module's
+//                    feature vectors evaluated with the regressions.
 #pragma once
 
 #include <concepts>
@@ -18,7 +20,8 @@
 #include <boost/hana/string.hpp>
 
 #include "hass/core/math.hpp"
-#include "hass/resources/cost_model.hpp"
+#include "hass/cost/modules.hpp"
+#include "hass/cost/regression.hpp"
 #include "hass/resources/memory.hpp"
 #include "hass/resources/resources.hpp"
 
@@ -29,7 +32,7 @@ concept hardware_module = requires(const M& m) {
     { M::name } -> std::convertible_to<std::string_view>;
     { m.latency() } -> std::convertible_to<double>;
     { m.pipeline_depth() } -> std::convertible_to<count_t>;
-    { m.resources() } -> std::convertible_to<resources>;
+    { m.cost(cost::chisel_linear_regression) } -> std::convertible_to<cost::module_figure>;
 };
 
 /// Calls `f(name, value)` for every template parameter of module `m`.
@@ -41,14 +44,10 @@ constexpr void for_each_parameter(const M& m, F&& f) {
     });
 }
 
-namespace detail {
-/// LUT and FF of the control logic of a module with loop counters of these bounds.
-template <class... Bounds>
-constexpr resources control_logic(Bounds... loop_bounds) noexcept {
-    const count_t counter_bits = (count_t{0} + ... + bits(loop_bounds));
-    return {0, cost::control_lut + cost::counter_lut_per_bit * counter_bits,
-            cost::control_ff + cost::counter_ff_per_bit * counter_bits, 0, 0};
-}
-} // namespace detail
+namespace modules {
+/// Pipeline stages of a DSP multiplier (input, multiply, output registers):
+/// the depth hass's own latency model gives the dot products and multipliers.
+inline constexpr count_t multiplier_latency = 3;
+} // namespace modules
 
 } // namespace hass

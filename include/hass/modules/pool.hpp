@@ -13,14 +13,8 @@ struct pool {
     /// One window per cycle per stream; `windows` is per stream.
     constexpr double latency() const noexcept { return static_cast<double>(windows); }
     constexpr count_t pipeline_depth() const noexcept { return bits(kernel) + 1; }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(kernel);
-        const count_t reduce_bits = average ? data_width + bits(kernel) : data_width;
-        r.lut += (average ? cost::lut_per_adder_bit : cost::lut_per_compare_bit + cost::lut_per_mux2_bit) *
-                 reduce_bits * (kernel - 1) * streams;
-        r.ff += cost::ff_per_register_bit * reduce_bits * streams * (bits(kernel) + 1);
-        if (average) r.dsp = multiplier_dsps(streams, reduce_bits, data_width); // times 1/K
-        return r;
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::pool(t, kernel, 1, streams, data_width); // the regression uses K (its kr, kc weights are 0)
     }
 };
 

@@ -24,23 +24,17 @@ struct sliding_window {
     constexpr count_t pipeline_depth() const noexcept {
         return ((kernel_rows - 1) * cols + (kernel_cols - 1)) * channels_per_stream() + 1;
     }
-    /// Line buffer: depth (C/S) * cols, width (kr-1) * S * w.
-    constexpr hass::resources line_buffer() const noexcept {
-        return buffer_resources(channels_per_stream() * cols,
-                                (kernel_rows - 1) * streams * data_width);
+    /// Line buffer (depth (C/S) cols, width (kr - 1) S w), kr window buffers
+    /// (depth C/S, width (kc - 1) S w) and the frame registers, with
+    /// fpgaConvNet's FIFO rules; logic from the regression.
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::sliding_window(t, rows, cols, channels_per_stream(), kernel_rows, kernel_cols, streams,
+                                    data_width);
     }
-    /// One window buffer: depth C/S, width (kc-1) * S * w (there are kr of them).
-    constexpr hass::resources window_buffer() const noexcept {
-        return buffer_resources(channels_per_stream(), (kernel_cols - 1) * streams * data_width);
-    }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(rows, cols, channels_per_stream());
-        const count_t window_bits = streams * data_width * kernel_rows * kernel_cols;
-        r.ff += cost::ff_per_register_bit * window_bits; // the window registers
-        r.lut += cost::lut_per_mux2_bit * window_bits;   // window shift / load select
-        r += line_buffer();
-        r += window_buffer() * kernel_rows;
-        return r;
+    /// BRAM18 of the line buffer alone (dropped when the input is read from off-chip memory).
+    constexpr count_t line_buffer_bram() const noexcept {
+        return cost::sliding_window_buffers(cols, channels_per_stream(), kernel_rows, kernel_cols, streams, data_width)
+            .line_bram;
     }
 };
 

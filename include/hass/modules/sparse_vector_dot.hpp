@@ -21,19 +21,10 @@ struct sparse_vector_dot {
         return static_cast<double>(windows) * cycles_per_window;
     }
     constexpr count_t pipeline_depth() const noexcept {
-        return cost::multiplier_latency + bits(fine) + bits(kernel) + 2;
+        return multiplier_latency + bits(fine) + bits(kernel) + 2;
     }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(filters, kernel);
-        r.dsp = multiplier_dsps(fine, data_width, weight_width);
-        const count_t pair_bits = data_width + weight_width;
-        // zero detection over the window, and a K:1 select of each multiplier's operand pair
-        r.lut += cost::lut_per_compare_bit * kernel * 2;
-        r.lut += cost::lut_per_mux4_bit * fine * pair_bits * cost::mux_luts_per_bit(kernel);
-        r.lut += cost::lut_per_adder_bit * acc_width * fine; // adder tree + window accumulator
-        r.ff += cost::ff_per_register_bit *
-                (kernel * pair_bits + fine * pair_bits + acc_width * (bits(fine) + 2));
-        return r;
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::sparse_vector_dot(t, filters, fine, data_width, weight_width, acc_width);
     }
 };
 

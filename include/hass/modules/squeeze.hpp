@@ -20,13 +20,8 @@ struct squeeze {
         return static_cast<double>(ceil_div(elements, narrow * streams));
     }
     constexpr count_t pipeline_depth() const noexcept { return buffer_words() / lanes_out + 1; }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(buffer_words() / lanes_in, buffer_words() / lanes_out);
-        const count_t lane_bits = streams * data_width;
-        r.ff += cost::ff_per_register_bit * lane_bits * buffer_words();
-        r.lut += cost::lut_per_mux4_bit * lane_bits * lanes_out *
-                 cost::mux_luts_per_bit(buffer_words() / lanes_out);
-        return r;
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::squeeze(t, lanes_in, lanes_out, streams, data_width);
     }
 };
 

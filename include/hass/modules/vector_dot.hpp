@@ -15,16 +15,12 @@ struct vector_dot {
     /// One dot product of `fine` elements per cycle per lane; `dots` is per lane.
     constexpr double latency() const noexcept { return static_cast<double>(dots); }
     constexpr count_t pipeline_depth() const noexcept {
-        return cost::multiplier_latency + bits(fine) + 1;
+        return multiplier_latency + bits(fine) + 1;
     }
     constexpr count_t multipliers() const noexcept { return fine * streams; }
-    constexpr hass::resources resources() const noexcept {
-        auto r = detail::control_logic(filters);
-        r.dsp = multiplier_dsps(multipliers(), data_width, weight_width);
-        r.lut += cost::lut_per_adder_bit * acc_width * (fine - 1) * streams; // adder tree
-        r.ff += cost::ff_per_register_bit * streams *
-                (fine * (data_width + weight_width) + acc_width * (bits(fine) + 1));
-        return r;
+    /// One instance; its DSP is S f dspmul(d, w) before packing (the layer packs narrow operands).
+    constexpr cost::module_figure cost(const cost::coefficient_table& t) const noexcept {
+        return cost::vector_dot(t, filters, fine, streams, data_width, weight_width, acc_width);
     }
 };
 

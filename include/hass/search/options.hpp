@@ -9,9 +9,12 @@
 //    channels for concat, split and eltwise);
 //  - layers with weights get a BRAM and, when the board has URAM, a URAM
 //    variant of each folding (latency is the same, only the weight memory moves);
-//    when off-chip weights are allowed, also an off-chip variant: no on-chip
-//    memory for the weights, but all their bits are read from off-chip memory
-//    for every image (`offchip_bits`, a seventh objective of the Pareto sets).
+//    when off-chip weights are allowed, also variants that stream a quarter, a
+//    half, three quarters or all of the weight memory's block-rows from
+//    off-chip memory while the layer runs (fpgaConvNet's stream_weights): fewer
+//    blocks on chip plus a one-row stream buffer, and the off-chip bits the
+//    cost model charges per image (`offchip_bits`, a seventh objective of the
+//    Pareto sets).
 //
 // Two Pareto sets are kept per layer. `options` is the set that is exact for
 // whole designs: an option is dropped only when another option with the same
@@ -28,7 +31,9 @@
 #include <vector>
 
 #include "hass/boards/board.hpp"
+#include "hass/cost/policy.hpp"
 #include "hass/layers/hardware.hpp"
+#include "hass/layers/performance.hpp"
 #include "hass/layers/validity.hpp"
 #include "hass/network/network.hpp"
 
@@ -41,7 +46,8 @@ struct folding_option {
     resources used{};        ///< all modules and weights of the layer
     count_t streams_in = 1;  ///< streams_in(layer, fold)
     count_t streams_out = 1; ///< streams_out(layer, fold)
-    count_t offchip_bits = 0; ///< weight bits read from off-chip memory per image (off-chip storage only)
+    count_t offchip_bits = 0; ///< weight bits read from off-chip memory per image (streamed weights only)
+    double depth = 0;         ///< the layer's share of the pipeline depth (the cost model's d, or d / r)
 };
 
 /// The options of one layer.
@@ -211,8 +217,22 @@ inline std::vector<folding> enumerate_foldings(const layer& l, const board& b, b
     return out;
 }
 
-/// Evaluates every folding of a layer once and keeps the Pareto sets; `offchip`
-/// adds the off-chip weight variants.
+/// The fractions of a weight memory's block-rows the searches may stream from
+/// off-chip memory (all_blocks: every row).
+inline constexpr std::array<double, 4> stream_fractions{0.25, 0.5, 0.75, 1.0};
+
+/// Blocks streamed for a fraction of the block-rows (whole rows, at least one).
+constexpr count_t streamed_blocks(const cost::weight_plan& p, double fraction) noexcept {
+    if (p.total_blocks == 0) return 0;
+    if (fraction >= 1.0) return cost::all_blocks;
+    const count_t rows = p.total_blocks / p.unit;
+    const count_t take = std::max<count_t>(1, ceil_to_count(fraction * static_cast<double>(rows)));
+    return take >= rows ? cost::all_blocks : take * p.unit;
+}
+
+/// Evaluates every folding of a layer once (under a cost model) and keeps the
+/// Pareto sets; `offchip` adds the streamed-weight variants.
+template <cost::cost_model Cost = cost::hass>
 inline layer_options make_layer_options(const layer& l, const board& b, bool offchip = false) {
     layer_options out;
     folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0, l.has_weights() && offchip);
@@ -224,30 +244,46 @@ inline layer_options make_layer_options(const layer& l, const board& b, bool off
     auto add = [&](const folding& fold) {
         folding_option o;
         o.fold = fold;
-        const layer_performance p = evaluate_layer(l, o.fold);
+        const layer_performance p = evaluate_layer<Cost>(l, o.fold);
+        if (p.undefined) return;
         ++out.enumerated;
         o.latency = p.latency;
         o.used = p.used;
         o.streams_in = streams_in(l, o.fold);
         o.streams_out = streams_out(l, o.fold);
+        o.depth = static_cast<double>(p.pipeline_depth) / p.rate_in;
         all.push_back(o);
-        if (s.uram) {
-            // same modules, the weight memory moves to URAM
-            folding_option u = o;
-            u.fold.weights = weight_storage::uram;
-            u.used = p.used - p.weights + weight_memory(l, u.fold);
+        if (!l.has_weights()) return;
+        // the same modules, the weight memory elsewhere: URAM, and blocks streamed from off-chip memory
+        const resources modules = p.used - p.weights;
+        auto variant = [&](weight_storage where, count_t stream) {
+            folding_option v = o;
+            v.fold.weights = where;
+            v.fold.stream_weights = stream;
+            const cost::weight_plan plan = cost::hass_weight_plan(l, v.fold);
+            v.used = modules;
+            (where == weight_storage::uram ? v.used.uram : v.used.bram18) += plan.on_chip_blocks();
+            cost::layer_figures fig;
+            fig.latency = p.latency;
+            fig.weights = plan;
+            fig.stream_bits_per_cycle = cost::reference_stream_bits_per_cycle(plan);
+            v.offchip_bits = ceil_to_count(Cost::weight_bits_per_image(l, fig));
             ++out.enumerated;
-            all.push_back(u);
-        }
-        if (s.offchip) {
-            // same modules, no on-chip weight memory; every weight bit
-            // is read from off-chip memory once per image
-            folding_option x = o;
-            x.fold.weights = weight_storage::off_chip;
-            x.used = p.used - p.weights + weight_memory(l, x.fold);
-            x.offchip_bits = l.weight_count() * l.width.weight;
-            ++out.enumerated;
-            all.push_back(x);
+            all.push_back(v);
+        };
+        std::array<weight_storage, 2> memories{weight_storage::bram, weight_storage::uram};
+        for (std::size_t m = 0; m < (s.uram ? 2u : 1u); ++m) {
+            if (m == 1) variant(weight_storage::uram, 0);
+            if (!s.offchip || p.weight_plan.total_blocks == 0) continue;
+            const cost::weight_plan base = cost::hass_weight_plan(l, {o.fold.coarse_in, o.fold.coarse_out, o.fold.coarse_group,
+                                                                      o.fold.fine, memories[m], o.fold.dense});
+            count_t last = 0;
+            for (double fr : stream_fractions) {
+                const count_t st = streamed_blocks(base, fr);
+                if (st == last) continue;
+                last = st;
+                variant(memories[m], st);
+            }
         }
     };
     for (count_t cg : s.coarse_group)
@@ -313,7 +349,8 @@ inline bool same_hardware(const layer& a, const layer& b) {
 
 /// The options of every layer of a network on a board. Layers that build the
 /// same hardware (repeated blocks) share one enumeration. `offchip` adds the
-/// off-chip weight variants.
+/// streamed-weight variants.
+template <cost::cost_model Cost = cost::hass>
 inline std::vector<layer_options> make_network_options(const network& net, const board& b, bool offchip = false) {
     std::vector<layer_options> out;
     out.reserve(net.size());
@@ -332,7 +369,7 @@ inline std::vector<layer_options> make_network_options(const network& net, const
             continue;
         }
         unique.push_back(i);
-        out.push_back(make_layer_options(l, b, offchip));
+        out.push_back(make_layer_options<Cost>(l, b, offchip));
     }
     return out;
 }

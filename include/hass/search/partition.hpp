@@ -109,10 +109,11 @@ inline std::vector<int> crossing_tensors(const network &net) {
 /// computed once for the whole network.
 class range_bounds {
 public:
-    range_bounds(const network &net, std::span<const layer_options> opts, const resources &budget,
+    range_bounds(const network &net, std::span<const layer_options> opts, const usage &limits,
                  double bpc)
-        : net_(net), opts_(opts), budget_(to_usage(budget, unlimited)), ram_cap_(ram_kbits(budget)),
+        : net_(net), opts_(opts), budget_(limits), ram_cap_(ram_kbits(limits)),
           bpc_(bpc) {
+        budget_[bits_dim] = unlimited;
         for (const auto &lo : opts)
             for (const auto &o : lo.options)
                 coupled_ = coupled_ || o.offchip_bits > 0;
@@ -141,7 +142,7 @@ public:
         // minima per pair and weight. The sixth quantity is the on-chip RAM capacity.
         std::array<double, 6> scale{};
         for (std::size_t r = 0; r < 5; ++r) {
-            const count_t v = budget[all_resource_kinds[r]];
+            const count_t v = budget_[r];
             scale[r] = v > 0 ? 1.0 / static_cast<double>(v) : 0.0;
         }
         scale[5] = ram_cap_ > 0 ? 1.0 / static_cast<double>(ram_cap_) : 0.0;
@@ -343,6 +344,7 @@ struct range_design {
 } // namespace detail::fold_search
 
 /// Cuts a network into partitions and folds each (see the top of this file).
+template <cost::cost_model Cost = cost::hass>
 inline partitioned_search_result search_partitioned(const network &net, const board &b,
                                                     algorithm algo, const search_options &so = {}) {
     namespace fs = detail::fold_search;
@@ -355,7 +357,7 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
     const double bpc = fs::bits_per_cycle(b);
     const double clock = b.clock_hz();
     const auto B = static_cast<double>(out.batch);
-    const fs::usable_options usable = fs::make_usable_options(net, b, so);
+    const fs::usable_options usable = fs::make_usable_options<Cost>(net, b, so);
     out.evaluations = usable.evaluations;
     if (!usable.alone.empty()) {
         out.message = detail::cat("no design fits: ", usable.alone, "; no partitioning helps");
@@ -369,19 +371,13 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
     search_options costing = quiet;
     costing.node_limit = std::max<count_t>(so.node_limit / 10, 1);
 
+    auto what_of = [&](int a, int c) { return detail::cat(net.name.view(), " layers ", a, "..", c - 1); };
     auto context_of = [&](int a, int c, const search_options &o) {
-        const double fixed = fs::activation_bits(net, a, c);
-        return fs::context{
-            net,
-            b,
-            o,
-            budget,
-            fs::make_graph(net, a, c),
-            all.subspan(static_cast<std::size_t>(a), static_cast<std::size_t>(c - a)),
-            fixed,
-            bpc,
-            fs::memory_cycles(fixed, bpc),
-            detail::cat(net.name.view(), " layers ", a, "..", c - 1)};
+        fs::context cx = fs::make_context<Cost>(net, b, o, all.subspan(static_cast<std::size_t>(a),
+                                                                       static_cast<std::size_t>(c - a)),
+                                                a, c);
+        cx.what = what_of(a, c);
+        return cx;
     };
 
     // --- candidate cuts -----------------------------------------------------------
@@ -391,7 +387,7 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
     for (int k = 1; k < n; ++k)
         if (cross[static_cast<std::size_t>(k)] <= std::max(so.max_crossing, 1))
             candidate[static_cast<std::size_t>(k)] = true;
-    const fs::range_bounds bounds(net, all, budget, bpc);
+    const fs::range_bounds bounds(net, all, fs::budget_usage(budget, so.bram_to_lut), bpc);
     {
         // a stretch between two candidates that cannot fit even relaxed gets every position
         int prev = 0;
@@ -414,17 +410,19 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
             return d;
         d.done = true;
         ++out.ranges_searched;
-        const auto cx = context_of(pos[i], pos[j], costing);
-        fs::optimal_outcome o = fs::run_optimal(cx, false, true);
+        const int a = pos[i], c = pos[j];
+        fs::reserved_outcome o = fs::run_reserved<Cost>(
+            net, b, costing, all.subspan(static_cast<std::size_t>(a), static_cast<std::size_t>(c - a)), a, c,
+            algorithm::optimal, what_of(a, c), true);
+        out.evaluations += o.range.evaluations;
         d.found = o.found;
-        d.proven_infeasible = o.proven_infeasible;
-        d.message = std::move(o.message);
+        d.proven_infeasible = o.range.proven_infeasible;
+        d.message = std::move(o.range.message);
         if (o.found) {
-            const design_report r = cx.evaluate_local(o.folding);
-            d.ii = r.ii;
-            d.lower_bound = o.lower_bound;
-            d.time_s = r.batch_time(out.batch);
-            d.folding = std::move(o.folding);
+            d.ii = o.report.ii;
+            d.lower_bound = o.range.lower_bound;
+            d.time_s = o.report.batch_time(out.batch);
+            d.folding = std::move(o.range.folding);
         }
         return d;
     };
@@ -542,7 +540,10 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
         if (k > 0)
             out.cuts.push_back(a);
         const auto cx = context_of(a, c, quiet);
-        fs::range_outcome r = fs::run_range(cx, algo);
+        fs::reserved_outcome ro = fs::run_reserved<Cost>(
+            net, b, quiet, all.subspan(static_cast<std::size_t>(a), static_cast<std::size_t>(c - a)), a, c, algo,
+            what_of(a, c));
+        fs::range_outcome& r = ro.range;
         out.evaluations += r.evaluations;
         const fs::range_design &fast = exact[i][j];
         std::vector<folding> local = r.found ? std::move(r.folding) : fast.folding;
@@ -560,7 +561,11 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
             so.progress(0.9 +
                         0.1 * static_cast<double>(k + 1) / static_cast<double>(path.size() - 1));
     }
-    out.report = evaluate_partitions(net, out.folding, b, out.cuts, so.cap);
+    evaluation_options eval;
+    eval.cap = so.cap;
+    eval.batch = so.batch;
+    eval.bram_to_lut = so.bram_to_lut;
+    out.report = evaluate_partitions<Cost>(net, out.folding, b, out.cuts, eval);
     out.batch_time_s = out.report.batch_time(out.batch);
     out.throughput = out.report.throughput(out.batch);
     out.found = out.report.fits();

@@ -85,6 +85,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <random>
 #include <span>
@@ -133,7 +134,8 @@ struct search_options {
     count_t node_limit = 200000;       ///< optimal: branch-and-bound nodes per target
     bool polish = true;      ///< optimal: at the best II, lower DSP (then other resources) where the budget allows
     bool lower_bound = true; ///< greedy/anneal: also compute the relaxation lower bound (not timed)
-    bool offchip_weights = true; ///< layers with weights may keep them off chip (streamed every image)
+    bool offchip_weights = true; ///< layers with weights may stream part or all of them from off-chip memory
+    bool bram_to_lut = true;     ///< BRAM beyond the budget may move to LUTRAM (288 LUT per BRAM18), as in fpgaConvNet
     count_t batch = 256; ///< partitioned search: images per batch; time = sum (II*B + depth)/clock + (P-1)*reconf
     int max_crossing = 1; ///< partitioned search: cut first where at most this many tensors cross (see partition.hpp)
     std::function<void(double)> progress{}; ///< called with the fraction done, 0..1
@@ -168,6 +170,8 @@ struct edge {
 /// outside the range come from off-chip memory: no edge, no squeeze.
 struct graph {
     int first = 0, last = 0;
+    /// The squeeze of an edge under the search's cost model.
+    squeeze_link (*squeeze)(const network&, int, int, count_t, count_t) = &::hass::detail::make_squeeze<cost::hass>;
     std::vector<edge> edges;
     std::vector<std::vector<int>> incident; ///< edge ids touching each layer
     std::vector<count_t> in_size;           ///< largest tensor a layer reads from another layer (0: none)
@@ -203,14 +207,18 @@ inline graph make_graph(const network& net) { return make_graph(net, 0, static_c
 
 /// Latency and resources of the squeeze on an edge (zero when the streams agree).
 inline squeeze_link squeeze_on(const network& net, const graph& g, const edge& e, count_t a, count_t b) {
-    if (a == b) return {e.producer + g.first, e.consumer + g.first, a, b, 0, 0, {}};
-    return hass::detail::make_squeeze(net, e.producer + g.first, e.consumer + g.first, a, b);
+    if (a == b) return {e.producer + g.first, e.consumer + g.first, a, b, 0, 0, {}, {}};
+    return g.squeeze(net, e.producer + g.first, e.consumer + g.first, a, b);
 }
 
-// The summed quantities of a design: the five resources and the off-chip weight
-// bits per image (index 5).
-inline constexpr std::size_t dims = 6;
+// The summed quantities of a design: the five resources, the off-chip weight
+// bits per image (index 5) and LUT + 288 BRAM18 (index 6): with the
+// BRAM-to-LUTRAM fit rule, BRAM beyond its budget costs 288 LUT a block, so
+// the design fits when LUT + 288 max(0, BRAM - BRAM budget) <= LUT budget,
+// which these two sums (with a BRAM budget raised by LUT/288) express exactly.
+inline constexpr std::size_t dims = 7;
 inline constexpr std::size_t bits_dim = 5;
+inline constexpr std::size_t lutram_dim = 6;
 inline constexpr count_t unlimited = count_t{1} << 60;
 
 struct usage {
@@ -233,6 +241,19 @@ constexpr usage to_usage(const resources& r, count_t bits = 0) noexcept {
     usage u;
     for (std::size_t k = 0; k < 5; ++k) u.v[k] = r[all_resource_kinds[k]];
     u.v[bits_dim] = bits;
+    u.v[lutram_dim] = r.lut + 288 * r.bram18;
+    return u;
+}
+
+/// The budget of the summed quantities: the capped board budget; with the
+/// BRAM-to-LUTRAM rule, BRAM may exceed its budget by what the LUT budget
+/// holds, and LUT + 288 BRAM18 may not exceed LUT + 288 BRAM18 budgets.
+constexpr usage budget_usage(const resources& budget, bool bram_to_lut, count_t bits = 0) noexcept {
+    usage u = to_usage(budget, bits);
+    if (bram_to_lut)
+        u.v[3] = budget.bram18 + budget.lut / 288;
+    else
+        u.v[lutram_dim] = std::numeric_limits<count_t>::max() / 4;
     return u;
 }
 constexpr usage to_usage(const folding_option& o) noexcept { return to_usage(o.used, o.offchip_bits); }
@@ -314,8 +335,11 @@ inline double elapsed_ms(std::chrono::steady_clock::time_point t0) {
 /// A design of the layers [g.first, g.last): foldings indexed from 0.
 class design_state {
 public:
-    design_state(const network& net, const graph& g, std::vector<folding> f, double fixed_bits, double bpc)
-        : net_(&net), g_(&g), fold_(std::move(f)), fixed_bits_(fixed_bits), bpc_(bpc) {
+    using layer_eval = layer_performance (*)(const layer&, const folding&);
+
+    design_state(const network& net, const graph& g, std::vector<folding> f, double fixed_bits, double bpc,
+                 layer_eval eval = &evaluate_layer<cost::hass>)
+        : net_(&net), g_(&g), fold_(std::move(f)), fixed_bits_(fixed_bits), bpc_(bpc), eval_(eval) {
         lat_.assign(fold_.size(), 0);
         used_.assign(fold_.size(), resources{});
         bits_.assign(fold_.size(), 0);
@@ -398,13 +422,12 @@ public:
 private:
     void eval_layer(std::size_t i) {
         const layer& l = layer_at(i);
-        const layer_performance p = evaluate_layer(l, fold_[i]);
+        const layer_performance p = eval_(l, fold_[i]);
         ++evaluations_;
         total_ = total_ - used_[i] + p.used;
         used_[i] = p.used;
         lat_[i] = p.latency;
-        const count_t bits =
-            l.has_weights() && fold_[i].weights == weight_storage::off_chip ? l.weight_count() * l.width.weight : 0;
+        const count_t bits = ceil_to_count(p.weight_bits);
         bits_total_ += bits - bits_[i];
         bits_[i] = bits;
     }
@@ -422,6 +445,7 @@ private:
     const graph* g_;
     std::vector<folding> fold_;
     double fixed_bits_ = 0, bpc_ = 0;
+    layer_eval eval_;
     std::vector<count_t> lat_, elat_, bits_;
     std::vector<resources> used_, eused_;
     resources total_{};
@@ -433,13 +457,14 @@ private:
 /// layers with the most BRAM weight memory move to URAM while URAM allows; when
 /// the on-chip RAM still overflows and `offchip` allows it, the layers with the
 /// most on-chip weight memory move off chip.
-inline void balance_storage(design_state& s, const resources& budget, bool offchip) {
+template <class Fits>
+inline void balance_storage(design_state& s, const resources& budget, bool offchip, Fits&& fits_board) {
     const std::size_t n = s.foldings().size();
     if (budget.uram > 0 && s.total().bram18 > budget.bram18) {
         std::vector<std::pair<count_t, std::size_t>> by_bram;
         for (std::size_t i = 0; i < n; ++i)
             if (s.layer_at(i).has_weights() && s.at(i).weights == weight_storage::bram)
-                by_bram.emplace_back(weight_memory(s.layer_at(i), s.at(i)).bram18, i);
+                by_bram.emplace_back(cost::hass_weight_plan(s.layer_at(i), s.at(i)).on_chip_blocks(), i);
         std::stable_sort(by_bram.begin(), by_bram.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
         for (const auto& [blocks, i] : by_bram) {
             if (s.total().bram18 <= budget.bram18 || blocks == 0) break;
@@ -451,13 +476,13 @@ inline void balance_storage(design_state& s, const resources& budget, bool offch
         }
     }
     if (!offchip) return;
-    auto ram_over = [&] { return s.total().bram18 > budget.bram18 || s.total().uram > budget.uram; };
+    auto ram_over = [&] { return !fits_board(s.total()); };
     if (!ram_over()) return;
     std::vector<std::pair<count_t, std::size_t>> by_ram; // on-chip weight memory in Kbit
     for (std::size_t i = 0; i < n; ++i)
         if (s.layer_at(i).has_weights()) {
-            const resources w = weight_memory(s.layer_at(i), s.at(i));
-            by_ram.emplace_back(18 * w.bram18 + 288 * w.uram, i);
+            const cost::weight_plan w = cost::hass_weight_plan(s.layer_at(i), s.at(i));
+            by_ram.emplace_back((w.uram ? 288 : 18) * w.on_chip_blocks(), i);
         }
     std::stable_sort(by_ram.begin(), by_ram.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [kbits, i] : by_ram) {
@@ -503,12 +528,13 @@ public:
     /// With `bits_per_cycle` > 0 and off-chip options present, the off-chip bits
     /// are a sixth summed quantity whose budget at memory target T is the most
     /// bits memory_ii allows, minus `fixed_bits` (the activation traffic).
-    optimal_solver(const network& net, const graph& g, std::span<const layer_options> opts, resources budget,
+    optimal_solver(const network& net, const graph& g, std::span<const layer_options> opts, const usage& limits,
                    const search_options& so, double bits_per_cycle = 0, double fixed_bits = 0)
         : net_(net), g_(g), opts_(opts), so_(so), node_limit_(so.node_limit), bpc_(bits_per_cycle),
           fixed_bits_(fixed_bits) {
         const std::size_t n = opts.size();
-        base_ = to_usage(budget, unlimited);
+        base_ = limits;
+        base_[bits_dim] = unlimited;
         use_.resize(n);
         prefix_min_.resize(n);
         prefix_ram_.resize(n);
@@ -1353,13 +1379,20 @@ struct context {
     const network& net;
     const board& brd;
     const search_options& so;
-    resources budget;
+    resources budget; ///< capped board budget (less what the search reserves for FIFOs and port squeezes)
+    usage limits;     ///< the budget of the summed quantities (budget_usage)
     graph g;
     std::span<const layer_options> opts; ///< options of the layers [first, last), usable on the board
+    /// Options of the range's port layers with their port squeezes folded in (opts may point here).
+    std::shared_ptr<const std::vector<layer_options>> owned{};
     double fixed_bits = 0; ///< off-chip activation bits per image of the range
     double bpc = 0;        ///< off-chip bits per cycle
     count_t memory_ii = 0; ///< memory_ii of the activations alone
     std::string what{};    ///< subject of messages (the network name when empty)
+    design_state::layer_eval layer_eval = &evaluate_layer<cost::hass>;
+    design_report (*partition_eval)(const network&, const std::vector<folding>&, const board&, int, int,
+                                    const evaluation_options&) = &evaluate_partition<cost::hass>;
+    evaluation_options eval{}; ///< the options of the exact evaluation
 
     int first() const noexcept { return g.first; }
     int last() const noexcept { return g.last; }
@@ -1370,7 +1403,13 @@ struct context {
         return f;
     }
     design_report evaluate_local(const std::vector<folding>& local) const {
-        return evaluate_partition(net, whole(local), brd, first(), last(), so.cap);
+        return partition_eval(net, whole(local), brd, first(), last(), eval);
+    }
+    /// The summed layer and squeeze resources fit (the search's view, without
+    /// the FIFOs and port squeezes, which `budget` already reserves).
+    bool fits(const resources& r) const noexcept { return fold_search::fits(to_usage(r), limits); }
+    design_state state(std::vector<folding> f) const {
+        return design_state(net, g, std::move(f), fixed_bits, bpc, layer_eval);
     }
 };
 
@@ -1387,17 +1426,19 @@ struct usable_options {
     std::string alone; ///< why some layer cannot fit even on its own
 };
 
+template <cost::cost_model Cost = cost::hass>
 inline usable_options make_usable_options(const network& net, const board& b, const search_options& so) {
     usable_options out;
     const resources budget = b.capped(so.cap);
-    out.layers = make_network_options(net, b, so.offchip_weights);
+    const usage limits = budget_usage(budget, so.bram_to_lut);
+    out.layers = make_network_options<Cost>(net, b, so.offchip_weights);
     for (std::size_t i = 0; i < out.layers.size(); ++i) {
         auto& lo = out.layers[i];
         out.evaluations += lo.enumerated;
         std::vector<folding_option> kept;
         kept.reserve(lo.options.size());
         for (const auto& o : lo.options)
-            if (within(o.used, budget)) kept.push_back(o);
+            if (fits(to_usage(o.used), limits)) kept.push_back(o);
         if (kept.size() == lo.options.size()) continue;
         if (kept.empty() && out.alone.empty()) {
             // the resource the layer's smallest option overflows most
@@ -1406,8 +1447,9 @@ inline usable_options make_usable_options(const network& net, const board& b, co
                 for (auto k : all_resource_kinds) mins[k] = std::min(mins[k], o.used[k]);
             const resource_kind* worst = nullptr;
             double ratio = 1.0;
+            const usage lim = limits;
             for (const auto& k : all_resource_kinds) {
-                if (mins[k] <= budget[k]) continue;
+                if (mins[k] <= lim[static_cast<std::size_t>(&k - all_resource_kinds.data())]) continue;
                 const double x = budget[k] > 0 ? static_cast<double>(mins[k]) / static_cast<double>(budget[k])
                                                : std::numeric_limits<double>::infinity();
                 if (x > ratio || worst == nullptr) {
@@ -1459,7 +1501,7 @@ struct optimal_outcome {
 inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false, bool fast = false) {
     optimal_outcome out;
     const std::span<const layer_options> opts = cx.opts;
-    optimal_solver s(cx.net, cx.g, opts, cx.budget, cx.so, cx.bpc, cx.fixed_bits);
+    optimal_solver s(cx.net, cx.g, opts, cx.limits, cx.so, cx.bpc, cx.fixed_bits);
     const auto& t = s.targets();
     const auto& c = s.candidates();
     const bool coupled = s.coupled();
@@ -1625,16 +1667,16 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false,
 /// the slowest design the optimal machinery finds.
 inline std::optional<design_state> start_design(const context& cx, std::string& message, count_t& evals) {
     std::vector<folding> ones(cx.g.size());
-    design_state s(cx.net, cx.g, ones, cx.fixed_bits, cx.bpc);
-    balance_storage(s, cx.budget, cx.so.offchip_weights);
-    if (within(s.total(), cx.budget)) return s;
+    design_state s = cx.state(ones);
+    balance_storage(s, cx.budget, cx.so.offchip_weights, [&](const resources& r) { return cx.fits(r); });
+    if (cx.fits(s.total())) return s;
     optimal_outcome o = run_optimal(cx, true);
     evals += s.evaluations();
     if (!o.found) {
         message = o.message;
         return std::nullopt;
     }
-    return design_state(cx.net, cx.g, std::move(o.folding), cx.fixed_bits, cx.bpc);
+    return cx.state(std::move(o.folding));
 }
 
 inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
@@ -1684,7 +1726,7 @@ inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
                 s.set(i, cur);
                 continue;
             }
-            if (within(s.total(), cx.budget)) {
+            if (cx.fits(s.total())) {
                 moved = true;
                 break;
             }
@@ -1699,7 +1741,7 @@ inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
                     folding g = f;
                     g.weights = w;
                     s.set(i, g);
-                    if (within(s.total(), cx.budget) && (w != weight_storage::off_chip || s.memory_ii() < before)) {
+                    if (cx.fits(s.total()) && (w != weight_storage::off_chip || s.memory_ii() < before)) {
                         moved = true;
                         break;
                     }
@@ -1797,7 +1839,7 @@ inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
         }
         }
         s.set(i, f);
-        if (!within(s.total(), cx.budget)) { // the chain stays within budget (as in SAMO)
+        if (!cx.fits(s.total())) { // the chain stays within budget (as in SAMO)
             s.set(i, old);
             continue;
         }
@@ -1866,7 +1908,7 @@ inline range_outcome run_range(const context& cx, algorithm algo, double* timed_
     if (timed_ms) *timed_ms = elapsed_ms(t0);
     if (cx.so.lower_bound) {
         // the relaxation bound, outside the timed part
-        const optimal_solver s(cx.net, cx.g, cx.opts, cx.budget, cx.so, cx.bpc, cx.fixed_bits);
+        const optimal_solver s(cx.net, cx.g, cx.opts, cx.limits, cx.so, cx.bpc, cx.fixed_bits);
         const count_t r = relaxation_bound(s).relaxation;
         out.lower_bound = r > 0 ? std::max(r, cx.memory_ii) : 0;
     }
@@ -1875,48 +1917,205 @@ inline range_outcome run_range(const context& cx, algorithm algo, double* timed_
 
 } // namespace detail::fold_search
 
-/// Searches the folding of every layer for the smallest II within the board's budget.
+namespace detail::fold_search {
+
+/// A context for the layers [first, last) under a cost model: options usable
+/// on the board, the graph, the fixed off-chip traffic and the evaluators.
+template <cost::cost_model Cost>
+inline context make_context(const network& net, const board& b, const search_options& so,
+                            std::span<const layer_options> opts, int first, int last, const resources& reserve = {}) {
+    evaluation_options eval;
+    eval.cap = so.cap;
+    eval.batch = so.batch;
+    eval.bram_to_lut = so.bram_to_lut;
+    // the off-chip traffic that does not depend on the folding (inputs and outputs)
+    const design_report unit = evaluate_partition<Cost>(net, unit_folding(net), b, first, last, eval);
+    const double fixed = unit.bits_in + unit.bits_out;
+    const double bpc = so.cap.bandwidth * bits_per_cycle(b);
+    resources budget = b.capped(so.cap);
+    for (auto k : all_resource_kinds) budget[k] = std::max<count_t>(0, budget[k] - reserve[k]);
+    // a layer that reads (writes) off-chip memory with more streams than a memory
+    // port carries gets a port squeeze: its cost depends on the layer's folding
+    // only, so it is folded into that layer's options
+    auto local = std::make_shared<std::vector<layer_options>>(opts.begin(), opts.end());
+    bool changed = false;
+    {
+        std::vector<bool> read_inside(static_cast<std::size_t>(last - first), false), read_later(read_inside.size(), false);
+        for (int i = first; i < last; ++i)
+            for (int src : net.layers[static_cast<std::size_t>(i)].inputs)
+                if (src >= first) read_inside[static_cast<std::size_t>(src - first)] = true;
+        for (std::size_t j = static_cast<std::size_t>(last); j < net.size(); ++j)
+            for (int src : net.layers[j].inputs)
+                if (src >= first && src < last) read_later[static_cast<std::size_t>(src - first)] = true;
+        const bool reference_cap = Cost::rules.reference_pipeline_depth;
+        for (int i = first; i < last; ++i) {
+            const auto k = static_cast<std::size_t>(i - first);
+            const layer& l = net.layers[static_cast<std::size_t>(i)];
+            bool outside = false;
+            for (int src : l.inputs) outside = outside || src < first;
+            const bool output = !read_inside[k] || read_later[k];
+            if (!outside && !output) continue;
+            layer_options& lo = (*local)[k];
+            const bool conv = l.type == layer_type::convolution;
+            const count_t cin = std::max<count_t>(1, b.port_width_bits / (reference_cap ? 16 : l.width.data));
+            const count_t cout = std::max<count_t>(1, b.port_width_bits / (reference_cap ? 16 : l.width.output));
+            bool any = false;
+            for (auto& o : lo.options) {
+                if (outside) {
+                    const count_t port = ::hass::detail::port_streams(l.in.channels, conv ? l.groups : 1, o.streams_in, cin);
+                    if (port != o.streams_in) {
+                        const squeeze_link q =
+                            ::hass::detail::make_squeeze<Cost>(net, network_input, i, port, o.streams_in, l.width.data);
+                        o.used += q.used;
+                        o.latency = std::max(o.latency, q.latency);
+                        any = true;
+                    }
+                }
+                if (output) {
+                    const count_t port = ::hass::detail::port_streams(l.out.channels, conv ? l.groups : 1, o.streams_out, cout);
+                    if (port != o.streams_out) {
+                        const squeeze_link q = ::hass::detail::make_squeeze<Cost>(net, i, -1, o.streams_out, port, l.width.output);
+                        o.used += q.used;
+                        o.latency = std::max(o.latency, q.latency);
+                        any = true;
+                    }
+                }
+            }
+            if (!any) continue;
+            changed = true;
+            std::stable_sort(lo.options.begin(), lo.options.end(), ::hass::detail::option_less);
+            std::vector<int> idx(lo.options.size());
+            for (std::size_t q = 0; q < idx.size(); ++q) idx[q] = static_cast<int>(q);
+            lo.front = ::hass::detail::pareto_indices(lo.options, idx);
+        }
+    }
+    std::span<const layer_options> used_opts = opts;
+    if (changed) used_opts = std::span<const layer_options>(*local);
+    context cx{net, b, so, budget, budget_usage(budget, so.bram_to_lut), make_graph(net, first, last), used_opts,
+               {}, fixed, bpc, memory_cycles(fixed, bpc), {}};
+    if (changed) cx.owned = local;
+    cx.g.squeeze = &::hass::detail::make_squeeze<Cost>;
+    cx.layer_eval = &evaluate_layer<Cost>;
+    cx.partition_eval = &evaluate_partition<Cost>;
+    cx.eval = eval;
+    return cx;
+}
+
+/// What the exact evaluation adds to the layers and squeezes the search sums:
+/// the skip FIFOs, the port squeezes, and the LUT the BRAM-to-LUTRAM rule adds
+/// beyond 288 per block.
+inline resources extras_of(const design_report& r) {
+    resources sum{};
+    for (const auto& lp : r.layers) sum += lp.used;
+    for (const auto& q : r.squeezes) sum += q.used;
+    resources extra{};
+    for (auto k : all_resource_kinds) extra[k] = std::max<count_t>(0, r.used_raw[k] - sum[k]);
+    for (const auto& lp : r.layers) extra.bram18 += lp.fifo_bram; // part of the layer figures
+    return extra;
+}
+
+} // namespace detail::fold_search
+
+namespace detail::fold_search {
+
+/// The outcome of one range searched until its exact evaluation fits.
+struct reserved_outcome {
+    range_outcome range;
+    design_report report; ///< the exact evaluation of the range (when found)
+    bool found = false;
+    double timed_ms = 0;
+};
+
+/// Runs an algorithm on the layers [first, last) and evaluates the design
+/// exactly; when the skip FIFOs and port squeezes (which the searches do not
+/// sum) push it over budget, their cost is set aside and the range searched
+/// again (up to four rounds).
+template <cost::cost_model Cost>
+inline reserved_outcome run_reserved(const network& net, const board& b, const search_options& so,
+                                     std::span<const layer_options> opts, int first, int last, algorithm algo,
+                                     std::string what = {}, bool fast = false,
+                                     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now()) {
+    reserved_outcome out;
+    resources reserve{};
+    for (int round = 0; round < 4; ++round) {
+        context cx = make_context<Cost>(net, b, so, opts, first, last, reserve);
+        cx.what = what;
+        range_outcome o;
+        if (fast) {
+            optimal_outcome f = run_optimal(cx, false, true);
+            o.found = f.found;
+            o.proven_infeasible = f.proven_infeasible;
+            o.lower_bound = f.lower_bound;
+            o.message = std::move(f.message);
+            o.folding = std::move(f.folding);
+            o.evaluations = f.evaluations;
+            out.timed_ms = elapsed_ms(t0);
+        } else {
+            o = run_range(cx, algo, &out.timed_ms, t0);
+        }
+        out.range.evaluations += o.evaluations;
+        out.range.lower_bound = std::max(out.range.lower_bound, o.lower_bound);
+        out.range.message = o.message;
+        out.range.proven_infeasible = o.proven_infeasible;
+        if (!o.found) break;
+        design_report rep = cx.evaluate_local(o.folding);
+        if (rep.fits) {
+            out.range.folding = std::move(o.folding);
+            out.range.found = true;
+            out.report = std::move(rep);
+            out.found = true;
+            break;
+        }
+        const resources extra = extras_of(rep);
+        bool grew = false;
+        for (auto k : all_resource_kinds)
+            if (extra[k] > reserve[k]) {
+                reserve[k] = extra[k] + extra[k] / 8 + 1;
+                grew = true;
+            }
+        out.range.message = cat("the ", to_string(algo), " design of ", what.empty() ? std::string(net.name.view()) : what,
+                                " does not fit ", b.name, " once its skip-connection FIFOs and port squeezes are added");
+        if (!grew) break;
+    }
+    return out;
+}
+
+} // namespace detail::fold_search
+
+/// Searches the folding of every layer for the smallest II within the board's
+/// budget under a cost model (then, at that II, the least pipeline depth and
+/// DSP). The skip FIFOs and port squeezes the exact evaluation adds are
+/// reserved: when the first design does not fit with them, the search runs
+/// again with their cost set aside.
+template <cost::cost_model Cost = cost::hass>
 inline search_result search(const network& net, const board& b, algorithm algo, const search_options& so = {}) {
     namespace fs = detail::fold_search;
     const auto t0 = std::chrono::steady_clock::now();
     search_result out;
     out.algo = std::string(to_string(algo));
     const int n = static_cast<int>(net.size());
-    const fs::usable_options opts = fs::make_usable_options(net, b, so);
+    const fs::usable_options opts = fs::make_usable_options<Cost>(net, b, so);
     out.evaluations = opts.evaluations;
-    const double fixed_bits = fs::activation_bits(net, 0, n), bpc = fs::bits_per_cycle(b);
-    const fs::context cx{net,        b,   so, b.capped(so.cap), fs::make_graph(net, 0, n), opts.layers,
-                         fixed_bits, bpc, fs::memory_cycles(fixed_bits, bpc), {}};
-    std::vector<folding> result;
-    bool found = false;
-    count_t lower = 0;
     if (!opts.alone.empty()) {
         out.message = detail::cat(net.name.view(), " does not fit ", b.name, ": ", opts.alone);
         out.search_ms = fs::elapsed_ms(t0);
-    } else {
-        fs::range_outcome o = fs::run_range(cx, algo, &out.search_ms, t0);
-        out.evaluations += o.evaluations;
-        found = o.found;
-        lower = o.lower_bound;
-        out.message = std::move(o.message);
-        result = std::move(o.folding);
+        fs::report_progress(so, 1.0);
+        return out;
     }
-    out.ii_lower_bound = lower;
-    if (found) {
-        out.report = evaluate(net, result, b, so.cap);
-        out.folding = std::move(result);
+    fs::reserved_outcome o = fs::run_reserved<Cost>(net, b, so, opts.layers, 0, n, algo, {}, false, t0);
+    out.search_ms = o.timed_ms;
+    out.evaluations += o.range.evaluations;
+    out.ii_lower_bound = o.range.lower_bound;
+    out.message = std::move(o.range.message);
+    if (o.found) {
+        out.report = std::move(o.report);
+        out.folding = std::move(o.range.folding);
         out.ii = out.report.ii;
-        out.found = out.report.fits;
-        if (!out.found) {
-            // never return a design over budget (does not happen: every path checks the budget)
-            out.message = detail::cat("internal: the ", out.algo, " design of ", net.name.view(), " exceeds the budget of ",
-                              b.name);
-            out.folding.clear();
-            out.ii = 0;
-        } else {
-            out.message = detail::cat(out.algo, ": II ", out.ii, " cycles (", detail::fixed(out.report.throughput(), 1),
-                              " images/s) on ", b.name, ", lower bound ", out.ii_lower_bound);
-        }
+        out.found = true;
+        out.message = detail::cat(out.algo, ": II ", out.ii, " cycles (", detail::fixed(out.report.throughput(), 1),
+                                  " images/s steady state, ", detail::fixed(out.report.batch_throughput(), 1),
+                                  " at batch ", so.batch, ") on ", b.name, " (", Cost::name, " model), lower bound ",
+                                  out.ii_lower_bound);
     }
     fs::report_progress(so, 1.0);
     return out;

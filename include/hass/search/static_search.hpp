@@ -12,7 +12,8 @@
 // layer with latency <= II, pruned by the per-resource sum of the remaining
 // layers' minima; every complete choice is checked with hass::evaluate (which
 // charges the squeezes between layers). The first II with a fitting choice is
-// optimal.
+// optimal. The fit rule is the plain budget (no BRAM held in LUTRAM), so the
+// pruning by per-resource sums is exact.
 #pragma once
 
 #include <algorithm>
@@ -50,6 +51,7 @@ constexpr bool dominated(const option& a, const option& b) { // b dominates a
            !(b.latency == a.latency && b.used == a.used);
 }
 
+template <cost::cost_model Cost>
 constexpr std::vector<option> options_of(const layer& l, const board& b) {
     std::vector<hass::folding> all;
     std::vector<weight_storage> stores{weight_storage::bram};
@@ -77,7 +79,7 @@ constexpr std::vector<option> options_of(const layer& l, const board& b) {
     std::vector<option> opts;
     for (const auto& f : all) {
         if (!is_valid_folding(l, f)) continue;
-        const auto p = evaluate_layer(l, f);
+        const auto p = evaluate_layer<Cost>(l, f);
         opts.push_back({f, p.latency, p.used, streams_in(l, f), streams_out(l, f)});
     }
     std::vector<option> front;
@@ -118,10 +120,14 @@ constexpr resources min_of(const std::vector<option>& opts, count_t target) {
     return m;
 }
 
+template <cost::cost_model Cost>
 constexpr bool dfs(state& s, std::size_t i, const resources& used, count_t target) {
     const std::size_t n = s.options.size();
     if (i == n) {
-        const auto r = evaluate_partition(*s.net, s.choice, *s.b, 0, static_cast<int>(n), s.cap);
+        evaluation_options o;
+        o.cap = s.cap;
+        o.bram_to_lut = false;
+        const auto r = evaluate_partition<Cost>(*s.net, s.choice, *s.b, 0, static_cast<int>(n), o);
         return r.fits && r.ii <= target;
     }
     for (const auto& o : s.options[i]) {
@@ -129,7 +135,7 @@ constexpr bool dfs(state& s, std::size_t i, const resources& used, count_t targe
         const resources next = used + o.used;
         if (!within(next + s.min_rest[i + 1], s.budget)) continue;
         s.choice[i] = o.f;
-        if (dfs(s, i + 1, next, target)) return true;
+        if (dfs<Cost>(s, i + 1, next, target)) return true;
     }
     return false;
 }
@@ -137,6 +143,7 @@ constexpr bool dfs(state& s, std::size_t i, const resources& used, count_t targe
 } // namespace detail::static_search
 
 /// The folding of least II that fits the board (exact; for small networks).
+template <cost::cost_model Cost = cost::hass>
 constexpr static_search_result static_optimal_folding(const network& net, const board& b,
                                                        const utilisation_cap& cap = {}) {
     using namespace detail::static_search;
@@ -144,7 +151,7 @@ constexpr static_search_result static_optimal_folding(const network& net, const 
     state s{&net, &b, cap, b.capped(cap), {}, {}, std::vector<hass::folding>(net.size())};
     std::vector<count_t> targets;
     for (const auto& l : net.layers) {
-        s.options.push_back(options_of(l, b));
+        s.options.push_back(options_of<Cost>(l, b));
         for (const auto& o : s.options.back()) targets.push_back(o.latency);
     }
     std::sort(targets.begin(), targets.end());
@@ -159,15 +166,15 @@ constexpr static_search_result static_optimal_folding(const network& net, const 
             s.min_rest[i] = s.min_rest[i + 1] + min_of(s.options[i], t);
         }
         if (!possible || !within(s.min_rest[0], s.budget)) continue;
-        if (dfs(s, 0, resources{}, t)) return {true, s.choice, t};
+        if (dfs<Cost>(s, 0, resources{}, t)) return {true, s.choice, t};
     }
     return {};
 }
 
 /// The same search for a board type: the board is a template parameter.
-template <board_type Board>
+template <board_type Board, cost::cost_model Cost = cost::hass>
 constexpr static_search_result static_optimal_folding(const network& net, const utilisation_cap& cap = {}) {
-    return static_optimal_folding(net, Board::spec, cap);
+    return static_optimal_folding<Cost>(net, Board::spec, cap);
 }
 
 } // namespace hass

@@ -187,8 +187,9 @@ struct sparse_option {
 /// the II estimate of a candidate.
 class cosearch_hardware {
 public:
+    template <cost::cost_model Cost = cost::hass>
     cosearch_hardware(const network& net, const board& b, const predictor& pred, const utilisation_cap& cap,
-                      bool offchip_weights = true)
+                      bool offchip_weights = true, Cost = {})
         : net_(&net), board_(b), pred_(&pred), offchip_(offchip_weights) {
         const resources budget = b.capped(cap);
         budget_ = detail::cosearch::usage(budget, std::numeric_limits<double>::infinity());
@@ -208,7 +209,7 @@ public:
             layer l = net.layers[li];
             l.sparsity = {};
             const int si = stats_of_layer_[li];
-            auto opts = make_layer_options(l, b, offchip_);
+            auto opts = make_layer_options<Cost>(l, b, offchip_);
             std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
             for (const auto& o : opts.options)
                 v.emplace_back(o.latency, detail::cosearch::usage(o.used, static_cast<double>(o.offchip_bits)));
@@ -216,7 +217,7 @@ public:
                 fixed_[li] = detail::cosearch::make_staircase(std::move(v));
             else {
                 dense_[static_cast<std::size_t>(si)] = detail::cosearch::make_staircase(std::move(v));
-                sparse_[static_cast<std::size_t>(si)] = sparse_options(net.layers[li], b, offchip_);
+                sparse_[static_cast<std::size_t>(si)] = sparse_options<Cost>(net.layers[li], b, offchip_);
             }
         }
     }
@@ -237,8 +238,8 @@ public:
         for (const auto& o : sparse_[s]) {
             auto [it, fresh] = e.try_emplace({o.fine, o.streams}, 0.0);
             if (fresh)
-                it->second = l.kernel_size() == 1 ? slowest_cluster_density(st, o.streams)
-                                                  : slowest_stream_cycles(st, o.fine, o.streams);
+                it->second = st.pointwise() ? slowest_cluster_density(st, o.streams)
+                                            : slowest_stream_cycles(st, o.fine, o.streams);
             const count_t lat = std::max(ceil_to_count(o.work * it->second), o.other);
             v.emplace_back(lat, o.use);
         }
@@ -309,6 +310,7 @@ private:
     bool offchip_ = true;
     double bits_per_cycle_ = 0, io_bits_ = 0;
 
+    template <cost::cost_model Cost>
     static std::vector<detail::cosearch::sparse_option> sparse_options(layer l, const board& b, bool offchip) {
         // a stand-in sparse statistic gives the sparse structure (validity, modules, resources)
         std::vector<double> h(static_cast<std::size_t>(l.in.channels * (l.kernel_size() + 1)), 0.0);
@@ -320,9 +322,9 @@ private:
         std::vector<detail::cosearch::sparse_option> out;
         for (const folding& f : enumerate_foldings(l, b, offchip)) {
             if (!is_valid_folding(l, f)) continue;
-            const layer_performance p = evaluate_layer(l, f);
-            const double offchip_bits =
-                f.weights == weight_storage::off_chip ? static_cast<double>(l.weight_count() * l.width.weight) : 0.0;
+            const layer_performance p = evaluate_layer<Cost>(l, f);
+            if (p.undefined) continue;
+            const double offchip_bits = p.weight_bits;
             if (f.dense) { // a dense build: its latency does not depend on the statistics
                 out.push_back({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used, offchip_bits)});
                 continue;
@@ -375,10 +377,11 @@ using ::hass::detail::uniform01;
 
 class engine {
 public:
+    template <cost::cost_model Cost = cost::hass>
     engine(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
-           const cosearch_options& o)
+           const cosearch_options& o, Cost model = {})
         : pred_(pred), oracle_(oracle), opt_(o),
-          hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights) {
+          hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights, model) {
         names_.reserve(pred.size());
         for (std::size_t i = 0; i < pred.size(); ++i) names_.push_back(pred.name(i));
         layers_.resize(net.size());
@@ -672,6 +675,7 @@ inline void attach_exact(cosearch_point& p, const search_result& r) {
 /// Searches per-layer thresholds and the folding together. `pred` must be bound
 /// to `net` (construct it with the network); `oracle` gets one threshold pair per
 /// statistics layer, in the predictor's order, and returns the accuracy drop.
+template <cost::cost_model Cost = cost::hass>
 inline cosearch_result cosearch(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
                                 const cosearch_options& o = {}) {
     using clock = std::chrono::steady_clock;
@@ -683,7 +687,7 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
             hass::detail::fail("co-search: the statistics are not bound to network '" + net.name.str() +
                                "' (construct the predictor with the network)");
     validate(net);
-    detail::cosearch::engine e(net, b, pred, oracle, o);
+    detail::cosearch::engine e(net, b, pred, oracle, o, Cost{});
     cosearch_result r;
     r.method = std::string(to_string(o.method));
     r.objective = std::string(to_string(o.objective));
@@ -708,8 +712,8 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     }
     network dense = net;
     for (auto& l : dense.layers) l.sparsity = {};
-    r.dense_design = search(dense, b, algorithm::optimal, o.folding);
-    r.design = search(r.sparse_network, b, algorithm::optimal, o.folding);
+    r.dense_design = search<Cost>(dense, b, algorithm::optimal, o.folding);
+    r.design = search<Cost>(r.sparse_network, b, algorithm::optimal, o.folding);
     detail::cosearch::attach_exact(r.best, r.design);
     if (!r.front.empty() && o.exact_front_points > 0) {
         const std::size_t n = r.front.size(), k = std::min(n, o.exact_front_points);
@@ -718,7 +722,7 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
             if (r.front[i].exact) continue;
             network sn = net;
             pred.apply(sn, r.front[i].thresholds);
-            search_result sr = search(sn, b, algorithm::optimal, o.folding);
+            search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
             detail::cosearch::attach_exact(r.front[i], sr);
             // the estimate is optimistic: keep whichever exact design is best within the budget
             const auto exact_objective = [&](const cosearch_point& p) {

@@ -1,0 +1,64 @@
+// What a layer costs under a folding and a cost model: latency, pipeline
+// depth, balanced input rate, resources and off-chip weight traffic.
+//
+//   auto p = hass::evaluate_layer(layer, folding);                        // hass's model
+//   auto r = hass::evaluate_layer<hass::cost::fpgaconvnet>(layer, folding); // the reference
+#pragma once
+
+#include "hass/cost/policy.hpp"
+#include "hass/layers/hardware.hpp"
+#include "hass/layers/layer.hpp"
+
+namespace hass {
+
+/// What a layer costs under a folding.
+struct layer_performance {
+    count_t latency = 0;        ///< cycles per image
+    count_t pipeline_depth = 0; ///< cycles from first input to first output (the model's module sum)
+    double rate_in = 1;         ///< balanced input words per cycle per stream (fpgaConvNet's r; 1 in hass's model)
+    resources used{};           ///< all modules plus memories (DSP rounded up; FIFOs of a multi-port layer included)
+    double dsp = 0;             ///< exact DSP (fractional for 8- and 4-bit inner products in the reference)
+    resources weights{};        ///< the on-chip weight memory alone (part of `used`)
+    cost::weight_plan weight_plan{}; ///< geometry of the weight memory and its streamed blocks
+    double weight_bits = 0;     ///< weight bits read from off-chip memory per image (streamed weights)
+    count_t line_buffer_bram = 0; ///< the sliding-window line buffers (dropped when the input is streamed)
+    std::vector<count_t> fifo_depths{}; ///< eltwise / concat input FIFOs (words), set by the partition
+    count_t fifo_bram = 0;      ///< their BRAM18 (part of `used`)
+    bool sparse = false;        ///< built as a sparse convolution
+    double sparse_cycles = 0;   ///< mean cycles per window of the slowest stream (sparse only)
+    bool undefined = false;     ///< the cost model has no estimate (fpgaConvNet's bits(0))
+    friend constexpr bool operator==(const layer_performance&, const layer_performance&) = default;
+};
+
+/// The on-chip weight memory of a layer under a folding: depth
+/// ceil(F/G C K / (f ci co cg)); dense, one array of width ww f ci co cg;
+/// sparse, f ci co cg arrays of width ww; in BRAM18 or URAM (`weights`), less
+/// the blocks streamed from off-chip memory plus their one-row buffer.
+constexpr resources weight_memory(const layer& l, const folding& f) noexcept {
+    const cost::weight_plan p = cost::hass_weight_plan(l, f);
+    resources r;
+    (p.uram ? r.uram : r.bram18) = p.on_chip_blocks();
+    return r;
+}
+
+/// Latency, pipeline depth and resources of a layer under a valid folding.
+template <cost::cost_model Cost = cost::hass>
+constexpr layer_performance evaluate_layer(const layer& l, const folding& f) {
+    const cost::layer_figures r = Cost::layer_cost(l, f);
+    layer_performance p;
+    p.latency = r.latency;
+    p.pipeline_depth = r.pipeline_depth;
+    p.rate_in = r.rate_in;
+    p.dsp = r.dsp;
+    p.used = {ceil_to_count(r.dsp), r.lut, r.ff, r.bram, r.uram};
+    p.weights = {0, 0, 0, r.weight_bram, r.weight_uram};
+    p.weight_plan = r.weights;
+    p.weight_bits = Cost::weight_bits_per_image(l, r);
+    p.line_buffer_bram = r.line_buffer_bram;
+    p.sparse = implemented_sparse(l, f);
+    if (p.sparse) p.sparse_cycles = detail::sparse_cycles_per_window(l, f);
+    p.undefined = r.undefined;
+    return p;
+}
+
+} // namespace hass
