@@ -102,7 +102,7 @@ check "eval resnet18 u250 --json" 0 out '"ii_cycles": 118013952' out '"bottlenec
 cp "$OUT" "$S/resnet18_u250.json"
 check "eval resnet18 u250 text" 0 out "118,013,952" out "bottleneck: layer conv1" out "images/s" \
     out "latency (batch 1)" out "BRAM18" -- eval resnet18 --board u250
-check "eval --partition auto" 0 out "partitions run one after another" out "(P-1) * reconfiguration" \
+check "eval --partition auto" 0 out "partitions run one after another" out "P - 1 reconfigurations" \
     out "including reconfiguration" -- eval resnet18 --board u250 --partition auto
 check "eval --partition auto --json" 0 out '"partitioned": {' out '"convention"' out '"reconf_time_s"' \
     -- eval resnet18 --board u250 --partition auto --json
@@ -112,7 +112,7 @@ check "eval with cap" 0 out "utilisation cap dsp 0.5 lut 1 ff 1 ram 0.9" \
     -- eval resnet18 --board u250 --cap dsp=0.5,ram=0.9
 check "eval with one cap" 0 out '"bram18": 4838' -- eval resnet18 --board u250 --cap 0.9 --json
 check "eval a network file with sparsity" 0 out "conv2" out "yes" -- eval "$DATA/tiny.json" --board zcu104
-check "eval with a folding file" 0 out "relu1.split -> add" out "4 -> 2" out "fits               yes" \
+check "eval with a folding file" 0 out "relu1.split_squeeze_add" out "4 -> 2" out "fits               yes" \
     -- eval "$DATA/tiny.json" --board zcu104 --folding "$DATA/tiny_folding.json"
 check "eval --json with a folding file" 0 out '"coarse_out": 4' out '"streams_from": 4' \
     -- eval "$DATA/tiny.json" --board zcu104 --folding "$DATA/tiny_folding.json" --json
@@ -269,17 +269,17 @@ rm -rf "$S/search_r50"
 check "search resnet50 --out --json" 0 out '"partitioned": {' out '"cuts"' out '"partitions"' \
     out '"batch": 256' -- search resnet50 --board zcu102 --out "$S/search_r50" --json
 grep -q '"cuts"' "$S/search_r50/report.json" || report_failure "search: partitioned report.json lacks cuts"
-check "partitioned folding.json is accepted" 0 out '"ii_cycles"' out '"off_chip"' \
+check "partitioned folding.json is accepted" 0 out '"ii_cycles"' out '"weight_blocks_streamed"' \
     -- eval resnet50 --board zcu102 --folding "$S/search_r50/folding.json" --json
 check "search --batch 1 keeps one partition" 0 out "partitions         1" \
-    -- search resnet50 --board zcu102 --batch 1
+    -- search resnet18 --board u250 --batch 1
 # off-chip weights: vgg16 fits u250 only with them
-check "search vgg16 u250 off chip" 0 out "off_chip" out "fits               yes" \
+check "search vgg16 u250 off chip" 0 out "bram+stream:all" out "fits               yes" \
     -- search vgg16 --board u250 --partition none
 check "search: nothing fits (exit 0)" 0 out "no design fits" out "classifier.0" out "off-chip weights disabled" \
     -- search vgg16 --board u250 --partition none --no-offchip
 check "search: a layer too big alone" 0 out "no design fits" out "layer4.0.conv2" out "alone" \
-    -- search resnet50 --board zcu102 --no-offchip
+    -- search resnet50 --board zcu102 --no-offchip --no-bram-to-lut
 rm -rf "$S/search_none"
 check "search: nothing fits writes report.json only" 0 out "no design fits" \
     -- search resnet50 --board zcu102 --no-offchip --out "$S/search_none"

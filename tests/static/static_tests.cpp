@@ -67,6 +67,16 @@ static_assert(hass::modules::vector_dot{1000, 8, 3, 4, 16, 16, 32}.pipeline_dept
 static_assert(hass::modules::sliding_window{10, 10, 16, 3, 3, 1, 1, 4, 16}.line_buffer_bram() == 4);
 static_assert(hass::modules::sliding_window{10, 10, 16, 3, 3, 1, 1, 4, 16}.pipeline_depth() == 89);
 static_assert(hass::modules::squeeze{1152, 9, 3, 2, 16}.latency() == 192.0); // 1152/(3*2)
+// the estimate is binary64 left to right in a constant expression too: the fork (P 3, c 4, S 2, 16 bits)
+// Logic_LUT [6, 96, 24, 384, 1] = 96*0.4999999999999997 + 384*1.85e-18 + 5.000000000000004
+// = 52.99999999999998 -> 52; FF [6, 384, 1] = 6*11.999999999999998 + 3.0000000000000058 = 74.99999999999999 -> 74
+constexpr auto fork_cost = hass::modules::fork{100, 3, 4, 2, 16}.cost(hass::cost::chisel_linear_regression);
+static_assert(fork_cost.lut == 52 && fork_cost.ff == 74 && fork_cost.dsp == 0 && fork_cost.bram == 0);
+// P 4, c 2, S 1: FF [4, 128, 1] = 4*11.999999999999998 + 3.0000000000000058 rounds to 51.0 -> 51
+// (exact arithmetic on the same products: 50.99999999999999... -> 50, RESOURCES.md 1.1)
+static_assert(hass::modules::fork{100, 4, 2, 1, 16}.cost(hass::cost::chisel_linear_regression).ff == 51);
+// a 2x2 window over 8x8x8, 1 stream: line FIFO 8*8 = 64 x 16 = 1024 bits, not above 1024 -> LUTRAM
+static_assert(hass::modules::sliding_window{8, 8, 8, 2, 2, 2, 2, 1, 16}.line_buffer_bram() == 0);
 
 // --- layers ------------------------------------------------------------------------
 constexpr layer make_conv(hass::tensor_shape in, hass::tensor_shape out, count_t k, count_t stride, count_t pad,
@@ -101,6 +111,13 @@ static_assert(hass::evaluate_layer(make_conv({224, 224, 3}, {112, 112, 64}, 7, 2
 static_assert(hass::evaluate_layer(std3x3(), fold(2, 4, 1, 3)).latency == 196608);
 // DSP f*ci*co*cg = 9*2*4*2 = 144
 static_assert(hass::evaluate_layer(grouped(), fold(2, 4, 2, 9)).used.dsp == 144);
+// 8-bit operands: 3 multipliers (f = 3) * 1/2 = 1.5 -> one ceiling over the layer: 2
+constexpr layer std3x3_8bit() {
+    layer l = std3x3();
+    l.width = {8, 8, 32, 8};
+    return l;
+}
+static_assert(hass::evaluate_layer(std3x3_8bit(), fold(1, 1, 1, 3)).used.dsp == 2);
 // weights depth 32*16*9/24 = 192, width 384: ceil(384/36) = 11 BRAM18
 static_assert(hass::weight_memory(std3x3(), fold(2, 4, 1, 3)) == resources{0, 0, 0, 11, 0});
 
@@ -168,9 +185,13 @@ static_assert(tiny_report().ii == 36864);
 static_assert(tiny_report().bottleneck == 3);
 // depth: conv1 387 + relu 1 + split 1 + conv2 763 + add 2 + pool 76 + fc 1277 = 2507
 static_assert(tiny_report().pipeline_depth == 2507);
-// DSP 3 (one multiplier in conv1, conv2, fc); BRAM18 2 + 2 + 1 + 2 = 7
+// DSP 3 (one multiplier in conv1, conv2, fc); BRAM18: conv1 2 (weights, line FIFO 40 x 32) + conv2 2
+// (weights, line FIFO 80 x 32) + add 1 (skip FIFO of 766 - 3 + 64 = 827 words x 16 bits: 1 * ceil(827/1024))
+// + pool 0 (line FIFO 64 x 16 = 1024 bits: LUTRAM) + fc 2 (1280 x 16 weights) = 7
 static_assert(tiny_report().used.dsp == 3);
 static_assert(tiny_report().used.bram18 == 7);
+static_assert(tiny_report().layers[4].fifo_bram == 1);
+static_assert(tiny_report().used == tiny_report().used_raw); // nothing moved to LUTRAM
 static_assert(tiny_report().fits);
 // throughput 200e6 / 36,864
 static_assert(tiny_report().throughput() == 200e6 / 36864.0);

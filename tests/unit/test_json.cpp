@@ -82,7 +82,8 @@ TEST_CASE("read_network builds a validated network with splits", "[io][json]") {
     CHECK(conv1.out == hass::tensor_shape{16, 16, 8});
     CHECK(conv1.batchnorm);
     CHECK_FALSE(conv1.bias);
-    CHECK(conv1.width == hass::widths{8, 8, 24});
+    // widths {data, weight, acc, output}: the output width follows the data width (8) unless given
+    CHECK(conv1.width == hass::widths{8, 8, 24, 8});
     CHECK(conv1.parameter_count() == 8 * 3 * 9 + 2 * 8);
     const auto& conv2 = net.layers[3];
     CHECK(conv2.is_sparse());
@@ -98,8 +99,26 @@ TEST_CASE("read_network builds a validated network with splits", "[io][json]") {
     CHECK(fc.bias); // inner products default to a bias
     CHECK(fc.width.acc == 32);
     CHECK(fc.width.data == 8);
+    CHECK(fc.width.output == 8); // a layer's widths override only what they name
     CHECK(fc.out == hass::tensor_shape{1, 1, 10});
     CHECK(hass::network_problem(net).empty());
+}
+
+TEST_CASE("read_network: the output width follows the data width unless given", "[io][json]") {
+    const auto read = [](const std::string& layers) { return hass::io::read_network(small(layers), "net.json"); };
+    // defaults 16 / 16 / 32 / 16
+    CHECK(read(R"({"name": "r", "type": "relu"})").layers[0].width == hass::widths{16, 16, 32, 16});
+    // data 12 alone: output follows, 12
+    CHECK(read(R"({"name": "r", "type": "relu", "widths": {"data": 12}})").layers[0].width ==
+          hass::widths{12, 16, 32, 12});
+    // output given: kept apart from the data width
+    CHECK(read(R"({"name": "r", "type": "relu", "widths": {"data": 12, "output": 4}})").layers[0].width ==
+          hass::widths{12, 16, 32, 4});
+    CHECK(read(R"({"name": "r", "type": "relu", "widths": {"output": 8}})").layers[0].width ==
+          hass::widths{16, 16, 32, 8});
+    // the output width is bounded like the data width
+    CHECK_THAT(network_error(R"({"name": "r", "type": "relu", "widths": {"output": 65}})"),
+               Contains("bit widths above 64"));
 }
 
 TEST_CASE("zoo networks survive write_network / read_network", "[io][json]") {

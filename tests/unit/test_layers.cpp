@@ -172,6 +172,13 @@ TEST_CASE("convolution DSP = f*ci*co*cg multipliers", "[layers][conv]") {
     layer g4 = grouped();
     g4.width = {4, 4, 16};
     CHECK(hass::evaluate_layer(g4, fold(2, 4, 2, 9)).used.dsp == 36);
+    // an odd count rounds up once: 8-bit, f = 3, ci = co = 1: 3 * 1/2 = 1.5 -> 2
+    layer s8 = std3x3();
+    s8.width = {8, 8, 32};
+    CHECK(hass::evaluate_layer(s8, fold(1, 1, 1, 3)).used.dsp == 2);
+    // 9-bit data are not packed: 3 multipliers of 9x8 bits -> 3 * dspmul(9, 8) = 3
+    s8.width = {9, 8, 32};
+    CHECK(hass::evaluate_layer(s8, fold(1, 1, 1, 3)).used.dsp == 3);
 }
 
 TEST_CASE("dense weight memory", "[layers][conv][memory]") {
@@ -190,9 +197,37 @@ TEST_CASE("dense weight memory", "[layers][conv][memory]") {
         // URAM: ceil(384/72) = 6 * ceil(192/4096) = 1 -> 6
         CHECK(hass::weight_memory(std3x3(), u) == resources{0, 0, 0, 0, 6});
         CHECK(hass::evaluate_layer(std3x3(), u).weights == resources{0, 0, 0, 0, 6});
+        // off chip: every block streamed (s = T = 11) plus a stream buffer of one block-row:
+        // width 384 -> aspect 36x512, U = ceil(384/36) = 11 blocks of Du = 512 addresses;
+        // B = bram(512, 384, memory) = 11 * 1 = 11 -> T - s + B = 11: the depth 192 fits in one
+        // block-row, so streaming saves nothing here (PARTITION.md section 2)
         folding o = fold(2, 4, 1, 3);
         o.weights = hass::weight_storage::off_chip;
-        CHECK(hass::weight_memory(std3x3(), o) == resources{});
+        CHECK(hass::weight_memory(std3x3(), o) == resources{0, 0, 0, 11, 0});
+        const auto plan = hass::cost::hass_weight_plan(std3x3(), o);
+        CHECK(plan.total_blocks == 11);
+        CHECK(plan.streamed == 11);
+        CHECK(plan.unit == 11);
+        CHECK(plan.row_depth == 512);
+        CHECK(plan.buffer == 11);
+        CHECK(plan.addresses_off == 192.0); // min(D = 192, (11/11) * 512)
+    }
+    SECTION("resnet18 conv1 off chip: the buffer is one block-row") {
+        // depth 9408, width 16: aspect 18x1024, U = 1, Du = 1024, T = ceil(9408/1024) = 10;
+        // off chip: T - s + B = 10 - 10 + bram(1024, 16, memory) = 1
+        folding o = fold(1);
+        o.weights = hass::weight_storage::off_chip;
+        CHECK(hass::weight_memory(resnet_conv1(), o) == resources{0, 0, 0, 1, 0});
+        // 3 of the 10 blocks streamed: 10 - 3 + 1 = 8; A_off = min(9408, (3/1) * 1024) = 3072
+        folding s = fold(1);
+        s.stream_weights = 3;
+        CHECK(hass::weight_memory(resnet_conv1(), s) == resources{0, 0, 0, 8, 0});
+        const auto p = hass::evaluate_layer(resnet_conv1(), s);
+        CHECK(p.weights == resources{0, 0, 0, 8, 0});
+        CHECK(p.weight_plan.addresses_off == 3072.0);
+        // hass's traffic: the streamed addresses are read once per output position:
+        // 3072 * 16 bits * 112*112 = 616,562,688 bits per image
+        CHECK(p.weight_bits == Approx(3072.0 * 16 * 112 * 112));
     }
     SECTION("grouped") {
         // depth 64/4*32*9 / (9*2*4*2) = 4608/144 = 32, width 16*144 = 2304:
@@ -203,10 +238,14 @@ TEST_CASE("dense weight memory", "[layers][conv][memory]") {
         // depth 64/64*64*9 / (3*1*1*8) = 576/24 = 24, width 16*24 = 384 (9216 bits): 11 * 1 = 11
         CHECK(hass::weight_memory(depthwise(), fold(1, 1, 8, 3)) == resources{0, 0, 0, 11, 0});
     }
-    SECTION("small weights go to LUTRAM") {
-        // 1x1, C=4, F=8, ci=4: depth 8*4/4 = 8, width 16*4 = 64: 512 bits -> ceil(8/64)*64 = 64 LUTs
+    SECTION("small weights take no block RAM") {
+        // 1x1, C=4, F=8, ci=4: depth 8*4/4 = 8, width 16*4 = 64: 512 bits < 1024 (a memory) -> 0 blocks
+        // (fpgaConvNet's model counts no LUTRAM for a weight memory either)
         const layer l = make_conv("pw", {4, 4, 4}, {4, 4, 8}, 1, 1, 0);
-        CHECK(hass::weight_memory(l, fold(4)) == resources{0, 64, 0, 0, 0});
+        CHECK(hass::weight_memory(l, fold(4)) == resources{});
+        // 1024 bits is a BRAM: F = 16 -> depth 16, width 64: ceil(64/36) = 2 * ceil(16/512) = 1 -> 2
+        const layer m = make_conv("pw", {4, 4, 4}, {4, 4, 16}, 1, 1, 0);
+        CHECK(hass::weight_memory(m, fold(4)) == resources{0, 0, 0, 2, 0});
     }
     SECTION("layers without weights") {
         const layer r = make_simple("relu", layer_type::relu, {4, 4, 4}, {4, 4, 4});
@@ -221,15 +260,23 @@ TEST_CASE("a pointwise layer's resources, latency and depth by hand", "[layers][
     const folding f = fold(4);
     CHECK(module_names(l, f) == names{"vector_dot", "glue", "bias"});
     const auto p = hass::evaluate_layer(l, f);
-    // vector_dot{dots = 16*(4/4)*8 = 128, filters 8, fine 1, streams 4}:
-    //   control(8) 30/19; DSP 4; LUT 30 + 0; FF 19 + 4*(1*32 + 32*1) = 275
-    // glue{words 16*8/1 = 128, ci 4, streams 1}: control(4) 28/18; LUT 28 + 32*3 = 124; FF 18 + 32*3 = 114
-    // bias{128, F 8, streams 1}: table 8 x 32 = 256 bits -> 32 LUTs; control(8) 30/19;
-    //   LUT 30 + 32 + 32 = 94; FF 19 + 16 = 35
-    // weights: 64 LUTs (see above)
-    // total: DSP 4, LUT 30 + 124 + 94 + 64 = 312, FF 275 + 114 + 35 = 424
-    CHECK(p.used == resources{4, 312, 424, 0, 0});
-    CHECK(p.weights == resources{0, 64, 0, 0, 0});
+    // RESOURCES.md section 3 (coefficients to 6 digits, sums before truncation):
+    // vector_dot{dots = 16*(4/4)*8 = 128, F 8, f 1, S 4, 16 x 16 -> 32}:
+    //   Logic_LUT [1, 16, 16, 64, 64, 128, 8, 3, 1] = 2.57126 + 128*0.972873 = 127.09896 -> 127
+    //   LUT_RAM [lutq(1, 128) = ceil(129/16) = 9, 1] = 9*4.52465 = 40.72184 -> 40; LUT_SR [1] = 0.16774 -> 0
+    //   FF [32, 8, 1, 3, 1, 128, 128, 1] = 21.3686 + 128*1.48601 + 128*0.182025 = 234.87671 -> 234
+    //   DSP S f dspmul(16, 16) = 4
+    // glue{words 16*8/1 = 128, n 4, S 1, 32 bits}:
+    //   Logic_LUT [128, 64, 4, 1] = 128*1.26166 = 161.49196 -> 161; LUT_RAM [lutq(3, 32) = 3, 1] = 26.63624 -> 26
+    //   LUT_SR [2, 1] = 0.51709 -> 0
+    //   FF [4, 32, 2, 128, 128, 1] = 4*9.53751 + 32*0.360808 + 128*0.0510632 + 128*1.02805 = 187.82291 -> 187
+    // bias{128, F 8, S 1, 16, 32}: Logic_LUT [16] = 16*0.8125 = 12.999999999999998 -> 12;
+    //   FF [16, 0, 1] = 16*2.1875 = 34.99999999999999 -> 34; table 8 x 32 = 256 bits < 1024 -> no BRAM
+    // weights: 512 bits -> no BRAM (see above)
+    // total: DSP 4, LUT 167 + 187 + 12 = 366, FF 234 + 187 + 34 = 455
+    CHECK(p.used == resources{4, 366, 455, 0, 0});
+    CHECK(p.dsp == 4.0);
+    CHECK(p.weights == resources{});
     // in 16*4/4 = 16; mac 16*4/4 * 8/1 = 128; out 16*8/1 = 128
     CHECK(p.latency == 128);
     // depths: vector_dot 3 + bits(1) + 1 = 4, glue bits(4) + 1 = 3, bias 2 -> 9
@@ -283,6 +330,18 @@ TEST_CASE("inner product", "[layers][fc]") {
         // max(5120/10 = 512, 512/1 = 512)
         CHECK(hass::evaluate_layer(l, fold(1, 10)).latency == 512);
     }
+    SECTION("narrow operands pack, with one ceiling over the layer") {
+        // 8-bit data and weights, ci = 1, co = 5: 5 multipliers * 1/2 = 2.5 -> 3 DSP in hass's model
+        l.width = {8, 8, 32};
+        const auto p = hass::evaluate_layer(l, fold(1, 5));
+        CHECK(p.dsp == 3.0);
+        CHECK(p.used.dsp == 3);
+        // fpgaConvNet keeps the inner product's DSP fractional: pi ci co dspmul = 0.5 * 5 = 2.5 (RESOURCES.md 5.4)
+        CHECK(hass::evaluate_layer<hass::cost::fpgaconvnet>(l, fold(1, 5)).dsp == 2.5);
+        // 4-bit: 5 * 1/4 = 1.25 -> 2
+        l.width = {4, 4, 16};
+        CHECK(hass::evaluate_layer(l, fold(1, 5)).used.dsp == 2);
+    }
     SECTION("all factors 1") {
         // max(5120, 512)
         CHECK(hass::evaluate_layer(l, fold(1)).latency == 5120);
@@ -312,8 +371,8 @@ TEST_CASE("pooling, global pooling, activations, eltwise, concat, split and sque
         CHECK(module_names(l, fold(2, 2)) == names{"sliding_window", "pool"});
         // 8*8*16/2 = 512
         CHECK(hass::evaluate_layer(l, fold(2, 2)).latency == 512);
-        // avg pool: 2 streams of 18x16-bit multipliers -> 2 DSP
-        CHECK(hass::evaluate_layer(l, fold(2, 2)).used.dsp == 2);
+        // fpgaConvNet's Pool regression serves max and average alike, with no DSP
+        CHECK(hass::evaluate_layer(l, fold(2, 2)).used.dsp == 0);
     }
     SECTION("global pooling") {
         layer l = make_simple("gap", layer_type::global_pooling, {7, 7, 512}, {1, 1, 512});
@@ -331,9 +390,12 @@ TEST_CASE("pooling, global pooling, activations, eltwise, concat, split and sque
             const layer a = make_simple("act", t, {14, 14, 96}, {14, 14, 96});
             CHECK(hass::evaluate_layer(a, fold(3, 3)).latency == 6272); // 14*14*96/3 = 18816/3
         }
-        // hardswish: 2 multipliers per stream: 3 streams -> 6 DSP
+        // hardswish: fpgaConvNet's constant 5 DSP per lane: 3 streams -> 15 DSP
         const layer hs = make_simple("hs", layer_type::hardswish, {14, 14, 96}, {14, 14, 96});
-        CHECK(hass::evaluate_layer(hs, fold(3, 3)).used.dsp == 6);
+        CHECK(hass::evaluate_layer(hs, fold(3, 3)).used.dsp == 15);
+        // (16 LUT, 35 FF) per lane: 48 LUT, 105 FF
+        CHECK(hass::evaluate_layer(hs, fold(3, 3)).used == resources{15, 48, 105, 0, 0});
+        CHECK(hass::evaluate_layer(relu, fold(16, 16)).used == resources{0, 256, 560, 0, 0}); // 16 * (16, 35)
     }
     SECTION("eltwise") {
         layer l = make_simple("add", layer_type::eltwise, {8, 8, 16}, {8, 8, 16});
@@ -342,7 +404,10 @@ TEST_CASE("pooling, global pooling, activations, eltwise, concat, split and sque
         l.op = hass::eltwise_op::mul;
         l.broadcast = true;
         CHECK(hass::evaluate_layer(l, fold(2, 2)).latency == 512);
-        CHECK(hass::evaluate_layer(l, fold(2, 2)).used.dsp == 2); // 2 streams * (2-1) multipliers
+        CHECK(hass::evaluate_layer(l, fold(2, 2)).used.dsp == 2); // 1 DSP per lane, 2 lanes, no packing
+        // a broadcast input waits in a FIFO of depth C/coarse = 8 per lane: depth <= 32 -> no BRAM;
+        // 49 LUT 23 FF per lane
+        CHECK(hass::evaluate_layer(l, fold(2, 2)).used == resources{2, 98, 46, 0, 0});
     }
     SECTION("concat") {
         layer l = make_simple("cat", layer_type::concat, {8, 8, 16}, {8, 8, 48});

@@ -84,14 +84,22 @@ constexpr count_t conv1_l = 18432, conv2_l = 36864, fc_l = 1280;
 // Longest path: 387 + 1 + 1 + 763 (= 1152) -> add 1154 -> pool 1230 -> fc 2507
 constexpr count_t depth_total = 2507, depth_to_add = 1154, depth_pool_fc = 1353; // 76 + 1277
 
-// BRAM18 with every factor 1:
-//   conv1: weights 8*4*9 = 288 x 16 -> 1; line buffer 4*10 = 40 x 32 (1280 bits) -> 1   = 2
-//   conv2: weights 576 x 16 -> 1; line buffer 80 x 32 -> 1                              = 2
-//   pool: line buffer 8*8 = 64 x 16 (1024 bits) -> 1                                    = 1
-//   fc: weights 1280 x 16 -> ceil(1280/1024) = 2                                        = 2
-//   (window buffers, accumulators and bias tables are below 1024 bits: LUTRAM)
+// BRAM18 with every factor 1 (RESOURCES.md: memories take BRAM from 1024 bits, FIFOs above
+// 1024 bits and 32 words):
+//   conv1: weights 8*4*9 = 288 x 16 (a memory) -> 1; line buffer FIFO 4*10 = 40 x 32 (1280 bits) -> 1 = 2
+//   conv2: weights 576 x 16 -> 1; line buffer FIFO 80 x 32 -> 1                                      = 2
+//   pool: line buffer FIFO 8*8 = 64 x 16 = 1024 bits, not above 1024 -> LUTRAM                     = 0
+//   add: skip FIFOs balancing split -> conv2 -> add against split -> add (module depths):
+//        longest path split 1 + conv2 763 + add 2 = 766, direct path split 1 + add 2 = 3;
+//        port 0 (conv2): 766 - 766 + 64 = 64 words x 16 = 1024 bits -> 0;
+//        port 1 (split): 766 - 3 + 64 = 827 words x 16 -> 18x1024: 1 * ceil(827/1024) = 1       = 1
+//   fc: weights 1280 x 16 -> ceil(1280/1024) = 2                                                    = 2
+//   (window buffers, squeeze buffers and bias tables are LUTRAM; accumulators have no BRAM)
 // total 7. DSP: one 16x16 multiplier in each of conv1, conv2 and fc = 3.
 constexpr count_t bram_total = 7, dsp_total = 3;
+
+/// Evaluation options without the BRAM-to-LUTRAM move (BRAM over budget does not fit).
+constexpr hass::evaluation_options strict{.bram_to_lut = false};
 
 } // namespace
 
@@ -267,6 +275,11 @@ TEST_CASE("evaluate: II is the slowest layer", "[network][evaluate]") {
     CHECK(r.used.dsp == dsp_total);
     CHECK(r.used.bram18 == bram_total);
     CHECK(r.used.uram == 0);
+    CHECK(r.used == r.used_raw); // nothing moved to LUTRAM: 7 <= 100
+    // the add's skip FIFOs (see bram_total above)
+    CHECK(r.layers[4].fifo_depths == std::vector<count_t>{64, 827});
+    CHECK(r.layers[4].fifo_bram == 1);
+    CHECK(r.layers[4].used.bram18 == 1);
     // throughput = clock / II = 200e6 / 36,864 = 5425.35 images/s
     CHECK(r.clock_hz == Approx(200e6));
     CHECK(r.throughput() == Approx(200e6 / 36864.0));
@@ -325,16 +338,50 @@ TEST_CASE("fits and exceeded", "[network][evaluate]") {
         CHECK(r.fits);
         CHECK(r.exceeded().empty());
         CHECK(r.budget == hass::resources{3, 10000000, 10000000, 7, 0});
+        CHECK(r.bram_to_lut_blocks == 0);
     }
     {
-        const auto r = hass::evaluate(net, f, test_board(3, 6)); // 7 BRAM18 > 6
+        const auto r = hass::evaluate(net, f, test_board(3, 6), strict); // 7 BRAM18 > 6
         CHECK_FALSE(r.fits);
         CHECK(r.exceeded() == std::vector<resource_kind>{resource_kind::bram18});
     }
     {
-        const auto r = hass::evaluate(net, f, test_board(2, 6)); // 3 DSP > 2 and 7 BRAM18 > 6
+        const auto r = hass::evaluate(net, f, test_board(2, 6), strict); // 3 DSP > 2 and 7 BRAM18 > 6
         CHECK_FALSE(r.fits);
         CHECK(r.exceeded() == std::vector<resource_kind>{resource_kind::dsp, resource_kind::bram18});
+    }
+    {
+        // by default the BRAM over budget moves to LUTRAM at 288 LUT per BRAM18:
+        // 7 - 6 = 1 block -> 6 BRAM18 and 288 more LUT
+        const auto r = hass::evaluate(net, f, test_board(3, 6));
+        CHECK(r.fits);
+        CHECK(r.bram_to_lut_blocks == 1);
+        CHECK(r.used_raw.bram18 == 7);
+        CHECK(r.used.bram18 == 6);
+        CHECK(r.used.lut == r.used_raw.lut + 288);
+        CHECK(r.used.dsp == r.used_raw.dsp);
+        CHECK(r.used.ff == r.used_raw.ff);
+        // DSP cannot move: 3 > 2 still does not fit
+        CHECK(hass::evaluate(net, f, test_board(2, 6)).exceeded() == std::vector<resource_kind>{resource_kind::dsp});
+    }
+    {
+        // the move needs 288 spare LUT per block: with the LUT budget 287 above the raw LUT nothing moves
+        const count_t lut = hass::evaluate(net, f, test_board(3, 100)).used_raw.lut;
+        hass::board b = test_board(3, 6);
+        b.budget.lut = lut + 287;
+        const auto no = hass::evaluate(net, f, b);
+        CHECK(no.bram_to_lut_blocks == 0);
+        CHECK(no.exceeded() == std::vector<resource_kind>{resource_kind::bram18});
+        b.budget.lut = lut + 288;
+        const auto yes = hass::evaluate(net, f, b);
+        CHECK(yes.fits);
+        CHECK(yes.used.lut == b.budget.lut);
+        // 5 BRAM18: 2 blocks to move, LUT for one only -> 6 > 5 does not fit
+        b.budget.bram18 = 5;
+        const auto part = hass::evaluate(net, f, b);
+        CHECK(part.bram_to_lut_blocks == 1);
+        CHECK(part.used.bram18 == 6);
+        CHECK_FALSE(part.fits);
     }
 }
 
@@ -350,11 +397,18 @@ TEST_CASE("utilisation cap", "[network][evaluate]") {
     CHECK_FALSE(r.fits);
     CHECK(r.exceeded() == std::vector<resource_kind>{resource_kind::dsp});
     CHECK(hass::evaluate(net, f, test_board(6, 100), {cap}).fits); // 6 * 0.5 = 3
-    // RAM cap: 14 * 0.5 = 7 BRAM18 -> fits; 13 * 0.5 = 6.5 -> 6 -> does not
+    // RAM cap: 14 * 0.5 = 7 BRAM18 -> fits; 13 * 0.5 = 6.5 -> 6 -> does not (without the LUTRAM move)
     hass::utilisation_cap ram;
     ram.ram = 0.5;
-    CHECK(hass::evaluate(net, f, test_board(3, 14), {ram}).fits);
-    CHECK_FALSE(hass::evaluate(net, f, test_board(3, 13), {ram}).fits);
+    CHECK(hass::evaluate(net, f, test_board(3, 14), {ram, 256, false}).fits);
+    const auto over = hass::evaluate(net, f, test_board(3, 13), {ram, 256, false});
+    CHECK(over.budget.bram18 == 6);
+    CHECK_FALSE(over.fits);
+    // with it: ceil(7 - 6.5) = 1 block moves to LUTRAM
+    const auto moved = hass::evaluate(net, f, test_board(3, 13), {ram});
+    CHECK(moved.bram_to_lut_blocks == 1);
+    CHECK(moved.used.bram18 == 6);
+    CHECK(moved.fits);
 }
 
 TEST_CASE("off-chip memory bound", "[network][evaluate]") {
@@ -377,19 +431,39 @@ TEST_CASE("off-chip memory bound", "[network][evaluate]") {
         CHECK(r.ii == conv2_l);
         CHECK(r.bottleneck == 3);
     }
+    SECTION("slow memory, fc's weights streamed from off chip") {
+        f[6].weights = hass::weight_storage::off_chip;
+        // fc weights: depth 1280, width 16 -> aspect 18x1024: U = 1 block per row, Du = 1024, T = 2;
+        // every block streamed, one block-row of buffer: 2 - 2 + 1 = 1 BRAM18
+        // an inner product reads each weight once per image: A_off = min(1280, (2/1)*1024) = 1280
+        // addresses of 16 bits = 20,480 bits
+        // off-chip: 4,096 + 160 + 20,480 = 24,736 bits; memory_ii = ceil(24736/0.3125 = 79,155.2) = 79,156
+        const auto r = hass::evaluate(net, f, test_board(100, 100, 0.0625));
+        CHECK(r.bits_weights == Approx(20480.0));
+        CHECK(r.offchip_bits == Approx(24736.0));
+        CHECK(r.memory_ii == 79156);
+        CHECK(r.compute_ii == conv2_l);
+        CHECK(r.ii == 79156);
+        CHECK(r.bottleneck == -1);
+        // fc's weight BRAM18: 2 -> 1; total 7 - 1 = 6
+        CHECK(r.used.bram18 == 6);
+        CHECK(r.layers[6].weights == hass::resources{0, 0, 0, 1, 0});
+    }
     SECTION("slow memory, conv2's weights streamed from off chip") {
         f[3].weights = hass::weight_storage::off_chip;
-        // off-chip: 4,096 + 576 weights * 16 = 9,216 + 160 = 13,472 bits
-        // memory_ii = ceil(13472/0.3125 = 43,110.4) = 43,111 > 36,864
+        // conv2 weights: depth 576, width 16: T = 1, U = 1, Du = 1024; the buffer is as large as the
+        // memory: 1 - 1 + 1 = 1 BRAM18, nothing saved
+        // a convolution reads every weight once per output position: 576 * 16 * (8*8) = 589,824 bits
+        // off-chip: 4,096 + 160 + 589,824 = 594,080 bits; memory_ii = ceil(594080/0.3125) = 1,901,056
         const auto r = hass::evaluate(net, f, test_board(100, 100, 0.0625));
-        CHECK(r.offchip_bits == Approx(13472.0));
-        CHECK(r.memory_ii == 43111);
+        CHECK(r.bits_weights == Approx(589824.0));
+        CHECK(r.offchip_bits == Approx(594080.0));
+        CHECK(r.memory_ii == 1901056);
         CHECK(r.compute_ii == conv2_l);
-        CHECK(r.ii == 43111);
+        CHECK(r.ii == 1901056);
         CHECK(r.bottleneck == -1);
-        // conv2's weight BRAM18 is gone: 7 - 1 = 6
-        CHECK(r.used.bram18 == 6);
-        CHECK(r.layers[3].weights == hass::resources{});
+        CHECK(r.used.bram18 == bram_total);
+        CHECK(r.layers[3].weights == hass::resources{0, 0, 0, 1, 0});
     }
 }
 
@@ -416,9 +490,16 @@ TEST_CASE("partitions", "[network][partitions]") {
     CHECK(p1.pipeline_depth == depth_pool_fc);
     // off-chip: add's output 8,192 read back + fc output 160 -> 8,352 bits
     CHECK(p1.offchip_bits == Approx(8352.0));
-    // BRAM18: conv1 2 + conv2 2 = 4; pool 1 + fc 2 = 3
-    CHECK(p0.used.bram18 == 4);
-    CHECK(p1.used.bram18 == 3);
+    // BRAM18: conv1 2 + conv2 2 + add's skip FIFO 1 (split and add in the same partition) = 5;
+    // pool 0 + fc 2 = 2
+    CHECK(p0.used.bram18 == 5);
+    CHECK(p1.used.bram18 == 2);
+    // no port squeezes: every port carries 1 stream of 16 bits (a 512-bit port holds 32)
+    CHECK(p0.port_squeezes.empty());
+    CHECK(p1.port_squeezes.empty());
+    // hass counts P - 1 reconfigurations, fpgaConvNet P
+    CHECK(p.reconfigurations() == 1);
+    CHECK(hass::evaluate_partitions<hass::cost::fpgaconvnet>(net, f, b, {5}).reconfigurations() == 2);
     CHECK(p.fits());
     // batch time = sum of partition times + (P - 1)*reconf
     // B = 1:   (36,864 + 1,154)/200e6 + (1,280 + 1,353)/200e6 + 0.08255 = 40,651/200e6 + 0.08255
@@ -439,21 +520,36 @@ TEST_CASE("partitions", "[network][partitions]") {
 TEST_CASE("auto_partition on a board too small for the weights", "[network][partitions]") {
     const network net = tiny();
     const auto f = hass::unit_folding(net);
-    // BRAM18 per layer: conv1 2, relu1 0, split 0, conv2 2, add 0, pool 1, fc 2 (total 7)
+    // BRAM18 per layer: conv1 2, relu1 0, split 0, conv2 2, add 1 (its skip FIFO, only when the split is
+    // in the same partition), pool 0, fc 2 (total 7); BRAM does not move to LUTRAM here (strict)
     SECTION("4 BRAM18") {
-        // [conv1 .. add] = 4 fits, + pool = 5 does not; [pool, fc] = 3
+        // [conv1 .. conv2] = 4 fits; + add = 5 does not (the split is inside: the FIFO counts);
+        // [add, pool, fc] = 0 + 0 + 2 (add's inputs come from outside: no FIFO)
         const auto b = test_board(100, 4);
-        CHECK_FALSE(hass::evaluate(net, f, b).fits);
-        const auto cuts = hass::auto_partition(net, f, b);
-        CHECK(cuts == std::vector<int>{5});
-        CHECK(hass::evaluate_partitions(net, f, b, cuts).fits());
+        CHECK_FALSE(hass::evaluate(net, f, b, strict).fits);
+        const auto cuts = hass::auto_partition(net, f, b, strict);
+        CHECK(cuts == std::vector<int>{4});
+        const auto p = hass::evaluate_partitions(net, f, b, cuts, strict);
+        CHECK(p.fits());
+        CHECK(p.partitions[0].used.bram18 == 4);
+        CHECK(p.partitions[1].used.bram18 == 2);
+        CHECK(p.partitions[1].layers[0].fifo_bram == 0);
+    }
+    SECTION("4 BRAM18, BRAM may move to LUTRAM") {
+        // 3 blocks over budget move to 3 * 288 LUT: one partition
+        const auto b = test_board(100, 4);
+        const auto r = hass::evaluate(net, f, b);
+        CHECK(r.fits);
+        CHECK(r.bram_to_lut_blocks == 3);
+        CHECK(r.used.lut == r.used_raw.lut + 3 * 288);
+        CHECK(hass::auto_partition(net, f, b).empty());
     }
     SECTION("3 BRAM18") {
-        // [conv1, relu1, split] = 2 (+ conv2 = 4 > 3); [conv2, add, pool] = 3 (+ fc = 5); [fc] = 2
+        // [conv1, relu1, split] = 2 (+ conv2 = 4 > 3); [conv2, add, pool] = 2 (+ fc = 4); [fc] = 2
         const auto b = test_board(100, 3);
-        const auto cuts = hass::auto_partition(net, f, b);
+        const auto cuts = hass::auto_partition(net, f, b, strict);
         CHECK(cuts == std::vector<int>{3, 6});
-        const auto p = hass::evaluate_partitions(net, f, b, cuts);
+        const auto p = hass::evaluate_partitions(net, f, b, cuts, strict);
         CHECK(p.fits());
         // batch time adds (3 - 1) reconfigurations
         double sum = 0;
@@ -465,7 +561,7 @@ TEST_CASE("auto_partition on a board too small for the weights", "[network][part
     }
     SECTION("a layer that does not fit alone") {
         // conv1 alone needs 2 BRAM18
-        CHECK_THROWS_WITH(hass::auto_partition(net, f, test_board(100, 1)),
+        CHECK_THROWS_WITH(hass::auto_partition(net, f, test_board(100, 1), strict),
                           Contains("layer 'conv1' alone needs 2 bram18 but board 'tiny' allows 1"));
     }
 }
@@ -492,7 +588,7 @@ TEST_CASE("squeeze-excitation: a broadcast multiply", "[network][evaluate]") {
     CHECK(r.layers[4].latency == 16);
     CHECK(r.layers[5].latency == 1024);
     CHECK(r.ii == 1024);
-    // DSP: gap average 1 multiplier of 32x16 = ceil(32/18) = 2; fc 1; scale 1*(2-1) = 1 -> 4
+    // DSP: gap dspmul(16, 32) = ceil(16/18) * ceil(32/27) = 2 per lane; fc 1; scale (multiply) 1 per lane -> 4
     CHECK(r.used.dsp == 4);
 }
 

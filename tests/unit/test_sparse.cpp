@@ -279,9 +279,17 @@ TEST_CASE("sparse convolution hardware", "[sparse][conv]") {
     // DSP f*ci*co*cg = 3*2*2*1 = 12
     CHECK(p.used.dsp == 12);
     // weights: f*ci*co*cg = 12 arrays of depth 4*4*9/12 = 12, width 16:
-    // 192 bits each -> LUTRAM ceil(12/64)*16 = 16 LUTs, x 12 = 192 LUTs
-    CHECK(p.weights == resources{0, 192, 0, 0, 0});
-    CHECK(hass::weight_memory(sparse3x3(), f) == resources{0, 192, 0, 0, 0});
+    // 192 bits each < 1024 -> no BRAM (and no LUTRAM in fpgaConvNet's memory model)
+    CHECK(p.weights == resources{});
+    CHECK(hass::weight_memory(sparse3x3(), f) == resources{});
+    CHECK(p.weight_plan.arrays == 12);
+    CHECK(p.weight_plan.depth == 12);
+    CHECK(p.weight_plan.width == 16);
+    // 8-bit operands pack two multipliers per DSP with one ceiling over the whole layer:
+    // ci = 2, co = 1, f = 3: 2 dots of 3 multipliers = 6 * 1/2 = 3 (not 2 * ceil(3/2) = 4)
+    layer s8 = sparse3x3();
+    s8.width = {8, 8, 32};
+    CHECK(hass::evaluate_layer(s8, fold(2, 1, 1, 3)).used.dsp == 3);
 }
 
 TEST_CASE("sparse weight memory: f*ci*co*cg arrays of width ww", "[sparse][memory]") {
@@ -321,8 +329,10 @@ TEST_CASE("dense fallback below a mean zero fraction of 0.1", "[sparse][conv]") 
           names{"pad", "sliding_window", "squeeze", "vector_dot", "accumulator"});
     // a dense layer's fine must divide K
     CHECK_THAT(hass::folding_problem(l, fold(1, 1, 1, 2)), Contains("fine 2 does not divide the kernel size K = 9"));
-    // dense weight memory: one array 2*2*9/3 = 12 deep, 48 wide (576 bits) -> 1*48 LUTs
-    CHECK(hass::weight_memory(l, fold(1, 1, 1, 3)) == resources{0, 48, 0, 0, 0});
+    // dense weight memory: one array 2*2*9/3 = 12 deep, 48 wide (576 bits < 1024) -> no BRAM
+    CHECK(hass::weight_memory(l, fold(1, 1, 1, 3)) == resources{});
+    CHECK(hass::evaluate_layer(l, fold(1, 1, 1, 3)).weight_plan.arrays == 1);
+    CHECK(hass::evaluate_layer(l, fold(1, 1, 1, 3)).weight_plan.width == 48);
 }
 
 TEST_CASE("pointwise sparse convolution with clusters", "[sparse][conv]") {

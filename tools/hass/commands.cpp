@@ -252,8 +252,12 @@ void print_summary(const network& net, const design_report& r, const board& b, c
                amount(r.bits_out * r.throughput() / 1e9), amount(r.bits_weights * r.throughput() / 1e9));
     if (r.fits)
         fmt::print("fits               yes\n");
-    else
+    else if (!r.exceeded().empty())
         fmt::print("fits               no: exceeds {}\n", exceeded_text(r.exceeded()));
+    else
+        fmt::print("fits               no: {} Gbit/s of off-chip traffic at the II exceed the {} Gbit/s the model allows "
+                   "(fpgaConvNet's greedy would slow it down {:.2f}x)\n",
+                   amount(r.bandwidth_at_interval_gbps), amount(b.bandwidth_gbps), r.greedy_slowdown);
 }
 
 void print_partitions(const network& net, const partitioned_report& pr, const board& b, count_t batch) {
@@ -415,6 +419,24 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
     }
     const design_report& r = pr.partitions.front();
     const bool multi = pr.partitions.size() > 1;
+
+    if (!o.compare.empty()) {
+        const json want = io::load_json_file(o.compare);
+        const json got = io::reference_numbers(net, f, pr, b, batch);
+        const auto diffs = io::compare_reference_numbers(want, got);
+        if (o.json) {
+            print_json({{"compared_with", o.compare}, {"differences", diffs}, {"numbers", got}});
+        } else {
+            fmt::print("{} against {} ({} cost model on {}): ", o.model, o.compare, Cost::name, b.name);
+            if (diffs.empty())
+                fmt::print("every number agrees\n");
+            else {
+                fmt::print("{} numbers differ\n", diffs.size());
+                for (const auto& d : diffs) fmt::print("  {}\n", d);
+            }
+        }
+        return diffs.empty() ? 0 : 1;
+    }
 
     if (o.json) {
         json j = io::report_json(net, f, r, b);

@@ -34,6 +34,7 @@ struct eval_options {
     long long batch = 0;            ///< 0: the design file's batch, else 256
     std::string model_kind = "hass"; ///< cost model: "hass" or "fpgaconvnet"
     bool no_bram_to_lut = false;
+    std::string compare;             ///< a numbers file to compare every number with
     std::string stats;   ///< product-histogram statistics file (hass search --sparsity --out writes stats.json)
     bool json = false;
 };

@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     eval_cmd->add_flag("--no-bram-to-lut", eval.no_bram_to_lut,
                        "Do not hold BRAM beyond the budget in LUTRAM (288 LUT per BRAM18)");
+    eval_cmd->add_option("--compare", eval.compare,
+                         "A numbers file in fpgaConvNet's report layout: compare every number it gives "
+                         "(exit 1 when one differs)");
     eval_cmd->add_option("-f,--folding", eval.folding,
                          "Folding JSON file (default: the network file's inline folding, else every factor 1)");
     eval_cmd->add_option("--cap", eval.cap,

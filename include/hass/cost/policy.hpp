@@ -34,8 +34,11 @@ struct partition_rules {
     bool reference_pipeline_depth = false;
     /// P reconfigurations for P > 1 partitions (fpgaConvNet); otherwise P - 1.
     bool reconfigure_first_partition = false;
-    /// Bandwidth slow-down sigma = BW / budget + 0.01 (fpgaConvNet's greedy); otherwise BW / budget.
-    bool slowdown_margin = false;
+    /// fpgaConvNet evaluates a design at sigma = 1 (only its greedy optimiser
+    /// sets a slow-down, BW / budget + 0.01, and keeps it): a design whose
+    /// off-chip traffic exceeds the bandwidth at its II does not fit. Otherwise
+    /// (hass) the design slows down to the memory bound.
+    bool bandwidth_must_fit = false;
     /// BRAM beyond the budget moves to LUTRAM: the reference adds the whole LUT
     /// surplus (LUT lands near the budget); otherwise 288 LUT per block moved.
     bool lut_takes_whole_surplus = false;
@@ -46,22 +49,51 @@ struct partition_rules {
     /// cycle of the layer's latency; otherwise the streamed fraction of the
     /// weight reads the dataflow makes.
     bool reference_weight_stream = false;
+    /// An inner product keeps its weights in BRAM, none streamed. fpgaConvNet's
+    /// InnerProduct constructor ignores use_uram and stream_weights (a design
+    /// file loaded with its loader alone puts them back in BRAM), but its
+    /// optimiser sets them after construction and its model honours them, so
+    /// neither built-in model sets this; a model of the loader's view would.
+    bool inner_product_weights_in_bram = false;
+    /// An EltWise drops the skip FIFO of port i when its i-th stream flag is
+    /// set, the flags indexed by producer name in sorted order and the FIFOs by
+    /// input order (fpgaConvNet pairs the two lists index by index); otherwise
+    /// the FIFO of the port whose producer streams its tensor.
+    bool fifo_flags_in_name_order = false;
+};
+
+/// A squeeze of a rows x cols x channels tensor from `a` to `b` streams of
+/// `width` bits: its latency, pipeline depth and figure.
+struct squeeze_figure {
+    count_t latency = 0;
+    count_t pipeline_depth = 0;
+    module_figure figure{};
 };
 
 /// fpgaConvNet's model, exactly.
 struct fpgaconvnet {
     static constexpr std::string_view name = "fpgaconvnet";
     static constexpr const coefficient_table& coefficients = chisel_linear_regression;
-    static constexpr partition_rules rules{true, true, true, true, true, true};
+    static constexpr partition_rules rules{true, true, true, true, true, true, false, true};
 
     template <class Visit = ignore_modules>
     static constexpr layer_figures layer_cost(const layer& l, const folding& f, Visit&& visit = {}) {
-        layer_figures r = fpgaconvnet_layer(coefficients, l, f, static_cast<Visit&&>(visit));
-        return r;
+        // fpgaConvNet's ONNX parser builds every EltWise with broadcast off
+        // (parser/onnx/parse.py), so its networks never pay the broadcast buffer
+        if (l.type == layer_type::eltwise && l.broadcast) {
+            layer m = l;
+            m.broadcast = false;
+            return fpgaconvnet_layer(coefficients, m, f, static_cast<Visit&&>(visit));
+        }
+        return fpgaconvnet_layer(coefficients, l, f, static_cast<Visit&&>(visit));
     }
     /// Off-chip weight bits per image: the stream rate while the layer runs, times its latency.
     static constexpr double weight_bits_per_image(const layer&, const layer_figures& r) noexcept {
         return r.stream_bits_per_cycle * static_cast<double>(r.latency);
+    }
+    /// A squeeze layer: H W (C / min(a, b)) cycles, no depth.
+    static constexpr squeeze_figure squeeze_cost(const tensor_shape& s, count_t a, count_t b, count_t width) noexcept {
+        return {s.rows * s.cols * (s.channels / (a < b ? a : b)), 0, squeeze(coefficients, a, b, 1, width)};
     }
 };
 
@@ -78,6 +110,11 @@ struct hass {
     static constexpr double weight_bits_per_image(const layer& l, const layer_figures& r) noexcept {
         return hass_weight_bits_per_image(l, r.weights);
     }
+    /// The squeeze module hass builds (modules::squeeze): its latency and depth.
+    static constexpr squeeze_figure squeeze_cost(const tensor_shape& s, count_t a, count_t b, count_t width) noexcept {
+        const modules::squeeze m{s.size(), a, b, 1, width};
+        return {ceil_to_count(m.latency()), m.pipeline_depth(), m.cost(coefficients)};
+    }
 };
 
 /// A cost model: a name, a coefficient table, partition rules, the layer cost
@@ -88,6 +125,7 @@ concept cost_model = requires(const layer& l, const folding& f, const layer_figu
     { C::rules } -> std::convertible_to<partition_rules>;
     { C::layer_cost(l, f) } -> std::convertible_to<layer_figures>;
     { C::weight_bits_per_image(l, r) } -> std::convertible_to<double>;
+    { C::squeeze_cost(tensor_shape{}, count_t{1}, count_t{1}, count_t{16}) } -> std::convertible_to<squeeze_figure>;
 };
 
 static_assert(cost_model<fpgaconvnet>);

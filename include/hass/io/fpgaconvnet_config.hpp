@@ -17,6 +17,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <string_view>
@@ -203,6 +204,13 @@ inline fpgaconvnet_design read_fpgaconvnet_config(const json& j, std::string_vie
     net.name = "fpgaconvnet";
     std::map<std::string, int> index_of;
     std::vector<std::vector<std::string>> hass_preds(layers.size());
+    // every layer's producers, through squeezes (each checked in its own layer's scope)
+    std::vector<std::vector<std::string>> resolved(layers.size());
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+        const config_layer& c = layers[k];
+        const scope s{std::string(source) + ": partition " + std::to_string(c.partition) + ": layer '" + c.name + "'"};
+        for (const auto& pr : c.preds) resolved[k].push_back(producer(pr, s));
+    }
     // cross-partition edges: partition p's input layers (sorted by name) read
     // input_nodes in order; earlier partitions' output layers (sorted) write output_nodes
     std::map<std::string, std::string> tensor_producer;
@@ -212,22 +220,21 @@ inline fpgaconvnet_design read_fpgaconvnet_config(const json& j, std::string_vie
         for (const auto& c : layers) {
             if (c.partition != p) continue;
             const scope s{std::string(source) + ": partition " + std::to_string(p) + ": layer '" + c.name + "'"};
-            std::vector<std::string> inside;
-            for (const auto& pr : c.preds) inside.push_back(producer(pr, s));
+            const std::vector<std::string>& inside = resolved[by_name[c.name]];
             hass_preds[by_name[c.name]] = inside;
             if (inside.empty() || static_cast<count_t>(inside.size()) < ports_of(c)) inputs_sorted.push_back(c.name);
             bool consumed = false;
-            for (const auto& o : layers)
-                if (o.partition == p)
-                    for (const auto& pr : o.preds)
-                        if (producer(pr, s) == c.name) consumed = true;
+            for (std::size_t m = 0; m < layers.size(); ++m)
+                if (layers[m].partition == p)
+                    for (const auto& pr : resolved[m])
+                        if (pr == c.name) consumed = true;
             const bool split_short = c.type == "SPLIT" && [&] {
                 const json* v = find(*c.params, "ports_out");
                 count_t used = 0;
-                for (const auto& o : layers)
-                    if (o.partition == p)
-                        for (const auto& pr : o.preds)
-                            if (producer(pr, s) == c.name) ++used;
+                for (std::size_t m = 0; m < layers.size(); ++m)
+                    if (layers[m].partition == p)
+                        for (const auto& pr : resolved[m])
+                            if (pr == c.name) ++used;
                 return v && v->is_number_integer() && v->get<count_t>() > used;
             }();
             if (!consumed || split_short) outputs_sorted[p].push_back(c.name);
@@ -374,7 +381,16 @@ inline fpgaconvnet_design read_fpgaconvnet_config(const json& j, std::string_vie
             if (c.op_type.empty()) s.fail_field("op_type", "an ELTWISE needs op_type \"add\" or \"mul\"");
             if (c.op_type != "add" && c.op_type != "mul") s.fail_field("op_type", "unknown eltwise op_type \"" + c.op_type + "\"");
             l.op = c.op_type == "add" ? eltwise_op::add : eltwise_op::mul;
+            // fpgaConvNet's proto has no broadcast flag: an input of one pixel per
+            // channel on a larger map is broadcast (squeeze-excitation)
             l.broadcast = read_flag(p, "broadcast", ps, false);
+            if (l.in.rows * l.in.cols > 1)
+                for (const auto& pr : hass_preds[k]) {
+                    const auto it = index_of.find(pr);
+                    if (it == index_of.end()) continue;
+                    const tensor_shape sh = net.layers[static_cast<std::size_t>(it->second)].out;
+                    if (sh.rows == 1 && sh.cols == 1 && sh.channels == l.in.channels) l.broadcast = true;
+                }
             l.out = l.in;
             data_width();
             l.width.acc = config_width(p, "acc_t", ps, 32);
@@ -416,9 +432,9 @@ inline fpgaconvnet_design read_fpgaconvnet_config(const json& j, std::string_vie
                     succ.push_back(layers[m].name);
             std::vector<std::string> sorted_succ = succ;
             std::sort(sorted_succ.begin(), sorted_succ.end());
-            for (std::size_t j = 0; j < so.size() && j < sorted_succ.size(); ++j)
-                if (so[j]) {
-                    const auto pos = std::find(succ.begin(), succ.end(), sorted_succ[j]) - succ.begin();
+            for (std::size_t q = 0; q < so.size() && q < sorted_succ.size(); ++q)
+                if (so[q]) {
+                    const auto pos = std::find(succ.begin(), succ.end(), sorted_succ[q]) - succ.begin();
                     f.streamed_outputs |= 1u << pos;
                 }
         }
@@ -447,6 +463,28 @@ inline fpgaconvnet_design read_fpgaconvnet_config(const json& j, std::string_vie
 
 inline fpgaconvnet_design load_fpgaconvnet_config(const std::filesystem::path& path) {
     return read_fpgaconvnet_config(load_json_file(path), path.string());
+}
+
+/// Evaluates a design file as fpgaConvNet does (under the reference cost model
+/// by default): every partition at the file's batch with its weights
+/// reloading, on a board, under a utilisation cap.
+template <cost::cost_model Cost = cost::fpgaconvnet>
+inline partitioned_report evaluate_fpgaconvnet_design(const fpgaconvnet_design& d, const board& b,
+                                                      const utilisation_cap& cap = {}, bool bram_to_lut = true) {
+    validate(d.net, d.folding);
+    partitioned_report out;
+    out.reconf_time_s = b.reconf_time_s;
+    out.reconfigure_first = Cost::rules.reconfigure_first_partition;
+    int start = 0;
+    std::vector<int> ends = d.cuts;
+    ends.push_back(static_cast<int>(d.net.size()));
+    for (std::size_t k = 0; k < ends.size(); ++k) {
+        evaluation_options o = d.options(k, cap);
+        o.bram_to_lut = bram_to_lut;
+        out.partitions.push_back(evaluate_partition<Cost>(d.net, d.folding, b, start, ends[k], o));
+        start = ends[k];
+    }
+    return out;
 }
 
 namespace detail {
@@ -577,9 +615,28 @@ inline json write_fpgaconvnet_config(const network& net, const std::vector<foldi
                 p["mem_bw_out"] = 100.0;
             };
             auto flags = [&] {
-                json si = json::array(), so = json::array();
-                for (count_t k = 0; k < ports_in; ++k) si.push_back(((fi.streamed_inputs >> k) & 1u) != 0);
-                for (count_t k = 0; k < ports_out; ++k) so.push_back(((fi.streamed_outputs >> k) & 1u) != 0);
+                // the file indexes the flags by producer (consumer) name in sorted
+                // order; hass's bits follow the input (consumer layer) order
+                auto in_file_order = [](const std::vector<std::string>& names, std::uint32_t bits, count_t ports) {
+                    std::vector<std::string> sorted = names;
+                    std::sort(sorted.begin(), sorted.end());
+                    json out = json::array();
+                    for (count_t k = 0; k < ports; ++k) {
+                        auto pos = static_cast<std::size_t>(k);
+                        if (pos < sorted.size())
+                            pos = static_cast<std::size_t>(std::find(names.begin(), names.end(), sorted[pos]) -
+                                                           names.begin());
+                        out.push_back(((bits >> pos) & 1u) != 0);
+                    }
+                    return out;
+                };
+                std::vector<std::string> producers, users;
+                for (int src : l.inputs) producers.push_back(src == network_input ? std::string() : name_of(src));
+                for (std::size_t j = static_cast<std::size_t>(i) + 1; j < net.size(); ++j)
+                    for (int src : net.layers[j].inputs)
+                        if (src == i) users.push_back(name_of(static_cast<int>(j)));
+                const json si = in_file_order(producers, fi.streamed_inputs, ports_in);
+                const json so = in_file_order(users, fi.streamed_outputs, ports_out);
                 p["stream_inputs"] = si;
                 p["stream_outputs"] = so;
                 p["input_compression_ratio"] = json::array();
@@ -690,7 +747,6 @@ inline json write_fpgaconvnet_config(const network& net, const std::vector<foldi
                 p["acc_t"] = detail::fixed_type(l.width.acc, l.width.acc / 2);
                 p["ports_in"] = ports_in;
                 p["ports_out"] = 1;
-                if (l.broadcast) p["broadcast"] = true;
                 p["mem_bw_in_array"] = json::array();
                 for (count_t k = 0; k < ports_in; ++k) p["mem_bw_in_array"].push_back(100.0);
                 p["mem_bw_out_array"] = {100.0};
@@ -774,6 +830,149 @@ inline json write_fpgaconvnet_config(const network& net, const std::vector<foldi
                          {"gen_last_width", 16}});
     }
     return {{"partition", std::move(parts)}};
+}
+
+/// The numbers of a design in the layout of fpgaConvNet's reports (the
+/// optimiser's report.json "partitions", as numbers files give them): per
+/// partition cycles, latency, interval, slowdown, II, pipeline depth, batch,
+/// resources before and after BRAM-to-LUTRAM, bandwidth in, out and weights,
+/// and every node's interval and resources (squeezes included).
+inline json reference_numbers(const network& net, const std::vector<folding>& f, const partitioned_report& pr,
+                              const board& b, count_t batch) {
+    json parts = json::array();
+    double total_cycles = 0;
+    for (std::size_t k = 0; k < pr.partitions.size(); ++k) {
+        const design_report& r = pr.partitions[k];
+        const double cycles = r.batch_cycles(batch);
+        total_cycles += cycles;
+        auto rsc = [](const resources& u, double dsp, bool uram) {
+            json j{{"LUT", u.lut}, {"FF", u.ff}, {"BRAM", u.bram18}, {"DSP", dsp}};
+            if (uram) j["URAM"] = u.uram;
+            return j;
+        };
+        json layers = json::array();
+        auto type_name = [](const layer& l) -> std::string {
+            switch (l.type) {
+            case layer_type::convolution: return "Convolution";
+            case layer_type::inner_product: return "InnerProduct";
+            case layer_type::pooling: return "Pooling";
+            case layer_type::global_pooling: return "GlobalPooling";
+            case layer_type::eltwise: return "EltWise";
+            case layer_type::concat: return "Concat";
+            case layer_type::split: return "Split";
+            case layer_type::squeeze: return "Squeeze";
+            case layer_type::hardswish: return "HardSwish";
+            case layer_type::hardsigmoid: return "HardSigmoid";
+            case layer_type::sigmoid: return "Sigmoid";
+            case layer_type::thresholded_relu: return "ThresholdedReLU";
+            default: return "ReLU";
+            }
+        };
+        for (int i = r.first; i < r.last; ++i) {
+            const layer& l = net.layers[static_cast<std::size_t>(i)];
+            const layer_performance& p = r.layers[static_cast<std::size_t>(i - r.first)];
+            for (const auto& q : r.squeezes)
+                if (q.consumer == i)
+                    layers.push_back({{"name", q.name.str()},
+                                      {"type", "Squeeze"},
+                                      {"interval_cycles", q.latency},
+                                      {"resource", rsc(q.used, static_cast<double>(q.used.dsp), false)}});
+            layers.push_back({{"name", l.name.str()},
+                              {"type", type_name(l)},
+                              {"interval_cycles", p.latency},
+                              {"resource", rsc(p.used, p.dsp, l.has_weights())}});
+        }
+        for (const auto& q : r.port_squeezes)
+            layers.push_back({{"name", q.name.str()},
+                              {"type", "Squeeze"},
+                              {"interval_cycles", q.latency},
+                              {"resource", rsc(q.used, static_cast<double>(q.used.dsp), false)}});
+        const double T = r.interval * r.slowdown, mhz = b.clock_mhz;
+        parts.push_back({{"index", static_cast<count_t>(k)},
+                         {"num_layers", static_cast<count_t>(layers.size())},
+                         {"cycles", cycles},
+                         {"latency_s", cycles / (mhz * 1e6)},
+                         {"interval_cycles_max_layer", r.interval},
+                         {"slowdown", r.slowdown},
+                         {"II_cycles", r.ii},
+                         {"pipeline_depth_cycles", r.pipeline_depth},
+                         {"batch_size", batch},
+                         {"weights_reloading_factor", r.reload_factor},
+                         {"resource", rsc(r.used, r.dsp, true)},
+                         {"resource_raw_sum", rsc(r.used_raw, r.dsp, true)},
+                         {"bandwidth_gbps",
+                          {{"in (Gbps)", r.bits_in * mhz / T / 1000.0},
+                           {"out (Gbps)", r.bits_out * mhz / T / 1000.0},
+                           {"weight (Gbps)", r.bits_weights * mhz / T / 1000.0}}},
+                         {"layers", std::move(layers)}});
+    }
+    (void)f;
+    const double latency = pr.batch_time(batch);
+    return {{"throughput_fps", static_cast<double>(batch) / latency},
+            {"latency_s", latency},
+            {"total_cycles", total_cycles},
+            {"num_partitions", static_cast<count_t>(pr.partitions.size())},
+            {"partitions", std::move(parts)}};
+}
+
+/// Every number of a numbers file (the layout of reference_numbers) that the
+/// computed numbers do not reproduce: integers exactly, reals to a relative
+/// 1e-12 (the reference sums some of them in another order). Fields the
+/// numbers file does not give are not compared; layers are matched by name.
+inline std::vector<std::string> compare_reference_numbers(const json& want, const json& got) {
+    std::vector<std::string> out;
+    auto same = [](const json& a, const json& b) {
+        if (!a.is_number() || !b.is_number()) return a == b;
+        const double x = a.get<double>(), y = b.get<double>();
+        if (x == y) return true;
+        return std::abs(x - y) <= 1e-12 * std::max(std::abs(x), std::abs(y));
+    };
+    auto walk = [&](auto&& self, const json& w, const json& g, const std::string& path) -> void {
+        if (w.is_object()) {
+            if (!g.is_object()) {
+                out.push_back(path + ": expected an object");
+                return;
+            }
+            for (const auto& item : w.items()) {
+                if (!g.contains(item.key())) continue; // a field hass does not compute (names, provenance)
+                self(self, item.value(), g.at(item.key()), path.empty() ? item.key() : path + "." + item.key());
+            }
+            return;
+        }
+        if (w.is_array()) {
+            if (!g.is_array()) {
+                out.push_back(path + ": expected an array");
+                return;
+            }
+            const bool named = !w.empty() && w.front().is_object() && w.front().contains("name");
+            if (named) {
+                for (const auto& we : w) {
+                    const std::string name = we.value("name", "");
+                    const auto it = std::find_if(g.begin(), g.end(), [&](const json& ge) { return ge.value("name", "") == name; });
+                    if (it == g.end()) {
+                        out.push_back(path + "[" + name + "]: not in hass's design");
+                        continue;
+                    }
+                    self(self, we, *it, path + "[" + name + "]");
+                }
+                for (const auto& ge : g) {
+                    const std::string name = ge.value("name", "");
+                    if (std::find_if(w.begin(), w.end(), [&](const json& we) { return we.value("name", "") == name; }) == w.end())
+                        out.push_back(path + "[" + name + "]: in hass's design, not in the numbers");
+                }
+                return;
+            }
+            if (w.size() != g.size()) {
+                out.push_back(path + ": " + std::to_string(w.size()) + " entries, hass " + std::to_string(g.size()));
+                return;
+            }
+            for (std::size_t k = 0; k < w.size(); ++k) self(self, w[k], g[k], path + "[" + std::to_string(k) + "]");
+            return;
+        }
+        if (!same(w, g)) out.push_back(path + ": reference " + w.dump() + ", hass " + g.dump());
+    };
+    walk(walk, want, got, "");
+    return out;
 }
 
 /// True when a JSON document looks like an fpgaConvNet design ({"partition": [...]}).

@@ -67,7 +67,11 @@ struct design_report {
     count_t compute_ii = 0; ///< ceil(interval)
     count_t memory_ii = 0;  ///< cycles per image the off-chip traffic needs at the (capped) bandwidth
     count_t ii = 0;         ///< the initiation interval: compute_ii slowed to the memory bound
-    double slowdown = 1;    ///< ii / compute_ii as the model states it (fpgaConvNet's sigma)
+    double slowdown = 1;    ///< ii / compute_ii (hass: the memory bound; fpgaConvNet: always 1)
+    double bandwidth_at_interval_gbps = 0; ///< off-chip traffic at the interval, before any slow-down
+    /// The slow-down fpgaConvNet's greedy optimiser would set, BW / budget + 0.01
+    /// (1 when the traffic fits): informational.
+    double greedy_slowdown = 1;
     int bottleneck = -1;    ///< layer index of the slowest layer (-1 when a squeeze or memory)
     double pipeline_depth = 0; ///< D, cycles (the model's definition)
     resources used{};       ///< after BRAM moved to LUTRAM: what the board must hold
@@ -92,7 +96,8 @@ struct design_report {
         const double c = (static_cast<double>(ii) * static_cast<double>(b) + pipeline_depth) *
                              static_cast<double>(reload_factor) +
                          static_cast<double>(reload_factor - 1) * reload_words;
-        return static_cast<double>(static_cast<count_t>(c));
+        // trunc; beyond 2^53 a double is an integer already (and beyond 2^63 no count_t holds it)
+        return c < 9.0e18 ? static_cast<double>(static_cast<count_t>(c)) : c;
     }
     /// Seconds to process a batch of `b` images through this partition.
     constexpr double batch_time(count_t b) const noexcept { return batch_cycles(b) / clock_hz; }
@@ -134,25 +139,19 @@ namespace detail {
 template <cost::cost_model Cost>
 constexpr squeeze_link make_squeeze(const network& net, int producer, int consumer, count_t a, count_t b,
                                     count_t width) {
-    const tensor_shape s = net.shape_of(producer);
-    squeeze_link q;
-    q.producer = producer;
-    q.consumer = consumer;
-    q.streams_from = a;
-    q.streams_to = b;
-    layer sq;
-    sq.name = "squeeze";
-    sq.type = layer_type::squeeze;
-    sq.in = sq.out = s;
-    sq.width.data = sq.width.output = width;
-    folding f;
-    f.coarse_in = a;
-    f.coarse_out = b;
-    const layer_performance p = evaluate_layer<Cost>(sq, f);
-    q.latency = p.latency;
-    q.pipeline_depth = p.pipeline_depth;
-    q.used = p.used;
-    return q;
+    const tensor_shape s = producer == network_input && consumer >= 0
+                               ? net.layers[static_cast<std::size_t>(consumer)].in
+                               : net.shape_of(producer);
+    const cost::squeeze_figure q = Cost::squeeze_cost(s, a, b, width);
+    squeeze_link out;
+    out.producer = producer;
+    out.consumer = consumer;
+    out.streams_from = a;
+    out.streams_to = b;
+    out.latency = q.latency;
+    out.pipeline_depth = q.pipeline_depth;
+    out.used = {ceil_to_count(q.figure.dsp), q.figure.lut, q.figure.ff, q.figure.bram, 0};
+    return out;
 }
 
 /// The squeeze of an edge: the producer's output shape and width.
@@ -458,9 +457,22 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
             if (port < lp.fifo_depths.size()) lp.fifo_depths[port] = ceil_to_count(longest - best[k]) + extra + 64;
         }
         const count_t c = fold_at(i).coarse_in;
-        for (std::size_t p = 0; p < lp.fifo_depths.size(); ++p)
-            if (((fold_at(i).streamed_inputs >> p) & 1u) == 0)
+        for (std::size_t p = 0; p < lp.fifo_depths.size(); ++p) {
+            std::size_t flag = p;
+            if constexpr (rules.fifo_flags_in_name_order) {
+                // the p-th flag in the reference's order belongs to the producer
+                // p-th by name: it is that producer's port whose bit is read
+                std::vector<std::string_view> names;
+                for (int src : l.inputs)
+                    names.push_back(src == network_input ? std::string_view() : net.layers[static_cast<std::size_t>(src)].name.view());
+                std::vector<std::string_view> sorted = names;
+                std::sort(sorted.begin(), sorted.end());
+                if (p < sorted.size())
+                    flag = static_cast<std::size_t>(std::find(names.begin(), names.end(), sorted[p]) - names.begin());
+            }
+            if (((fold_at(i).streamed_inputs >> flag) & 1u) == 0)
                 lp.fifo_bram += c * bram18_blocks(lp.fifo_depths[p], l.width.data, buffer_kind::fifo);
+        }
         lp.used.bram18 += lp.fifo_bram;
     }
 
@@ -545,10 +557,14 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
     const double budget_gbps = o.cap.bandwidth * b.bandwidth_gbps;
     const double bits_per_cycle = budget_gbps * 1e9 / r.clock_hz;
     r.memory_ii = bits_per_cycle > 0 ? ceil_to_count(r.offchip_bits / bits_per_cycle) : 0;
-    if (rules.slowdown_margin) {
-        const double gbps = r.offchip_bits * (b.clock_mhz / (r.interval * 1000.0));
-        r.slowdown = gbps > budget_gbps ? gbps / budget_gbps + 0.01 : 1.0;
-        r.ii = ceil_to_count(r.interval * r.slowdown);
+    {
+        const double gbps = r.interval > 0 ? r.offchip_bits * (b.clock_mhz / (r.interval * 1000.0)) : 0.0;
+        r.bandwidth_at_interval_gbps = gbps;
+        r.greedy_slowdown = gbps > budget_gbps && budget_gbps > 0 ? gbps / budget_gbps + 0.01 : 1.0;
+    }
+    if (rules.bandwidth_must_fit) {
+        r.ii = ceil_to_count(r.interval);
+        r.slowdown = 1.0;
     } else {
         r.ii = std::max(r.compute_ii, r.memory_ii);
         r.slowdown = r.compute_ii > 0 ? static_cast<double>(r.ii) / static_cast<double>(r.compute_ii) : 1.0;
@@ -605,6 +621,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
     }
 
     r.fits = within(r.used, r.budget);
+    if (rules.bandwidth_must_fit && r.bandwidth_at_interval_gbps > budget_gbps * (1 + 1e-12)) r.fits = false;
     for (const auto& lp : r.layers)
         if (lp.undefined) r.fits = false;
     return r;

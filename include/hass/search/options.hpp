@@ -48,12 +48,20 @@ struct folding_option {
     count_t streams_out = 1; ///< streams_out(layer, fold)
     count_t offchip_bits = 0; ///< weight bits read from off-chip memory per image (streamed weights only)
     double depth = 0;         ///< the layer's share of the pipeline depth (the cost model's d, or d / r)
+    /// fpgaConvNet's pipeline depth also adds II * S0 / (size_in * size_out)
+    /// for every node of the longest path (S0: the first node's words per
+    /// stream): this is 1 / (size_in * size_out) of the layer (and its port
+    /// squeeze), 0 under hass's model.
+    double depth_ii = 0;
 };
 
 /// The options of one layer.
 struct layer_options {
     std::vector<folding_option> options; ///< stream-exact Pareto set, by latency ascending
-    std::vector<int> front;              ///< indices of the plain Pareto set, by latency ascending
+    /// Indices of the options no other option beats by more than front_epsilon
+    /// in every resource at no more latency (an epsilon-Pareto set, ignoring
+    /// stream counts), by latency ascending: what the fast heuristics scan.
+    std::vector<int> front;
     count_t enumerated = 0;              ///< foldings evaluated (storage variants included)
     bool thinned = false;                ///< the enumeration was capped (see enumeration_limit)
 };
@@ -164,20 +172,64 @@ inline bool option_less(const folding_option& a, const folding_option& b) noexce
 
 /// Indices (into `all`, sorted by option_less) of the options no earlier kept one dominates.
 inline std::vector<int> pareto_indices(const std::vector<folding_option>& all, const std::vector<int>& order) {
+    // the quantities of the kept options, packed for a tight scan; the most
+    // recently kept (closest in latency) are the likeliest to dominate
+    struct key {
+        count_t v[8];
+    };
+    std::vector<key> kept_keys;
     std::vector<int> kept;
+    kept.reserve(order.size());
+    kept_keys.reserve(order.size());
     for (int i : order) {
+        const folding_option& o = all[static_cast<std::size_t>(i)];
+        const key c{{o.latency, o.used.dsp, o.used.lut, o.used.ff, o.used.bram18, o.used.uram, o.offchip_bits, 0}};
         bool dominated = false;
-        for (int k : kept)
-            if (dominates(all[static_cast<std::size_t>(k)], all[static_cast<std::size_t>(i)])) {
+        for (std::size_t k = kept_keys.size(); k-- > 0;) {
+            const key& d = kept_keys[k];
+            if (d.v[0] <= c.v[0] && d.v[1] <= c.v[1] && d.v[2] <= c.v[2] && d.v[3] <= c.v[3] && d.v[4] <= c.v[4] &&
+                d.v[5] <= c.v[5] && d.v[6] <= c.v[6]) {
                 dominated = true;
                 break;
             }
-        if (!dominated) kept.push_back(i);
+        }
+        if (!dominated) {
+            kept.push_back(i);
+            kept_keys.push_back(c);
+        }
+    }
+    return kept;
+}
+
+/// The epsilon-Pareto set: an option is left out when a kept one is at least as
+/// fast and within (1 + eps) of it in every resource and in off-chip bits.
+/// Every option is then within (1 + eps) of a kept one, so a weighted cost
+/// minimised over the set is at most (1 + eps) times the true minimum.
+inline std::vector<int> epsilon_front(const std::vector<folding_option>& all, const std::vector<int>& order,
+                                      double eps) {
+    std::vector<int> kept;
+    for (int i : order) {
+        const folding_option& o = all[static_cast<std::size_t>(i)];
+        auto within = [&](count_t a, count_t b) { return static_cast<double>(a) <= static_cast<double>(b) * (1 + eps); };
+        bool covered = false;
+        for (std::size_t k = kept.size(); k-- > 0;) {
+            const folding_option& d = all[static_cast<std::size_t>(kept[k])];
+            if (d.latency <= o.latency && within(d.used.dsp, o.used.dsp) && within(d.used.lut, o.used.lut) &&
+                within(d.used.ff, o.used.ff) && within(d.used.bram18, o.used.bram18) &&
+                within(d.used.uram, o.used.uram) && within(d.offchip_bits, o.offchip_bits)) {
+                covered = true;
+                break;
+            }
+        }
+        if (!covered) kept.push_back(i);
     }
     return kept;
 }
 
 } // namespace detail
+
+/// The tolerance of the heuristics' option sets (layer_options::front).
+inline constexpr double front_epsilon = 0.03;
 
 /// Every folding of the space (storage variants last within each folding).
 inline std::vector<folding> enumerate_foldings(const folding_space& s) {
@@ -219,7 +271,26 @@ inline std::vector<folding> enumerate_foldings(const layer& l, const board& b, b
 
 /// The fractions of a weight memory's block-rows the searches may stream from
 /// off-chip memory (all_blocks: every row).
-inline constexpr std::array<double, 4> stream_fractions{0.25, 0.5, 0.75, 1.0};
+inline constexpr std::array<double, 6> stream_fractions{0.25, 0.5, 0.625, 0.75, 0.875, 1.0};
+
+/// The resources an option may use to be part of any design on a board: at
+/// most the budget in every resource; with the BRAM-to-LUTRAM rule, BRAM beyond
+/// its budget paid for at 288 LUT a block from the LUT budget.
+struct option_limit {
+    resources budget{};
+    bool bram_to_lut = true;
+    bool active = false;
+
+    constexpr bool admits(const resources& r) const noexcept {
+        if (!active) return true;
+        if (r.dsp > budget.dsp || r.lut > budget.lut || r.ff > budget.ff || r.uram > budget.uram) return false;
+        if (!bram_to_lut) return r.bram18 <= budget.bram18;
+        return r.bram18 <= budget.bram18 || r.lut + 288 * (r.bram18 - budget.bram18) <= budget.lut;
+    }
+};
+
+/// Weight memories smaller than this many blocks get no streamed variants.
+inline constexpr count_t min_streamed_blocks = 16;
 
 /// Blocks streamed for a fraction of the block-rows (whole rows, at least one).
 constexpr count_t streamed_blocks(const cost::weight_plan& p, double fraction) noexcept {
@@ -233,9 +304,11 @@ constexpr count_t streamed_blocks(const cost::weight_plan& p, double fraction) n
 /// Evaluates every folding of a layer once (under a cost model) and keeps the
 /// Pareto sets; `offchip` adds the streamed-weight variants.
 template <cost::cost_model Cost = cost::hass>
-inline layer_options make_layer_options(const layer& l, const board& b, bool offchip = false) {
+inline layer_options make_layer_options(const layer& l, const board& b, bool offchip = false,
+                                        const option_limit& limit = {}) {
     layer_options out;
-    folding_space s = folding_space_of(l, l.has_weights() && b.budget.uram > 0, l.has_weights() && offchip);
+    const bool movable = l.has_weights() && !(Cost::rules.inner_product_weights_in_bram && l.type == layer_type::inner_product);
+    folding_space s = folding_space_of(l, movable && b.budget.uram > 0, movable && offchip);
     const std::size_t full = s.size();
     detail::thin(s);
     out.thinned = s.size() < full;
@@ -252,8 +325,13 @@ inline layer_options make_layer_options(const layer& l, const board& b, bool off
         o.streams_in = streams_in(l, o.fold);
         o.streams_out = streams_out(l, o.fold);
         o.depth = static_cast<double>(p.pipeline_depth) / p.rate_in;
-        all.push_back(o);
-        if (!l.has_weights()) return;
+        if constexpr (Cost::rules.reference_pipeline_depth) {
+            const double si = static_cast<double>(l.in.rows * l.in.cols * (l.in.channels / o.streams_in));
+            const double so = static_cast<double>(l.out.rows * l.out.cols * (l.out.channels / o.streams_out));
+            o.depth_ii = 1.0 / (si * so);
+        }
+        if (limit.admits(o.used)) all.push_back(o);
+        if (!movable) return;
         // the same modules, the weight memory elsewhere: URAM, and blocks streamed from off-chip memory
         const resources modules = p.used - p.weights;
         auto variant = [&](weight_storage where, count_t stream) {
@@ -269,12 +347,13 @@ inline layer_options make_layer_options(const layer& l, const board& b, bool off
             fig.stream_bits_per_cycle = cost::reference_stream_bits_per_cycle(plan);
             v.offchip_bits = ceil_to_count(Cost::weight_bits_per_image(l, fig));
             ++out.enumerated;
-            all.push_back(v);
+            if (limit.admits(v.used)) all.push_back(v);
         };
         std::array<weight_storage, 2> memories{weight_storage::bram, weight_storage::uram};
         for (std::size_t m = 0; m < (s.uram ? 2u : 1u); ++m) {
             if (m == 1) variant(weight_storage::uram, 0);
-            if (!s.offchip || p.weight_plan.total_blocks == 0) continue;
+            // streaming pays only for large weight memories: a few blocks free little RAM
+            if (!s.offchip || p.weight_plan.total_blocks < min_streamed_blocks) continue;
             const cost::weight_plan base = cost::hass_weight_plan(l, {o.fold.coarse_in, o.fold.coarse_out, o.fold.coarse_group,
                                                                       o.fold.fine, memories[m], o.fold.dense});
             count_t last = 0;
@@ -326,7 +405,7 @@ inline layer_options make_layer_options(const layer& l, const board& b, bool off
     for (int i : exact) out.options.push_back(all[static_cast<std::size_t>(i)]);
     std::vector<int> idx(out.options.size());
     for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int>(i);
-    out.front = detail::pareto_indices(out.options, idx);
+    out.front = detail::epsilon_front(out.options, idx, front_epsilon);
     return out;
 }
 
@@ -351,7 +430,8 @@ inline bool same_hardware(const layer& a, const layer& b) {
 /// same hardware (repeated blocks) share one enumeration. `offchip` adds the
 /// streamed-weight variants.
 template <cost::cost_model Cost = cost::hass>
-inline std::vector<layer_options> make_network_options(const network& net, const board& b, bool offchip = false) {
+inline std::vector<layer_options> make_network_options(const network& net, const board& b, bool offchip = false,
+                                                       const option_limit& limit = {}) {
     std::vector<layer_options> out;
     out.reserve(net.size());
     std::vector<std::size_t> unique; // indices of layers enumerated so far
@@ -369,7 +449,7 @@ inline std::vector<layer_options> make_network_options(const network& net, const
             continue;
         }
         unique.push_back(i);
-        out.push_back(make_layer_options<Cost>(l, b, offchip));
+        out.push_back(make_layer_options<Cost>(l, b, offchip, limit));
     }
     return out;
 }

@@ -33,13 +33,14 @@
 //     as the (consistent) heuristic. An edge is first queued with its lower
 //     bound; when it comes first it is replaced by its exact cost, the
 //     single-partition optimal search on that range (cached; the fast variant:
-//     smallest II only, no polish or bound tightening, a tenth of the
-//     branch-and-bound nodes). The first path whose every edge is exact is the
+//     no bound tightening, three slower-II tries for a shallower pipeline, a
+//     tenth of the branch-and-bound nodes). The first path whose every edge is exact is the
 //     best over the candidate cuts. One partition is the path 0 -> n, so a
 //     network that fits whole and is fastest whole stays whole.
 //  4. If no path exists over the candidates, every position becomes one.
 //  5. The ranges of the best path are folded again with the requested
-//     algorithm (optimal: full search, with polish and proven bound) and the
+//     algorithm (optimal: full search, with polish and proven bound; the
+//     costing design is kept when its batch time is shorter) and the
 //     design is re-evaluated with hass::evaluate_partitions.
 //
 // If a single layer cannot fit the board even alone at its smallest folding
@@ -384,8 +385,21 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
     const std::vector<int> cross = fs::crossing_tensors(net);
     std::vector<bool> candidate(static_cast<std::size_t>(n) + 1, false);
     candidate[0] = candidate[static_cast<std::size_t>(n)] = true;
+    // a split keeps its consumers, and an eltwise or concat its producers, in its
+    // own partition (fpgaConvNet cannot express a multi-port layer cut in two)
+    std::vector<bool> straddled(static_cast<std::size_t>(n) + 1, false);
+    for (int i = 0; i < n; ++i) {
+        const layer &l = net.layers[static_cast<std::size_t>(i)];
+        const bool multi_in = l.type == layer_type::eltwise || l.type == layer_type::concat;
+        for (int src : l.inputs) {
+            if (src < 0) continue;
+            const bool multi_out = net.layers[static_cast<std::size_t>(src)].type == layer_type::split;
+            if (multi_in || multi_out)
+                for (int k = src + 1; k <= i; ++k) straddled[static_cast<std::size_t>(k)] = true;
+        }
+    }
     for (int k = 1; k < n; ++k)
-        if (cross[static_cast<std::size_t>(k)] <= std::max(so.max_crossing, 1))
+        if (cross[static_cast<std::size_t>(k)] <= std::max(so.max_crossing, 1) && !straddled[static_cast<std::size_t>(k)])
             candidate[static_cast<std::size_t>(k)] = true;
     const fs::range_bounds bounds(net, all, fs::budget_usage(budget, so.bram_to_lut), bpc);
     {
@@ -396,7 +410,7 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
                 continue;
             if (k - prev > 1 && bounds.ii(prev, k) == 0)
                 for (int j = prev + 1; j < k; ++j)
-                    candidate[static_cast<std::size_t>(j)] = true;
+                    candidate[static_cast<std::size_t>(j)] = !straddled[static_cast<std::size_t>(j)];
             prev = k;
         }
     }
@@ -435,7 +449,7 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
                 all_set = all_set && c;
             if (all_set)
                 break;
-            std::fill(candidate.begin(), candidate.end(), true);
+            for (std::size_t k = 0; k < candidate.size(); ++k) candidate[k] = !straddled[k];
         }
         pos.clear();
         for (int k = 0; k <= n; ++k)
@@ -552,7 +566,7 @@ inline partitioned_search_result search_partitioned(const network &net, const bo
         if (algo == algorithm::optimal && r.found) {
             // the full search never does worse than the fast one; keep the better anyway
             const design_report full = cx.evaluate_local(local);
-            if (!full.fits || full.ii > fast.ii)
+            if (!full.fits || full.batch_time(out.batch) > fast.time_s)
                 local = fast.folding;
         }
         std::copy(local.begin(), local.end(), out.folding.begin() + a);

@@ -130,8 +130,8 @@ struct search_options {
     double anneal_end_temperature = 0.002;  ///< anneal: geometric cooling down to this
     double anneal_resource_weight = 0.02; ///< anneal: cost per unit of relative resource use
     int anneal_softmax_power = 16;        ///< anneal: II in the cost is (sum of latency^p)^(1/p)
-    int lagrange_rounds = 40;          ///< optimal: weighted-sum rounds per target
-    count_t node_limit = 200000;       ///< optimal: branch-and-bound nodes per target
+    int lagrange_rounds = 24;          ///< optimal: weighted-sum rounds per target
+    count_t node_limit = 10000;        ///< optimal: branch-and-bound nodes per target
     bool polish = true;      ///< optimal: at the best II, lower DSP (then other resources) where the budget allows
     bool lower_bound = true; ///< greedy/anneal: also compute the relaxation lower bound (not timed)
     bool offchip_weights = true; ///< layers with weights may stream part or all of them from off-chip memory
@@ -164,6 +164,8 @@ namespace detail::fold_search {
 struct edge {
     int producer = 0;
     int consumer = 0;
+    /// The squeezes of this edge evaluated so far, one per (streams_from, streams_to).
+    mutable std::vector<squeeze_link> cache{};
 };
 
 /// The layers [first, last) of a network, indexed from 0. Tensors read from
@@ -208,7 +210,10 @@ inline graph make_graph(const network& net) { return make_graph(net, 0, static_c
 /// Latency and resources of the squeeze on an edge (zero when the streams agree).
 inline squeeze_link squeeze_on(const network& net, const graph& g, const edge& e, count_t a, count_t b) {
     if (a == b) return {e.producer + g.first, e.consumer + g.first, a, b, 0, 0, {}, {}};
-    return g.squeeze(net, e.producer + g.first, e.consumer + g.first, a, b);
+    for (const auto& q : e.cache)
+        if (q.streams_from == a && q.streams_to == b) return q;
+    e.cache.push_back(g.squeeze(net, e.producer + g.first, e.consumer + g.first, a, b));
+    return e.cache.back();
 }
 
 // The summed quantities of a design: the five resources, the off-chip weight
@@ -457,13 +462,14 @@ private:
 /// layers with the most BRAM weight memory move to URAM while URAM allows; when
 /// the on-chip RAM still overflows and `offchip` allows it, the layers with the
 /// most on-chip weight memory move off chip.
-template <class Fits>
-inline void balance_storage(design_state& s, const resources& budget, bool offchip, Fits&& fits_board) {
+template <class Fits, class Movable>
+inline void balance_storage(design_state& s, const resources& budget, bool offchip, Fits&& fits_board,
+                            Movable&& movable) {
     const std::size_t n = s.foldings().size();
     if (budget.uram > 0 && s.total().bram18 > budget.bram18) {
         std::vector<std::pair<count_t, std::size_t>> by_bram;
         for (std::size_t i = 0; i < n; ++i)
-            if (s.layer_at(i).has_weights() && s.at(i).weights == weight_storage::bram)
+            if (movable(s.layer_at(i)) && s.at(i).weights == weight_storage::bram)
                 by_bram.emplace_back(cost::hass_weight_plan(s.layer_at(i), s.at(i)).on_chip_blocks(), i);
         std::stable_sort(by_bram.begin(), by_bram.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
         for (const auto& [blocks, i] : by_bram) {
@@ -480,7 +486,7 @@ inline void balance_storage(design_state& s, const resources& budget, bool offch
     if (!ram_over()) return;
     std::vector<std::pair<count_t, std::size_t>> by_ram; // on-chip weight memory in Kbit
     for (std::size_t i = 0; i < n; ++i)
-        if (s.layer_at(i).has_weights()) {
+        if (movable(s.layer_at(i))) {
             const cost::weight_plan w = cost::hass_weight_plan(s.layer_at(i), s.at(i));
             by_ram.emplace_back((w.uram ? 288 : 18) * w.on_chip_blocks(), i);
         }
@@ -528,8 +534,12 @@ public:
     /// With `bits_per_cycle` > 0 and off-chip options present, the off-chip bits
     /// are a sixth summed quantity whose budget at memory target T is the most
     /// bits memory_ii allows, minus `fixed_bits` (the activation traffic).
+    /// `memory_above_compute`: a design may be slower than its slowest layer
+    /// because of its off-chip traffic (hass); false when the traffic must fit
+    /// at the compute II (fpgaConvNet).
     optimal_solver(const network& net, const graph& g, std::span<const layer_options> opts, const usage& limits,
-                   const search_options& so, double bits_per_cycle = 0, double fixed_bits = 0)
+                   const search_options& so, double bits_per_cycle = 0, double fixed_bits = 0,
+                   bool memory_above_compute = true)
         : net_(net), g_(g), opts_(opts), so_(so), node_limit_(so.node_limit), bpc_(bits_per_cycle),
           fixed_bits_(fixed_bits) {
         const std::size_t n = opts.size();
@@ -568,7 +578,7 @@ public:
         std::sort(candidates_.begin(), candidates_.end());
         candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
         for (count_t c : candidates_) targets_.push_back({c, c});
-        if (coupled_ && !candidates_.empty()) {
+        if (coupled_ && !candidates_.empty() && memory_above_compute) {
             // every design, however much it keeps off chip, meets this memory target
             const count_t top = memory_cycles(max_bits, bpc_);
             if (top > candidates_.back()) targets_.push_back({candidates_.back(), top});
@@ -653,6 +663,32 @@ public:
     /// Is there a design with every layer and squeeze at latency <= Tc and
     /// memory_ii <= Tm (when coupled) within budget?
     verdict feasible(count_t Tc, count_t Tm, std::vector<int>& choice) {
+        // a target asked again: a proof stands; an undecided one stays undecided
+        // unless the branch-and-bound may now search longer
+        for (const auto& m : memo_)
+            if (m.Tc == Tc && m.Tm == Tm) {
+                if (m.v == verdict::infeasible) return m.v;
+                if (m.v == verdict::feasible) {
+                    choice = m.choice;
+                    return m.v;
+                }
+                if (m.nodes >= node_limit_) return verdict::unknown;
+            }
+        const verdict v = decide(Tc, Tm, choice);
+        memo_.push_back({Tc, Tm, v, node_limit_, v == verdict::feasible ? choice : std::vector<int>{}});
+        return v;
+    }
+
+private:
+    struct memo_entry {
+        count_t Tc, Tm;
+        verdict v;
+        count_t nodes;
+        std::vector<int> choice;
+    };
+    std::vector<memo_entry> memo_;
+
+    verdict decide(count_t Tc, count_t Tm, std::vector<int>& choice) {
         const std::size_t n = opts_.size();
         budget_ = base_;
         budget_[bits_dim] = bits_budget(Tm);
@@ -738,11 +774,69 @@ public:
         return branch_and_bound(choice);
     }
 
-    /// Lowers the DSP (then the off-chip weight bits, then the sum of relative
-    /// resource use) of a design within budget without letting any layer or
-    /// squeeze exceed Tc, nor memory_ii Tm: single-layer moves that keep the whole
-    /// design, squeezes included, within budget.
-    void polish(std::vector<int>& choice, count_t Tc, count_t Tm) {
+public:
+
+    /// fpgaConvNet's rule that the off-chip traffic fits at the compute II: a
+    /// choice whose traffic needs more cycles than its slowest layer or
+    /// squeeze takes is slowed on purpose. One layer takes a slower option
+    /// (the same stream counts, so no squeeze changes; latency at most Tc)
+    /// that brings the compute II up to what the traffic needs, the fastest
+    /// such II first, then the least weighted resources. False when no single
+    /// layer can (the choice is left as it was).
+    bool pad(std::vector<int>& choice, count_t Tc) {
+        if (!coupled_) return true;
+        const std::size_t n = opts_.size();
+        count_t compute = 0;
+        count_t bits = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            compute = std::max(compute, opt(i, choice[i]).latency);
+            bits += use(i, choice[i])[bits_dim];
+        }
+        for (const edge& e : g_.edges) {
+            const auto p = static_cast<std::size_t>(e.producer), c = static_cast<std::size_t>(e.consumer);
+            const count_t a = opt(p, choice[p]).streams_out, b = opt(c, choice[c]).streams_in;
+            if (a != b) compute = std::max(compute, squeeze_on(net_, g_, e, a, b).latency);
+        }
+        if (bits <= bits_budget(compute)) return true;
+        usage total = layers_total(choice) + squeezes(choice);
+        usage limit = base_;
+        limit[bits_dim] = unlimited;
+        std::size_t bi = n;
+        int bj = -1;
+        count_t best_ii = 0;
+        double best_w = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const folding_option& cur = opt(i, choice[i]);
+            const std::size_t k = count(i, Tc);
+            for (std::size_t j = 0; j < k; ++j) {
+                const folding_option& o = opts_[i].options[j];
+                if (o.latency <= compute || o.streams_in != cur.streams_in || o.streams_out != cur.streams_out) continue;
+                if (bi < n && o.latency > best_ii) continue;
+                const count_t b = bits - use(i, choice[i])[bits_dim] + use(i, static_cast<int>(j))[bits_dim];
+                if (b > bits_budget(o.latency)) continue;
+                const usage t = total - use(i, choice[i]) + use(i, static_cast<int>(j));
+                if (!fits(t, limit)) continue;
+                const double w = weighted(t);
+                if (bi == n || o.latency < best_ii || w < best_w) {
+                    bi = i;
+                    bj = static_cast<int>(j);
+                    best_ii = o.latency;
+                    best_w = w;
+                }
+            }
+        }
+        if (bi == n) return false;
+        choice[bi] = bj;
+        return true;
+    }
+
+    /// Lowers the pipeline depth (in steps of `depth_unit` cycles, when > 0),
+    /// then the DSP, then the off-chip weight bits, then the sum of relative
+    /// resource use of a design within budget without letting any layer or
+    /// squeeze exceed Tc, nor memory_ii Tm: single-layer moves that keep the
+    /// whole design, squeezes included, within budget. A batch of B images
+    /// takes II B + D cycles, so a depth step is worth a fixed share of it.
+    void polish(std::vector<int>& choice, count_t Tc, count_t Tm, double depth_unit = 0, double depth_scale = 0) {
         const std::size_t n = opts_.size();
         budget_ = base_;
         budget_[bits_dim] = bits_budget(Tm);
@@ -780,15 +874,22 @@ public:
                 int bj = choice[i];
                 usage best = cur_all;
                 double best_score = score(cur_all);
+                auto depth_step = [&](const folding_option& o) {
+                    return depth_unit > 0 ? std::floor((o.depth + depth_scale * o.depth_ii) / depth_unit) : 0.0;
+                };
+                double best_depth = depth_step(cur);
                 for (std::size_t j = 0; j < k; ++j) {
                     const folding_option& o = opts_[i].options[j];
-                    if (static_cast<int>(j) == choice[i] || o.used.dsp > best[0]) continue;
+                    if (static_cast<int>(j) == choice[i]) continue;
+                    const double dj = depth_step(o);
+                    if (dj > best_depth || (dj == best_depth && o.used.dsp > best[0])) continue;
                     if (o.streams_in < need_in || o.streams_out < need_out) continue;
                     const usage all = use(i, static_cast<int>(j)) + edges_with(i, o);
                     if (!fits(base + all, budget_)) continue;
                     const double sc = score(all);
                     // fewer DSP; then weights on chip where the RAM allows; then less of everything
                     const bool better =
+                        dj < best_depth ||
                         all[0] < best[0] ||
                         (all[0] == best[0] && (all[bits_dim] < best[bits_dim] ||
                                                (all[bits_dim] == best[bits_dim] && sc < best_score - 1e-12)));
@@ -796,6 +897,7 @@ public:
                         bj = static_cast<int>(j);
                         best = all;
                         best_score = sc;
+                        best_depth = dj;
                     }
                 }
                 if (bj != choice[i]) {
@@ -872,6 +974,45 @@ private:
         return t;
     }
 
+    /// Stream alignment: a layer without weights (an activation, a pool, a split,
+    /// an eltwise) costs little itself, but a squeeze on either side can cost
+    /// thousands of LUTs. Each such layer takes the candidate of least weighted
+    /// cost of itself and its squeezes, given its neighbours (forward, then
+    /// backward, so a chain of them follows the layers with weights).
+    void align(std::vector<int>& cur) const {
+        const std::size_t n = opts_.size();
+        for (int pass = 0; pass < 2; ++pass)
+            for (std::size_t step = 0; step < n; ++step) {
+                const std::size_t i = pass == 0 ? step : n - 1 - step;
+                if (net_.layers[i + static_cast<std::size_t>(g_.first)].has_weights() || exact_[i].size() < 2) continue;
+                bool matched = true;
+                for (int e : g_.incident[i]) {
+                    const edge& ed = g_.edges[static_cast<std::size_t>(e)];
+                    const auto p = static_cast<std::size_t>(ed.producer), q = static_cast<std::size_t>(ed.consumer);
+                    matched = matched && opt(p, cur[p]).streams_out == opt(q, cur[q]).streams_in;
+                }
+                if (matched) continue; // no squeeze around it: nothing to align
+                double best = std::numeric_limits<double>::infinity();
+                int bj = cur[i];
+                for (int j : exact_[i]) {
+                    const folding_option& o = opt(i, j);
+                    double c = weighted(use(i, j));
+                    for (int e : g_.incident[i]) {
+                        const edge& ed = g_.edges[static_cast<std::size_t>(e)];
+                        const auto p = static_cast<std::size_t>(ed.producer), q = static_cast<std::size_t>(ed.consumer);
+                        const count_t a = p == i ? o.streams_out : opt(p, cur[p]).streams_out;
+                        const count_t b = q == i ? o.streams_in : opt(q, cur[q]).streams_in;
+                        if (a != b) c += weighted(to_usage(squeeze_on(net_, g_, ed, a, b).used));
+                    }
+                    if (c < best - 1e-12) {
+                        best = c;
+                        bj = j;
+                    }
+                }
+                cur[i] = bj;
+            }
+    }
+
     /// Weighted-sum construction: each round every layer takes its option of least
     /// sum_r w_r * R_r / budget_r; the weights of overflowing quantities rise.
     verdict lagrange(std::vector<int>& choice) {
@@ -908,7 +1049,17 @@ private:
             }
             // certificate: any design within budget has weighted cost <= sum of weights
             // (the front holds a least-cost option of every layer's candidates)
-            if (total_cost > sum_w * (1 + 1e-9) + 1e-12) return verdict::infeasible;
+            // (checked over every candidate: the front is an epsilon-thinned set)
+            if (total_cost > sum_w * (1 + 1e-9) + 1e-12) {
+                double exact_cost = 0;
+                for (std::size_t i = 0; i < n; ++i) {
+                    double m = std::numeric_limits<double>::infinity();
+                    for (int j : exact_[i]) m = std::min(m, weighted(use(i, j)));
+                    exact_cost += m;
+                }
+                if (exact_cost > sum_w * (1 + 1e-9) + 1e-12) return verdict::infeasible;
+            }
+            align(cur);
             const usage used = layers_total(cur) + squeezes(cur);
             const double over = overflow(used, budget_);
             if (over < best_over_) {
@@ -938,8 +1089,8 @@ private:
         std::vector<int> cur = start;
         usage layers = layers_total(cur);
         usage sq = squeezes(cur);
-        for (int p : {8, 32, 128}) {
-            for (int pass = 0; pass < 64; ++pass) {
+        for (int p : {8, 64}) {
+            for (int pass = 0; pass < 8; ++pass) {
                 const usage eff = budget_ - sq;
                 if (fits(layers, eff)) {
                     choice = cur;
@@ -951,24 +1102,27 @@ private:
                     if (budget_[r] >= unlimited) inv[r] = 0.0;
                     else inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : (budget_[r] > 0 ? 1e9 : 0.0);
                 }
+                // a soft maximum of the relative use: sum_r (x_r / m0)^p, with m0 the
+                // largest relative use at the start of the pass (the same order as
+                // log sum_r x_r^p, without a logarithm per candidate)
+                double m0 = 0;
+                for (std::size_t r = 0; r < dims; ++r) m0 = std::max(m0, static_cast<double>(layers[r]) * inv[r]);
+                const double scale = m0 > 0 ? 1.0 / m0 : 1.0;
                 auto soft = [&](const usage& u) {
-                    std::array<double, dims> x{};
-                    double m = 0;
-                    for (std::size_t r = 0; r < dims; ++r) {
-                        x[r] = static_cast<double>(u[r]) * inv[r];
-                        m = std::max(m, x[r]);
-                    }
-                    if (m <= 0) return -1e300;
                     double sum = 0;
                     for (std::size_t r = 0; r < dims; ++r) {
-                        double y = x[r] / m;
+                        double y = static_cast<double>(u[r]) * inv[r] * scale;
                         for (int e = p; e > 1; e >>= 1) y *= y;
                         sum += y;
                     }
-                    return static_cast<double>(p) * std::log(m) + std::log(sum);
+                    return sum;
                 };
                 double value = soft(layers);
                 bool moved = false;
+                // the quantities near the largest relative use: a move helps only if it lowers one of them
+                std::array<bool, dims> top{};
+                for (std::size_t r = 0; r < dims; ++r)
+                    top[r] = m0 > 0 && static_cast<double>(layers[r]) * inv[r] >= 0.8 * m0;
                 for (std::size_t i = 0; i < n; ++i) {
                     const usage& old = use(i, cur[i]);
                     const usage base = layers - old;
@@ -976,8 +1130,12 @@ private:
                     double bv = value;
                     for (int j : front_[i]) {
                         if (j == cur[i]) continue;
-                        const double v = soft(base + use(i, j));
-                        if (v < bv - 1e-12) {
+                        const usage& u = use(i, j);
+                        bool lowers = false;
+                        for (std::size_t r = 0; r < dims && !lowers; ++r) lowers = top[r] && u[r] < old[r];
+                        if (!lowers) continue;
+                        const double v = soft(base + u);
+                        if (v < bv * (1 - 1e-12)) {
                             bv = v;
                             bj = j;
                         }
@@ -1100,7 +1258,7 @@ private:
         const std::size_t dim = budget_[4] > 0 ? 4 : 3; // uram, else bram18
         const count_t cap = budget_[dim];
         if (cap <= 0) return verdict::unknown;
-        const count_t q = ceil_div(cap, 8192);
+        const count_t q = ceil_div(cap, 512);
         // amounts in units of q rounded down: a relaxation (any design within
         // budget stays within the capacity), so a minimum above the sum of the
         // weights is a proof; a design it picks may exceed the budget by less
@@ -1116,55 +1274,63 @@ private:
         knap_best_.clear();
         double knap_over = std::numeric_limits<double>::infinity();
         double step = 1.5;
-        for (int round = 0; round < 12; ++round, step *= 0.75) {
+        for (int round = 0; round < 4; ++round, step *= 0.6) {
             auto cost = [&](const usage& u) {
                 double c = 0;
                 for (std::size_t r = 0; r < dims; ++r) c += omega[r] * static_cast<double>(u[r]) * inv_[r];
                 return c;
             };
-            std::fill(f.begin(), f.end(), inf);
-            f[0] = 0;
-            for (std::size_t i = 0; i < n; ++i) {
-                groups.clear();
-                for (int j : front_[i]) {
-                    const auto a = static_cast<std::size_t>(use(i, j)[dim] / q);
-                    if (a <= U) groups.emplace_back(a, j);
-                }
-                // keep the cheapest option per amount
-                std::sort(groups.begin(), groups.end(), [&](const auto& x, const auto& y) {
-                    if (x.first != y.first) return x.first < y.first;
-                    return cost(use(i, x.second)) < cost(use(i, y.second));
-                });
-                groups.erase(std::unique(groups.begin(), groups.end(),
-                                         [](const auto& x, const auto& y) { return x.first == y.first; }),
-                             groups.end());
-                std::fill(g.begin(), g.end(), inf);
-                auto& ai = arg[i];
-                for (const auto& [a, j] : groups) {
-                    const double c = cost(use(i, j));
-                    for (std::size_t u = 0; u + a <= U; ++u) {
-                        if (f[u] == inf) continue;
-                        const double v = f[u] + c;
-                        if (v < g[u + a]) {
-                            g[u + a] = v;
-                            ai[u + a] = j;
+            // the least weighted cost for every amount of the DP resource, over `cand`
+            auto dp = [&](const std::vector<std::vector<int>>& cand) {
+                std::fill(f.begin(), f.end(), inf);
+                f[0] = 0;
+                for (std::size_t i = 0; i < n; ++i) {
+                    groups.clear();
+                    for (int j : cand[i]) {
+                        const auto a = static_cast<std::size_t>(use(i, j)[dim] / q);
+                        if (a <= U) groups.emplace_back(a, j);
+                    }
+                    // keep the cheapest option per amount
+                    std::sort(groups.begin(), groups.end(), [&](const auto& x, const auto& y) {
+                        if (x.first != y.first) return x.first < y.first;
+                        return cost(use(i, x.second)) < cost(use(i, y.second));
+                    });
+                    groups.erase(std::unique(groups.begin(), groups.end(),
+                                             [](const auto& x, const auto& y) { return x.first == y.first; }),
+                                 groups.end());
+                    std::fill(g.begin(), g.end(), inf);
+                    auto& ai = arg[i];
+                    for (const auto& [a, j] : groups) {
+                        const double c = cost(use(i, j));
+                        for (std::size_t u = 0; u + a <= U; ++u) {
+                            if (f[u] == inf) continue;
+                            const double v = f[u] + c;
+                            if (v < g[u + a]) {
+                                g[u + a] = v;
+                                ai[u + a] = j;
+                            }
                         }
                     }
+                    f.swap(g);
                 }
-                f.swap(g);
-            }
-            std::size_t bu = 0;
-            for (std::size_t u = 1; u <= U; ++u)
-                if (f[u] < f[bu]) bu = u;
-            if (f[bu] == inf) return verdict::infeasible;
+                std::size_t best = 0;
+                for (std::size_t u = 1; u <= U; ++u)
+                    if (f[u] < f[best]) best = u;
+                return best;
+            };
             double sum = 0;
             for (double v : omega) sum += v;
-            if (f[bu] > sum * (1 + 1e-9) + 1e-12) return verdict::infeasible;
+            auto proves = [&](std::size_t at) { return f[at] == inf || f[at] > sum * (1 + 1e-9) + 1e-12; };
+            std::size_t bu = dp(front_);
+            // a proof over the thinned sets is checked over every candidate
+            if (proves(bu) && proves(dp(exact_))) return verdict::infeasible;
+            if (proves(bu)) continue; // not a proof after all; the thinned DP gave no design either
             std::vector<int> cur(n);
             for (std::size_t i = n, u = bu; i-- > 0;) {
                 cur[i] = arg[i][u];
                 u -= static_cast<std::size_t>(use(i, cur[i])[dim] / q);
             }
+            align(cur);
             const usage used = layers_total(cur) + squeezes(cur);
             if (fits(used, budget_)) {
                 choice = cur;
@@ -1390,9 +1556,17 @@ struct context {
     count_t memory_ii = 0; ///< memory_ii of the activations alone
     std::string what{};    ///< subject of messages (the network name when empty)
     design_state::layer_eval layer_eval = &evaluate_layer<cost::hass>;
+    /// A design may run slower than its slowest layer because of its off-chip
+    /// traffic (hass); false when the traffic must fit at the compute II.
+    bool memory_above_compute = true;
     design_report (*partition_eval)(const network&, const std::vector<folding>&, const board&, int, int,
                                     const evaluation_options&) = &evaluate_partition<cost::hass>;
     evaluation_options eval{}; ///< the options of the exact evaluation
+    bool fc_weights_fixed = false; ///< inner products keep their weights in BRAM (the cost model's rule)
+    /// The layer's weights may move to URAM or off chip.
+    bool movable(const layer& l) const noexcept {
+        return l.has_weights() && !(fc_weights_fixed && l.type == layer_type::inner_product);
+    }
 
     int first() const noexcept { return g.first; }
     int last() const noexcept { return g.last; }
@@ -1408,6 +1582,11 @@ struct context {
     /// The summed layer and squeeze resources fit (the search's view, without
     /// the FIFOs and port squeezes, which `budget` already reserves).
     bool fits(const resources& r) const noexcept { return fold_search::fits(to_usage(r), limits); }
+    /// The state fits and, when the off-chip traffic must fit at the compute
+    /// II (fpgaConvNet), its memory_ii does not exceed its compute II.
+    bool admissible(const design_state& s) const noexcept {
+        return fits(s.total()) && (memory_above_compute || s.memory_ii() <= s.compute_ii());
+    }
     design_state state(std::vector<folding> f) const {
         return design_state(net, g, std::move(f), fixed_bits, bpc, layer_eval);
     }
@@ -1430,57 +1609,50 @@ template <cost::cost_model Cost = cost::hass>
 inline usable_options make_usable_options(const network& net, const board& b, const search_options& so) {
     usable_options out;
     const resources budget = b.capped(so.cap);
-    const usage limits = budget_usage(budget, so.bram_to_lut);
-    out.layers = make_network_options<Cost>(net, b, so.offchip_weights);
+    const option_limit limit{budget, so.bram_to_lut, true};
+    out.layers = make_network_options<Cost>(net, b, so.offchip_weights, limit);
     for (std::size_t i = 0; i < out.layers.size(); ++i) {
         auto& lo = out.layers[i];
         out.evaluations += lo.enumerated;
-        std::vector<folding_option> kept;
-        kept.reserve(lo.options.size());
-        for (const auto& o : lo.options)
-            if (fits(to_usage(o.used), limits)) kept.push_back(o);
-        if (kept.size() == lo.options.size()) continue;
-        if (kept.empty() && out.alone.empty()) {
-            // the resource the layer's smallest option overflows most
-            resources mins = lo.options.front().used;
-            for (const auto& o : lo.options)
-                for (auto k : all_resource_kinds) mins[k] = std::min(mins[k], o.used[k]);
-            const resource_kind* worst = nullptr;
-            double ratio = 1.0;
-            const usage lim = limits;
-            for (const auto& k : all_resource_kinds) {
-                if (mins[k] <= lim[static_cast<std::size_t>(&k - all_resource_kinds.data())]) continue;
-                const double x = budget[k] > 0 ? static_cast<double>(mins[k]) / static_cast<double>(budget[k])
-                                               : std::numeric_limits<double>::infinity();
-                if (x > ratio || worst == nullptr) {
-                    ratio = x;
-                    worst = &k;
-                }
-            }
-            const layer& l = net.layers[i];
-            if (worst != nullptr)
-                out.alone = cat("layer '", l.name.view(), "' (", to_string(l.type), ") alone needs at least ",
-                                mins[*worst], " ", to_string(*worst), " at its smallest folding",
-                                l.has_weights() && !so.offchip_weights ? " with its weights on chip (off-chip weights disabled)" : "",
-                                ", but board '", b.name, "' allows ", budget[*worst],
-                                " after the utilisation cap");
-            else {
-                // every resource fits on its own: the weights fit neither BRAM nor URAM alone
-                count_t ram = std::numeric_limits<count_t>::max();
-                for (const auto& o : lo.options) ram = std::min(ram, ram_kbits(o.used));
-                out.alone = cat("layer '", l.name.view(), "' (", to_string(l.type), ") alone needs at least ",
-                                fixed(static_cast<double>(ram) / 1024.0, 1),
-                                " Mbit of on-chip RAM in one memory type (its weights",
-                                l.has_weights() && !so.offchip_weights ? ", kept on chip: off-chip weights disabled" : "",
-                                "), but board '", b.name, "' has ", fixed(static_cast<double>(budget.bram18) * 18 / 1024.0, 1),
-                                " Mbit of BRAM18 and ", fixed(static_cast<double>(budget.uram) * 288 / 1024.0, 1),
-                                " Mbit of URAM after the utilisation cap");
+        if (!lo.options.empty() || !out.alone.empty()) continue;
+        // no folding of this layer fits on its own: name the resource its smallest option overflows most
+        const layer_options all = make_layer_options<Cost>(net.layers[i], b, so.offchip_weights);
+        if (all.options.empty()) {
+            out.alone = cat("layer '", net.layers[i].name.view(), "' has no folding the cost model can estimate");
+            continue;
+        }
+        resources mins = all.options.front().used;
+        for (const auto& o : all.options)
+            for (auto k : all_resource_kinds) mins[k] = std::min(mins[k], o.used[k]);
+        const resource_kind* worst = nullptr;
+        double ratio = 1.0;
+        const usage lim = budget_usage(budget, so.bram_to_lut);
+        for (const auto& k : all_resource_kinds) {
+            if (mins[k] <= lim[static_cast<std::size_t>(&k - all_resource_kinds.data())]) continue;
+            const double x = budget[k] > 0 ? static_cast<double>(mins[k]) / static_cast<double>(budget[k])
+                                           : std::numeric_limits<double>::infinity();
+            if (x > ratio || worst == nullptr) {
+                ratio = x;
+                worst = &k;
             }
         }
-        lo.options = std::move(kept);
-        std::vector<int> idx(lo.options.size());
-        for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = static_cast<int>(k);
-        lo.front = detail::pareto_indices(lo.options, idx);
+        const layer& l = net.layers[i];
+        if (worst != nullptr)
+            out.alone = cat("layer '", l.name.view(), "' (", to_string(l.type), ") alone needs at least ", mins[*worst],
+                            " ", to_string(*worst), " at its smallest folding",
+                            l.has_weights() && !so.offchip_weights ? " with its weights on chip (off-chip weights disabled)" : "",
+                            ", but board '", b.name, "' allows ", budget[*worst], " after the utilisation cap");
+        else {
+            count_t ram = std::numeric_limits<count_t>::max();
+            for (const auto& o : all.options) ram = std::min(ram, ram_kbits(o.used));
+            out.alone = cat("layer '", l.name.view(), "' (", to_string(l.type), ") alone needs at least ",
+                            fixed(static_cast<double>(ram) / 1024.0, 1),
+                            " Mbit of on-chip RAM in one memory type (its weights",
+                            l.has_weights() && !so.offchip_weights ? ", kept on chip: off-chip weights disabled" : "",
+                            "), but board '", b.name, "' has ", fixed(static_cast<double>(budget.bram18) * 18 / 1024.0, 1),
+                            " Mbit of BRAM18 and ", fixed(static_cast<double>(budget.uram) * 288 / 1024.0, 1),
+                            " Mbit of URAM after the utilisation cap");
+        }
     }
     return out;
 }
@@ -1496,12 +1668,12 @@ struct optimal_outcome {
 };
 
 /// `slowest_only`: only the slowest target (a start for greedy and anneal).
-/// `fast`: the smallest II only (no tightening of the proven bound, no polish),
-/// for the cost table of the partitioned search.
+/// `fast`: no tightening of the proven bound and fewer slower-II tries for a
+/// shallower pipeline, for the cost table of the partitioned search.
 inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false, bool fast = false) {
     optimal_outcome out;
     const std::span<const layer_options> opts = cx.opts;
-    optimal_solver s(cx.net, cx.g, opts, cx.limits, cx.so, cx.bpc, cx.fixed_bits);
+    optimal_solver s(cx.net, cx.g, opts, cx.limits, cx.so, cx.bpc, cx.fixed_bits, cx.memory_above_compute);
     const auto& t = s.targets();
     const auto& c = s.candidates();
     const bool coupled = s.coupled();
@@ -1528,6 +1700,7 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false,
         std::vector<int> choice;
         const verdict v = s.feasible(Tc, Tm, choice);
         if (v != verdict::feasible) return v;
+        if (!cx.memory_above_compute && !s.pad(choice, std::max(Tc, Tm))) return verdict::unknown;
         std::vector<folding> g = to_folding(choice);
         design_report r = cx.evaluate_local(g);
         if (!r.fits || r.compute_ii > std::max(Tc, Tm) || (coupled && r.ii > Tm)) return verdict::unknown;
@@ -1619,16 +1792,31 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false,
     // off-chip weights: the best II may lie between two option latencies, set
     // by memory_ii. With the compute target at the latency below the design's
     // II, bisect the memory target alone.
-    if (coupled && !slowest_only) {
+    if (coupled && !slowest_only && cx.memory_above_compute) {
         const auto k = static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), best_ii) - c.begin());
         if (k > 0) {
             const count_t Tc = c[k - 1];
             count_t a = std::max(Tc + 1, cx.memory_ii), b = best_ii - 1; // search II in [a, b]
             // a design with II <= m < best_ii has every latency <= Tc (the largest
             // option latency below best_ii), so infeasible at (Tc, m) proves II > m
+            bool first_try = true;
             while (a <= b) {
-                // try the top of the interval first: most often it decides the rest
-                const count_t mid = b - a < 4 ? b : a + (b - a) / 2;
+                // try the top of the interval first: a lower memory target is only
+                // harder, so when the top is not met nothing below is
+                const count_t mid = first_try || b - a < 4 ? b : a + (b - a) / 2;
+                if (first_try) {
+                    first_try = false;
+                    std::vector<folding> f;
+                    design_report rep;
+                    const verdict v = attempt_at(Tc, mid, f, rep);
+                    if (v != verdict::feasible) {
+                        if (v == verdict::infeasible) proven_value = std::max(proven_value, mid);
+                        break;
+                    }
+                    best = std::move(f);
+                    b = best_ii - 1;
+                    continue;
+                }
                 std::vector<folding> f;
                 design_report rep;
                 const verdict v = attempt_at(Tc, mid, f, rep);
@@ -1642,13 +1830,53 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false,
             }
         }
     }
-    if (cx.so.polish && !slowest_only && !fast && !best_choice.empty()) {
-        const auto before = cx.evaluate_local(best);
-        std::vector<int> choice = best_choice;
-        s.polish(choice, before.compute_ii, before.ii);
-        std::vector<folding> f = to_folding(choice);
-        const auto after = cx.evaluate_local(f);
-        if (after.fits && after.ii <= before.ii) best = std::move(f);
+    if (cx.so.polish && !slowest_only && !best_choice.empty()) {
+        const count_t batch = std::max<count_t>(cx.so.batch, 1);
+        // fpgaConvNet's depth scales 1 / (size_in size_out) by II and the first layer's words per stream
+        const layer& first = cx.net.layers[static_cast<std::size_t>(cx.first())];
+        // the choice polished for depth (a depth step worth 0.05% of the batch time), kept when not worse
+        auto polished = [&](std::vector<int> choice, std::vector<folding> f, design_report rep) {
+            const double unit = 0.0005 * static_cast<double>(rep.ii) * static_cast<double>(batch);
+            const double s0 = static_cast<double>(first.in.rows * first.in.cols *
+                                                  (first.in.channels / streams_in(first, f.front())));
+            s.polish(choice, rep.compute_ii, rep.ii, unit, static_cast<double>(rep.interval) * s0);
+            std::vector<folding> g = to_folding(choice);
+            design_report after = cx.evaluate_local(g);
+            if (after.fits && after.ii <= rep.ii && after.batch_cycles(batch) <= rep.batch_cycles(batch))
+                return std::pair{std::move(g), std::move(after)};
+            return std::pair{std::move(f), std::move(rep)};
+        };
+        design_report rep = cx.evaluate_local(best);
+        std::tie(best, rep) = polished(best_choice, std::move(best), std::move(rep));
+        // A batch takes II B + depth cycles: when the depth is a noticeable share,
+        // a slower II with a shallower pipeline (more room for the deep layers)
+        // can finish the batch sooner. Try a few targets above the design's II,
+        // up to the II at which B II alone exceeds the batch time found.
+        double cycles = rep.batch_cycles(batch);
+        if (rep.pipeline_depth > 0.01 * static_cast<double>(rep.ii) * static_cast<double>(batch)) {
+            const std::size_t k0 = index_of(rep.ii);
+            std::size_t k1 = k0;
+            while (k1 + 1 < t.size() && static_cast<double>(t[k1 + 1].compute) * static_cast<double>(batch) < cycles) ++k1;
+            const std::size_t tries = fast ? 3 : 8;
+            std::size_t last = k0;
+            for (std::size_t q = 1; q <= tries && k1 > k0; ++q) {
+                const std::size_t k = k0 + std::max<std::size_t>(1, (k1 - k0) * q / tries);
+                if (k == last) continue;
+                last = k;
+                std::vector<int> choice;
+                if (s.feasible(t[k].compute, t[k].memory, choice) != verdict::feasible) continue;
+                if (!cx.memory_above_compute && !s.pad(choice, std::max(t[k].compute, t[k].memory))) continue;
+                std::vector<folding> g = to_folding(choice);
+                design_report r = cx.evaluate_local(g);
+                if (!r.fits) continue;
+                auto [h, hr] = polished(std::move(choice), std::move(g), std::move(r));
+                if (hr.fits && hr.batch_cycles(batch) < cycles) {
+                    cycles = hr.batch_cycles(batch);
+                    best = std::move(h);
+                    rep = std::move(hr);
+                }
+            }
+        }
     }
     out.folding = std::move(best);
     out.found = true;
@@ -1668,8 +1896,10 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false,
 inline std::optional<design_state> start_design(const context& cx, std::string& message, count_t& evals) {
     std::vector<folding> ones(cx.g.size());
     design_state s = cx.state(ones);
-    balance_storage(s, cx.budget, cx.so.offchip_weights, [&](const resources& r) { return cx.fits(r); });
-    if (cx.fits(s.total())) return s;
+    balance_storage(
+        s, cx.budget, cx.so.offchip_weights, [&](const resources& r) { return cx.fits(r); },
+        [&](const layer& l) { return cx.movable(l); });
+    if (cx.admissible(s)) return s;
     optimal_outcome o = run_optimal(cx, true);
     evals += s.evaluations();
     if (!o.found) {
@@ -1726,11 +1956,11 @@ inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
                 s.set(i, cur);
                 continue;
             }
-            if (cx.fits(s.total())) {
+            if (cx.admissible(s)) {
                 moved = true;
                 break;
             }
-            if (l.has_weights()) {
+            if (cx.movable(l)) {
                 // the other on-chip memory, then off chip while memory_ii stays below the II
                 std::vector<weight_storage> other;
                 if (uram && f.weights != weight_storage::off_chip)
@@ -1741,7 +1971,7 @@ inline std::vector<folding> run_greedy(const context& cx, design_state& s) {
                     folding g = f;
                     g.weights = w;
                     s.set(i, g);
-                    if (cx.fits(s.total()) && (w != weight_storage::off_chip || s.memory_ii() < before)) {
+                    if (cx.admissible(s) && (w != weight_storage::off_chip || s.memory_ii() < before)) {
                         moved = true;
                         break;
                     }
@@ -1762,7 +1992,8 @@ inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
     std::vector<folding_space> space(n);
     for (std::size_t i = 0; i < n; ++i) {
         const bool w = s.layer_at(i).has_weights();
-        space[i] = folding_space_of(s.layer_at(i), uram && w, cx.so.offchip_weights && w);
+        const bool m = w && cx.movable(s.layer_at(i));
+        space[i] = folding_space_of(s.layer_at(i), uram && m, cx.so.offchip_weights && m);
         detail::thin(space[i]);
     }
     std::array<double, 5> inv{};
@@ -1839,7 +2070,7 @@ inline std::vector<folding> run_anneal(const context& cx, design_state& s) {
         }
         }
         s.set(i, f);
-        if (!cx.fits(s.total())) { // the chain stays within budget (as in SAMO)
+        if (!cx.admissible(s)) { // the chain stays within budget (as in SAMO)
             s.set(i, old);
             continue;
         }
@@ -1908,7 +2139,7 @@ inline range_outcome run_range(const context& cx, algorithm algo, double* timed_
     if (timed_ms) *timed_ms = elapsed_ms(t0);
     if (cx.so.lower_bound) {
         // the relaxation bound, outside the timed part
-        const optimal_solver s(cx.net, cx.g, cx.opts, cx.limits, cx.so, cx.bpc, cx.fixed_bits);
+        const optimal_solver s(cx.net, cx.g, cx.opts, cx.limits, cx.so, cx.bpc, cx.fixed_bits, cx.memory_above_compute);
         const count_t r = relaxation_bound(s).relaxation;
         out.lower_bound = r > 0 ? std::max(r, cx.memory_ii) : 0;
     }
@@ -1977,6 +2208,11 @@ inline context make_context(const network& net, const board& b, const search_opt
                         const squeeze_link q = ::hass::detail::make_squeeze<Cost>(net, i, -1, o.streams_out, port, l.width.output);
                         o.used += q.used;
                         o.latency = std::max(o.latency, q.latency);
+                        if constexpr (Cost::rules.reference_pipeline_depth) {
+                            const double words = static_cast<double>(l.out.rows * l.out.cols);
+                            o.depth_ii += 1.0 / (words * static_cast<double>(l.out.channels / o.streams_out) * words *
+                                                 static_cast<double>(l.out.channels / port));
+                        }
                         any = true;
                     }
                 }
@@ -1986,7 +2222,7 @@ inline context make_context(const network& net, const board& b, const search_opt
             std::stable_sort(lo.options.begin(), lo.options.end(), ::hass::detail::option_less);
             std::vector<int> idx(lo.options.size());
             for (std::size_t q = 0; q < idx.size(); ++q) idx[q] = static_cast<int>(q);
-            lo.front = ::hass::detail::pareto_indices(lo.options, idx);
+            lo.front = ::hass::detail::epsilon_front(lo.options, idx, front_epsilon);
         }
     }
     std::span<const layer_options> used_opts = opts;
@@ -1998,16 +2234,22 @@ inline context make_context(const network& net, const board& b, const search_opt
     cx.layer_eval = &evaluate_layer<Cost>;
     cx.partition_eval = &evaluate_partition<Cost>;
     cx.eval = eval;
+    cx.fc_weights_fixed = Cost::rules.inner_product_weights_in_bram;
+    cx.memory_above_compute = !Cost::rules.bandwidth_must_fit;
     return cx;
 }
 
 /// What the exact evaluation adds to the layers and squeezes the search sums:
 /// the skip FIFOs, the port squeezes, and the LUT the BRAM-to-LUTRAM rule adds
 /// beyond 288 per block.
-inline resources extras_of(const design_report& r) {
+/// `ports_in_options`: the options already carry the port squeezes (the
+/// optimal search's view), so they are not extras.
+inline resources extras_of(const design_report& r, bool ports_in_options) {
     resources sum{};
     for (const auto& lp : r.layers) sum += lp.used;
     for (const auto& q : r.squeezes) sum += q.used;
+    if (ports_in_options)
+        for (const auto& q : r.port_squeezes) sum += q.used;
     resources extra{};
     for (auto k : all_resource_kinds) extra[k] = std::max<count_t>(0, r.used_raw[k] - sum[k]);
     for (const auto& lp : r.layers) extra.bram18 += lp.fifo_bram; // part of the layer figures
@@ -2054,9 +2296,10 @@ inline reserved_outcome run_reserved(const network& net, const board& b, const s
             o = run_range(cx, algo, &out.timed_ms, t0);
         }
         out.range.evaluations += o.evaluations;
-        out.range.lower_bound = std::max(out.range.lower_bound, o.lower_bound);
+        // bounds and proofs hold for the board only without a reserve (round 0)
+        if (round == 0) out.range.lower_bound = o.lower_bound;
         out.range.message = o.message;
-        out.range.proven_infeasible = o.proven_infeasible;
+        out.range.proven_infeasible = round == 0 && o.proven_infeasible;
         if (!o.found) break;
         design_report rep = cx.evaluate_local(o.folding);
         if (rep.fits) {
@@ -2066,7 +2309,7 @@ inline reserved_outcome run_reserved(const network& net, const board& b, const s
             out.found = true;
             break;
         }
-        const resources extra = extras_of(rep);
+        const resources extra = extras_of(rep, fast || algo == algorithm::optimal);
         bool grew = false;
         for (auto k : all_resource_kinds)
             if (extra[k] > reserve[k]) {

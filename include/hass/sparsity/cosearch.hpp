@@ -231,7 +231,6 @@ public:
         pred_->predict_into(s, pred_->tau_w_grid(s)[iw], pred_->tau_a_grid(s)[ia], st);
         if (!st.worth_sparse()) return c.emplace(key, dense_[s]).first->second;
         st.prepare();
-        const layer& l = net_->layers[static_cast<std::size_t>(pred_->network_index(s))];
         std::map<std::pair<count_t, count_t>, double> e; // E(f, S)
         std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
         v.reserve(sparse_[s].size());

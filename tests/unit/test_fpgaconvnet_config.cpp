@@ -1,0 +1,189 @@
+// fpgaConvNet design files (config.json): reading, evaluating under the
+// reference model against the numbers the Python reference computes for the
+// same files, writing, round trips, and the errors bad files get.
+#include <catch2/catch.hpp>
+
+#include <hass/hass.hpp>
+#include <hass/io/fpgaconvnet_config.hpp>
+#include <hass/search/search.hpp>
+#include <hass/zoo/zoo.hpp>
+
+#include <string>
+#include <vector>
+
+#ifndef HASS_TEST_REFERENCE_DIR
+#error "HASS_TEST_REFERENCE_DIR must name tests/reference"
+#endif
+
+namespace {
+
+using hass::io::json;
+
+std::string ref_path(const std::string& name) { return std::string(HASS_TEST_REFERENCE_DIR) + "/" + name; }
+
+hass::board board_named(std::string_view name) { return hass::boards::find(name).value(); }
+
+/// The numbers hass computes for a design file, in the layout of the reference's numbers files.
+json numbers_of(const hass::io::fpgaconvnet_design& d, const hass::board& b) {
+    const auto pr = hass::io::evaluate_fpgaconvnet_design(d, b);
+    return hass::io::reference_numbers(d.net, d.folding, pr, b, d.batch);
+}
+
+std::vector<std::string> differences(const std::string& config, const std::string& numbers, std::string_view board) {
+    const auto d = hass::io::load_fpgaconvnet_config(ref_path(config));
+    const json want = hass::io::load_json_file(ref_path(numbers));
+    return hass::io::compare_reference_numbers(want, numbers_of(d, board_named(board)));
+}
+
+/// A copy of fpgaConvNet's resnet18 design with one edit applied to the named layer.
+template <class Edit>
+std::string edited_resnet18(const std::string& layer, Edit&& edit) {
+    json j = hass::io::load_json_file(ref_path("config_resnet18_u250_greedy.json"));
+    bool found = false;
+    for (auto& p : j.at("partition"))
+        for (auto& l : p.at("layers"))
+            if (l.at("name") == layer) {
+                edit(l);
+                found = true;
+            }
+    REQUIRE(found);
+    try {
+        (void)hass::io::read_fpgaconvnet_config(j, "edited.json");
+    } catch (const hass::error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
+TEST_CASE("fpgaConvNet's own resnet18/u250 design: every number the reference computes", "[config]") {
+    const auto d = hass::io::load_fpgaconvnet_config(ref_path("config_resnet18_u250_greedy.json"));
+    const hass::board u250 = board_named("u250");
+    REQUIRE(d.batch == 256);
+    REQUIRE(d.cuts.empty());
+    const auto pr = hass::io::evaluate_fpgaconvnet_design(d, u250);
+    REQUIRE(pr.partitions.size() == 1);
+    const hass::design_report& r = pr.partitions.front();
+    // the figures PARTITION.md tabulates for this design
+    CHECK(r.ii == 200704);
+    CHECK(r.pipeline_depth == Approx(32721914.2154).epsilon(1e-10));
+    CHECK(r.batch_cycles(256) == 84102138.0);
+    CHECK(pr.throughput(256) == Approx(760.98).epsilon(1e-5));
+    CHECK(r.used.lut == 1727836); // after BRAM-to-LUTRAM
+    CHECK(r.used.bram18 == 5376);
+    CHECK(r.used_raw.lut == 1018204);
+    CHECK(r.used_raw.bram18 == 5453);
+    CHECK(r.dsp == 11634);
+    CHECK(r.used.uram == 1216);
+    CHECK(r.fits);
+    // and every other number of the reference's file, layer by layer
+    CHECK(differences("config_resnet18_u250_greedy.json", "numbers_resnet18_u250_greedy.json", "u250").empty());
+    // the hass model disagrees with the reference on this design (its corrections)
+    const auto hass_pr = hass::io::evaluate_fpgaconvnet_design<hass::cost::hass>(d, u250);
+    CHECK(hass_pr.partitions.front().used_raw.lut != r.used_raw.lut);
+}
+
+TEST_CASE("hass's reference-mode designs: every number the Python reference computes for them", "[config]") {
+    struct row {
+        const char* name;
+        const char* board;
+    };
+    // single partitions, several partitions with streamed weights, squeeze-excitation
+    // (broadcast multiply, hardswish, hardsigmoid), streamed inner products, streamed
+    // activations between layers (no squeeze on those edges)
+    const row rows[] = {{"hass_resnet18_u250_reference_search", "u250"},
+                        {"hass_mobilenet_v2_u250_reference_search", "u250"},
+                        {"hass_resnet18_zcu102_reference_search", "zcu102"},
+                        {"hass_mobilenet_v3_small_zcu102_reference_search", "zcu102"},
+                        {"hass_alexnet_zcu102_reference_search", "zcu102"},
+                        {"edited_resnet18_u250_streamed_io", "u250"}};
+    for (const row& x : rows) {
+        INFO(x.name);
+        const auto diffs = differences(std::string("config_") + x.name + ".json",
+                                       std::string("numbers_") + x.name + ".json", x.board);
+        for (const auto& s : diffs) INFO(s);
+        CHECK(diffs.empty());
+    }
+}
+
+TEST_CASE("hass's reference-mode designs beat fpgaConvNet's greedy designs at batch 256", "[config]") {
+    // peer: fpgaConvNet's greedy resnet18/u250 760.98 fps and mobilenet_v2/u250
+    // 2056.17 fps (PARTITION.md), batch throughput in the reference model
+    const hass::board u250 = board_named("u250");
+    const auto r18 = hass::io::load_fpgaconvnet_config(ref_path("config_hass_resnet18_u250_reference_search.json"));
+    const auto mv2 = hass::io::load_fpgaconvnet_config(ref_path("config_hass_mobilenet_v2_u250_reference_search.json"));
+    const auto p18 = hass::io::evaluate_fpgaconvnet_design(r18, u250);
+    const auto pv2 = hass::io::evaluate_fpgaconvnet_design(mv2, u250);
+    CHECK(p18.fits());
+    CHECK(pv2.fits());
+    CHECK(p18.throughput(256) > 1.3 * 760.98);
+    CHECK(pv2.throughput(256) > 1.3 * 2056.17);
+}
+
+TEST_CASE("fpgaConvNet design files round-trip through write and read", "[config]") {
+    const hass::board u250 = board_named("u250");
+    for (const char* name : {"config_resnet18_u250_greedy.json", "config_hass_resnet18_zcu102_reference_search.json",
+                             "config_hass_mobilenet_v3_small_zcu102_reference_search.json",
+                             "config_edited_resnet18_u250_streamed_io.json"}) {
+        INFO(name);
+        const auto d = hass::io::load_fpgaconvnet_config(ref_path(name));
+        const json w = hass::io::write_fpgaconvnet_config<hass::cost::fpgaconvnet>(d.net, d.folding, d.cuts, u250,
+                                                                                   d.batch);
+        const auto back = hass::io::read_fpgaconvnet_config(w, "written");
+        REQUIRE(back.net.size() == d.net.size());
+        CHECK(back.cuts == d.cuts);
+        CHECK(back.batch == d.batch);
+        for (std::size_t i = 0; i < d.net.size(); ++i) {
+            INFO(d.net.layers[i].name.str());
+            CHECK(back.net.layers[i].name == d.net.layers[i].name);
+            CHECK(back.net.layers[i].type == d.net.layers[i].type);
+            CHECK(back.net.layers[i].inputs == d.net.layers[i].inputs);
+            CHECK(back.folding[i] == d.folding[i]);
+        }
+        // the same numbers, and writing again gives the same file
+        CHECK(hass::io::compare_reference_numbers(numbers_of(d, u250), numbers_of(back, u250)).empty());
+        CHECK(hass::io::write_fpgaconvnet_config<hass::cost::fpgaconvnet>(back.net, back.folding, back.cuts, u250,
+                                                                          back.batch) == w);
+    }
+}
+
+TEST_CASE("a hass design exported as a config reads back to the same design", "[config]") {
+    const hass::network net = hass::zoo::by_name("mobilenet_v3_small").value();
+    const hass::board b = board_named("u250");
+    hass::search_options so;
+    const auto found = hass::search<hass::cost::fpgaconvnet>(net, b, hass::algorithm::greedy, so);
+    REQUIRE(found.found);
+    const json w = hass::io::write_fpgaconvnet_config<hass::cost::fpgaconvnet>(net, found.folding, {}, b, 256);
+    const auto back = hass::io::read_fpgaconvnet_config(w, "exported");
+    REQUIRE(back.folding == found.folding);
+    const auto pr = hass::io::evaluate_fpgaconvnet_design(back, b);
+    CHECK(pr.partitions.front().ii == found.report.ii);
+    CHECK(pr.partitions.front().used == found.report.used);
+}
+
+TEST_CASE("bad design files get errors naming the layer and the field", "[config]") {
+    using Catch::Matchers::Contains;
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["type"] = "DECONVOLUTION"; }),
+               Contains("Conv_3") && Contains("DECONVOLUTION"));
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["parameters"]["kernel_shear"] = 3; }),
+               Contains("Conv_3") && Contains("kernel_shear"));
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l.erase("op_type"); }),
+               Contains("Conv_3") && Contains("op_type"));
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["streams_in"][0]["node"] = "nowhere"; }),
+               Contains("Conv_3") && Contains("nowhere"));
+    // coarse_in must divide the input channels (64)
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["parameters"]["coarse_in"] = 3; }),
+               Contains("Conv_3") && Contains("coarse_in"));
+    // fine must divide the kernel's 9 taps
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["parameters"]["fine"] = 2; }),
+               Contains("Conv_3") && Contains("fine"));
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["parameters"]["channels_in"] = "sixty-four"; }),
+               Contains("Conv_3") && Contains("channels_in"));
+    CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["parameters"]["stream_weights"] = -2; }),
+               Contains("Conv_3") && Contains("stream_weights"));
+    // not a design file at all, and malformed JSON
+    CHECK_THROWS_WITH(hass::io::read_fpgaconvnet_config(json::object({{"layers", json::array()}}), "x.json"),
+                      Contains("partition"));
+    CHECK_THROWS_AS(hass::io::load_json_file(ref_path("README.md")), hass::error);
+}
