@@ -244,6 +244,12 @@ TEST_CASE("activations", "[modules]") {
     CHECK(relu.pipeline_depth() == 1);
     CHECK(relu.resources() == resources{0, 108, 90, 0, 0}); // LUT 44 + 64
 
+    // ReLU6 (clamp to [0, 6]) is costed as ReLU
+    const m::activation relu6{1000, k::relu6, 4, 16};
+    CHECK(relu6.latency() == 1000.0);
+    CHECK(relu6.pipeline_depth() == 1);
+    CHECK(relu6.resources() == relu.resources());
+
     const m::activation thr{1000, k::thresholded_relu, 4, 16};
     CHECK(thr.latency() == 1000.0);
     CHECK(thr.pipeline_depth() == 1);

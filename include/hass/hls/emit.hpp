@@ -277,8 +277,8 @@ inline std::string join(const std::vector<std::string>& parts, std::string_view 
 }
 
 inline const char* activation_name(long long kind) {
-    static const char* names[] = {"relu", "thresholded_relu", "hardswish", "hardsigmoid", "sigmoid"};
-    return kind >= 0 && kind < 5 ? names[kind] : "relu";
+    static const char* names[] = {"relu", "thresholded_relu", "hardswish", "hardsigmoid", "sigmoid", "relu6"};
+    return kind >= 0 && kind < 6 ? names[kind] : "relu";
 }
 
 inline const char* storage_name(weight_storage w) {
@@ -601,7 +601,7 @@ private:
         switch (l.type) {
         case layer_type::sigmoid:
             fail(n + "sigmoid has no HLS kernel (supported: convolution (dense and sparse), inner_product, pooling, "
-                     "global_pooling, relu, thresholded_relu, hardswish, hardsigmoid, eltwise, concat, split)");
+                     "global_pooling, relu, relu6, thresholded_relu, hardswish, hardsigmoid, eltwise, concat, split)");
         case layer_type::eltwise:
             if (l.broadcast && l.inputs.size() != 2)
                 fail(n + "a broadcast eltwise takes exactly two inputs in the kernels");
@@ -837,7 +837,7 @@ private:
         if (l.type == layer_type::pooling || l.type == layer_type::global_pooling)
             os << "inline constexpr count_t AVERAGE = " << (l.pool == pool_op::avg ? 1 : 0) << ";\n";
         if (l.type == layer_type::thresholded_relu || l.type == layer_type::relu || l.type == layer_type::hardswish ||
-            l.type == layer_type::hardsigmoid)
+            l.type == layer_type::hardsigmoid || l.type == layer_type::relu6)
             os << "inline constexpr double THRESHOLD = " << number(l.type == layer_type::thresholded_relu ? l.threshold : 0.0)
                << "; // thresholded ReLU only\n";
         if (l.type == layer_type::eltwise)
@@ -1219,6 +1219,7 @@ private:
         case layer_type::thresholded_relu:
         case layer_type::hardswish:
         case layer_type::hardsigmoid:
+        case layer_type::relu6:
             os << "inline void " << li.id << "(::hls::stream<data_t> in[" << L << "::STREAMS_IN], ::hls::stream<data_t> out["
                << L << "::STREAMS_OUT]) {\n"
                << scope << "    ::hass::hls::activation<" << module_args(li.modules, "activation", L + "::")
@@ -1486,6 +1487,7 @@ private:
         case layer_type::thresholded_relu:
         case layer_type::hardswish:
         case layer_type::hardsigmoid:
+        case layer_type::relu6:
             return "ref::activation(" + in(0) + ", ref::act::" + layer_type_enum(l.type) + ", data_t(" + L +
                    "THRESHOLD))";
         case layer_type::eltwise:
