@@ -157,6 +157,29 @@ inline weight_set read_weights_binary(const std::filesystem::path& path, const n
     return w;
 }
 
+/// Writes `w` in the raw binary format read_weights_binary reads (little-endian
+/// float32, layers with weights in network order, weights then biases). The set
+/// is checked against `net` first (check_weights).
+inline void write_weights_binary(const std::filesystem::path& path, const weight_set& w, const network& net) {
+    check_weights(w, net, "the weights for '" + path.string() + "'");
+    std::vector<char> bytes;
+    auto put = [&bytes](float f) {
+        std::uint32_t u = 0;
+        std::memcpy(&u, &f, sizeof u);
+        for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<char>((u >> (8 * b)) & 0xffu));
+    };
+    for (const auto& l : net.layers) {
+        if (!l.has_weights()) continue;
+        const layer_weights& lw = w.find(l.name.view())->second;
+        for (float v : lw.weights) put(v);
+        for (float v : lw.bias) put(v);
+    }
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw error("cannot write '" + path.string() + "'");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw error("cannot write '" + path.string() + "'");
+}
+
 namespace detail::emit {
 
 // ============================================================================
