@@ -22,6 +22,7 @@
 #include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
 
+#include "model_arg.hpp"
 #include "sparse_cmd.hpp"
 #include "text.hpp"
 
@@ -44,18 +45,8 @@ std::string join(const Names& names) {
     return out;
 }
 
-/// A zoo name or the path of a network JSON file (an existing file or a name ending in .json).
-io::network_file load_model(const std::string& arg) {
-    if (looks_like_file(arg)) return io::load_network_file(arg);
-    if (auto net = zoo::by_name(arg)) {
-        io::network_file f;
-        f.net = *std::move(net);
-        f.folding = unit_folding(f.net);
-        return f;
-    }
-    throw hass::error("unknown model '" + arg + "'; known models: " + join(zoo::model_names) +
-                      " (or give the path of a network JSON file)");
-}
+/// A zoo name, a network JSON file or an ONNX model (model_arg.hpp).
+io::network_file load_model(const std::string& arg) { return load_model_argument(arg).file; }
 
 /// A catalogue name or the path of a board JSON file.
 io::owned_board load_board(const std::string& arg) {

@@ -6,6 +6,10 @@
 //   hass export MODEL [--folding FILE] [--folding-template]
 //   hass search MODEL --board BOARD [--algo optimal|greedy|anneal] [--seed N] [--cap X] [--batch N]
 //               [--partition auto|none] [--no-offchip] [--out DIR] [--json]
+//   hass emit-hls DESIGN --out DIR [--weights FILE]
+//   hass import MODEL.onnx [-o net.json] [--weights weights.bin]
+//
+// MODEL is a zoo name, a network JSON file or an ONNX model (.onnx).
 //
 // Exit codes: 0 success, 1 error in the model or the input files, 2 usage error.
 #include <cstdio>
@@ -21,12 +25,12 @@
 
 #include "commands.hpp"
 #include "emit_hls.hpp"
+#include "import_cmd.hpp"
+#include "model_arg.hpp"
 
 namespace {
 
-constexpr const char* model_help =
-    "a zoo model name (see 'hass models') or the path of a network JSON file "
-    "(an existing file or a name ending in .json)";
+const char* const model_help = hass::cli::model_argument_help;
 constexpr const char* board_help =
     "a catalogue board name (see 'hass boards') or the path of a board JSON file";
 
@@ -37,6 +41,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(hass::version_string));
     app.require_subcommand(1);
     app.footer("Exit status: 0 success, 1 error in a model, folding or board, 2 usage error.\n"
+               "MODEL is a zoo name, a network JSON file or an ONNX model (.onnx, docs/onnx.md).\n"
                "File formats: docs/formats.md.");
 
     hass::cli::models_options models;
@@ -123,6 +128,9 @@ int main(int argc, char** argv) {
     hass::cli::emit_hls_options emit_hls;
     auto* emit_hls_cmd = hass::cli::add_emit_hls_command(app, emit_hls);
 
+    hass::cli::import_options import;
+    auto* import_cmd = hass::cli::add_import_command(app, import);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -138,6 +146,7 @@ int main(int argc, char** argv) {
         if (export_cmd->parsed()) return hass::cli::run_export(exp);
         if (search_cmd->parsed()) return hass::cli::run_search(search);
         if (emit_hls_cmd->parsed()) return hass::cli::run_emit_hls(emit_hls);
+        if (import_cmd->parsed()) return hass::cli::run_import(import);
     } catch (const hass::cli::usage_error& e) {
         fmt::print(stderr, "hass: error: {}\nRun with --help for more information.\n", e.what());
         return 2;
