@@ -626,6 +626,79 @@ TEST_CASE("PyTorch's F.pad at opset 11+: the pads computed by a constant sub-gra
     CHECK(c.out == tensor_shape{8, 7, 4});
 }
 
+TEST_CASE("Slice, Squeeze, Unsqueeze, Transpose evaluated on constants (opset 11: attributes and inputs)",
+          "[onnx][fold]") {
+    // every chain computes the Reshape target [1, -1] of a 1x2x2x2 map
+    auto chain = [](std::int64_t opset, auto&& build) {
+        model_builder b({1, 2, 2, 2}, opset);
+        b.init("B", {3, 8}, ramp(24));
+        build(b);
+        b.node("Reshape", {"x", "target"}, {"f"}, {}, "reshape");
+        b.node("Gemm", {"f", "B"}, {"y"}, {attr("transB", 1)}, "fc");
+        b.output("y");
+        return b;
+    };
+    const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+    const auto sliced = chain(11, [&](model_builder& b) {
+        b.init(int64_tensor("v", {4}, {1, -1, 5, 9}));
+        b.init(int64_tensor("starts", {1}, {0}));
+        b.init(int64_tensor("ends", {1}, {big}));
+        b.init(int64_tensor("steps", {1}, {big})); // one element, whatever the step
+        b.init(int64_tensor("m1", {1}, {-1}));
+        b.node("Slice", {"v", "starts", "ends", "", "steps"}, {"one"}, {}, "slice");
+        b.node("Concat", {"one", "m1"}, {"target"}, {attr("axis", 0)}, "cat");
+    });
+    CHECK(import(sliced).net.size() == 1);
+    const auto reversed = chain(13, [&](model_builder& b) {
+        b.init(int64_tensor("v", {2}, {-1, 1}));
+        b.init(int64_tensor("starts", {1}, {-1}));
+        b.init(int64_tensor("ends", {1}, {std::numeric_limits<std::int64_t>::min()}));
+        b.init(int64_tensor("steps", {1}, {std::numeric_limits<std::int64_t>::min()}));
+        b.init(int64_tensor("rest", {1}, {-1}));
+        b.node("Slice", {"v", "starts", "ends", "", "steps"}, {"one"}, {}, "slice"); // [1]
+        b.node("Concat", {"one", "rest"}, {"target"}, {attr("axis", 0)}, "cat");
+    });
+    CHECK(import(reversed).net.size() == 1);
+    const auto squeezed = chain(11, [&](model_builder& b) {
+        b.init(int64_tensor("v", {1, 2}, {1, -1}));
+        b.node("Squeeze", {"v"}, {"target"}, {attr("axes", {0})}, "squeeze");
+    });
+    CHECK(import(squeezed).net.size() == 1);
+    const auto unsqueezed = chain(11, [&](model_builder& b) {
+        b.init(int64_tensor("one", {}, {1}));
+        b.init(int64_tensor("m1", {1}, {-1}));
+        b.node("Unsqueeze", {"one"}, {"u"}, {attr("axes", {0})}, "unsqueeze");
+        b.node("Concat", {"u", "m1"}, {"target"}, {attr("axis", 0)}, "cat");
+    });
+    CHECK(import(unsqueezed).net.size() == 1);
+    const auto transposed = chain(13, [&](model_builder& b) {
+        b.init(int64_tensor("v", {2, 1}, {1, -1}));
+        b.init(int64_tensor("flat", {1}, {-1}));
+        b.node("Transpose", {"v"}, {"t"}, {}, "transpose"); // default perm: reversed axes
+        b.node("Reshape", {"t", "flat"}, {"target"}, {}, "r");
+    });
+    CHECK(import(transposed).net.size() == 1);
+    const auto wrong = chain(11, [&](model_builder& b) {
+        b.init(int64_tensor("v", {1, 2}, {1, -1}));
+        b.node("Squeeze", {"v"}, {"target"}, {attr("axes", {1})}, "squeeze");
+    });
+    CHECK_THAT(error_of(wrong), Contains("node 'squeeze' (#0, Squeeze): squeezes axis 1 of [1, 2], which is not 1"));
+}
+
+TEST_CASE("sizes beyond what hass models are errors", "[onnx][errors]") {
+    model_builder big({1, 16777216, 16777216, 16});
+    big.node("Relu", {"x"}, {"y"}, {}, "relu");
+    big.output("y");
+    CHECK_THAT(error_of(big), Contains("graph input 'x' [1, 16777216, 16777216, 16] is too large to model"));
+    model_builder wide({1, 4, 4096, 4096});
+    wide.init("w", {16777216, 4, 1, 1}, {});
+    wide.g()->mutable_initializer(0)->clear_raw_data();
+    wide.node("Conv", {"x", "w"}, {"y"}, {}, "conv");
+    wide.output("y");
+    CHECK_THAT(error_of(wide), Contains("node 'conv' (#0, Conv): W initializer 'w' has 0 values in float_data") &&
+                                   Contains("need 67108864"));
+}
+
 TEST_CASE("constant folding errors", "[onnx][fold][errors]") {
     model_builder big({1, 3, 8, 8}, 13);
     big.init(int64_tensor("dims", {2}, {100000, 100000}));
@@ -762,7 +835,8 @@ TEST_CASE("Pad folded into the following Conv, MaxPool and AveragePool", "[onnx]
         b.node("Pad", {"x", "pads", "", "axes"}, {"p"}, {}, "pad");
         b.node("AveragePool", {"p"}, {"y"}, {attr("kernel_shape", {2, 2})}, "pool");
         b.output("y");
-        const auto& l = import(b).net.layers[0];
+        const auto r = import(b);
+        const auto& l = r.net.layers[0];
         CHECK(l.pad_top == 1);
         CHECK(l.pad_left == 2);
         CHECK(l.pad_bottom == 3);

@@ -126,10 +126,11 @@ std::string shape_text(const tensor_shape& t) {
     return std::to_string(t.rows) + "x" + std::to_string(t.cols) + "x" + std::to_string(t.channels);
 }
 
-/// A name as it appears in a message: printable ASCII, at most 60 characters.
-std::string quote_name(std::string_view s) {
-    std::string out = "'";
-    for (std::size_t i = 0; i < s.size() && i < 60; ++i) {
+/// Text from the model as it appears in a message: printable ASCII (other bytes
+/// as \xNN), at most `limit` characters.
+std::string printable(std::string_view s, std::size_t limit) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size() && i < limit; ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c < 0x7f) {
             out += static_cast<char>(c);
@@ -140,9 +141,12 @@ std::string quote_name(std::string_view s) {
             out += hex[c & 15];
         }
     }
-    if (s.size() > 60) out += "...";
-    return out + "'";
+    if (s.size() > limit) out += "...";
+    return out;
 }
+
+/// A name as it appears in a message: quoted, printable, at most 60 characters.
+std::string quote_name(std::string_view s) { return "'" + printable(s, 60) + "'"; }
 
 std::string number_text(double v) {
     std::ostringstream os;
@@ -519,6 +523,7 @@ private:
     std::string src_;
     options opt_;
     std::int64_t opset_ = 0;
+    const onnx::ValueInfoProto* input_info_ = nullptr; ///< the graph input
 
     network net_;
     std::vector<hls::layer_weights> lw_;   ///< parallel to net_.layers
@@ -631,6 +636,7 @@ private:
 
     // --- finishing ------------------------------------------------------------------
     void check_shapes();
+    onnx::ModelProto inference_model() const;
 };
 
 std::string importer::reader_list(const std::string& name, int except) const {
@@ -668,9 +674,9 @@ void importer::read_header() {
              std::to_string(min_opset) + " to " + std::to_string(max_opset) + ")");
     res_.opset = opset_;
     res_.nodes = static_cast<std::size_t>(g_.node_size());
-    res_.producer = model_.producer_name();
+    res_.producer = printable(model_.producer_name(), 60);
     if (!model_.producer_version().empty())
-        res_.producer += (res_.producer.empty() ? "" : " ") + model_.producer_version();
+        res_.producer += (res_.producer.empty() ? "" : " ") + printable(model_.producer_version(), 40);
 }
 
 void importer::read_initializers() {
@@ -737,6 +743,9 @@ void importer::read_graph_input() {
         if (dims[d] < 1 || dims[d] > max_dimension)
             fail(where + ": dimension " + std::to_string(d) + " is " + std::to_string(dims[d]) + " in " +
                  dims_text(dims) + " (each must be in 1.." + std::to_string(max_dimension) + ")");
+    double elements = 1;
+    for (std::size_t d = 1; d < dims.size(); ++d) elements *= static_cast<double>(dims[d]);
+    if (elements > 1e15) fail(where + " " + dims_text(dims) + " is too large to model (more than 1e15 elements)");
     value v;
     v.producer = network_input;
     if (dims.size() == 4) {
@@ -747,6 +756,7 @@ void importer::read_graph_input() {
     }
     net_.input = v.shape;
     values_.emplace(in->name(), v);
+    input_info_ = in;
 }
 
 // ----------------------------------------------------------------------------
@@ -1035,7 +1045,8 @@ int importer::add_layer(layer l, int n, const std::string& out_tensor, hls::laye
         fail(n, "the output " + shape_text(l.out) + " has a dimension outside 1.." + std::to_string(max_dimension));
     const auto d = [](count_t v) { return static_cast<double>(v); };
     const double weights = l.has_weights() ? d(l.out.channels) * d(l.channels_in()) / d(l.groups) * d(l.kernel_size()) : 0;
-    if (d(l.padded_rows()) * d(l.padded_cols()) * d(l.in.channels) > 1e15 || weights > 1e15 ||
+    if (d(l.padded_rows()) * d(l.padded_cols()) * d(l.in.channels) > 1e15 ||
+        d(l.out.rows) * d(l.out.cols) * d(l.out.channels) > 1e15 || weights > 1e15 ||
         weights * d(l.out.rows) * d(l.out.cols) > 1e15)
         fail(n, "the layer is too large to model (more than 1e15 elements, weights or MACs)");
     if (auto p = layer_problem(l); !p.empty()) fail(n, p);
@@ -2074,8 +2085,10 @@ bool importer::fold(int n) {
             if (done[ax]) fail(n, "axes repeat axis " + std::to_string(ax));
             done[ax] = true;
             const std::int64_t dim = x.dims[ax];
-            const std::int64_t step = steps.empty() ? 1 : steps[i];
+            std::int64_t step = steps.empty() ? 1 : steps[i];
             if (step == 0) fail(n, "a step is 0");
+            // a step beyond the axis selects one element, as any larger one (and keeps k += step in range)
+            step = step > 0 ? std::min(step, dim + 1) : std::max(step, -(dim + 1));
             std::int64_t b = starts[i], e = ends[i];
             if (b < 0) b = b < -dim ? 0 : b + dim;
             if (e < 0) e = e < -dim ? -1 : e + dim;
@@ -2156,6 +2169,41 @@ void importer::alias(int n) {
 // Shapes against ONNX
 // ----------------------------------------------------------------------------
 
+/// The model ONNX shape inference runs on: the graph input, the live nodes (all
+/// accepted by the importer) and the initializers they read, float tensors of
+/// more than 1024 elements without their data (inference needs their type and
+/// dimensions only). Nodes the importer never looked at stay out: libonnx's
+/// inference is not robust against malformed nodes (the fuzzer found a crash in
+/// its Conv inference on a dead node with weights of rank 250).
+onnx::ModelProto importer::inference_model() const {
+    onnx::ModelProto m;
+    m.set_ir_version(model_.ir_version());
+    *m.mutable_opset_import() = model_.opset_import();
+    onnx::GraphProto* g = m.mutable_graph();
+    *g->add_input() = *input_info_;
+    std::set<std::string, std::less<>> read;
+    for (int n = 0; n < g_.node_size(); ++n) {
+        if (!live_[static_cast<std::size_t>(n)]) continue;
+        *g->add_node() = g_.node(n);
+        for (const auto& in : g_.node(n).input()) read.insert(in);
+    }
+    for (const auto& t : g_.initializer()) {
+        if (!read.count(t.name())) continue;
+        onnx::TensorProto* c = g->add_initializer();
+        const bool big_float = t.data_type() != TensorProto::INT64 && t.data_type() != TensorProto::INT32 &&
+                               (t.raw_data().size() > 4096 || t.float_data_size() > 1024 || t.int32_data_size() > 1024);
+        if (big_float) {
+            c->set_name(t.name());
+            c->set_data_type(t.data_type());
+            *c->mutable_dims() = t.dims();
+        } else {
+            *c = t;
+        }
+    }
+    for (const auto& o : g_.output()) g->add_output()->set_name(o.name());
+    return m;
+}
+
 void importer::check_shapes() {
     // the tensors hass computes: every node output that is an activation value
     struct want {
@@ -2174,55 +2222,46 @@ void importer::check_shapes() {
     }
     res_.shapes_total = wants.size();
     if (!opt_.check_shapes) return;
-    auto declared = [&](const std::string& name) -> const onnx::ValueInfoProto* {
-        for (const auto& vi : g_.value_info())
-            if (vi.name() == name) return &vi;
-        for (const auto& vi : g_.output())
-            if (vi.name() == name) return &vi;
-        return nullptr;
+    auto has_shape = [](const onnx::ValueInfoProto& vi) {
+        return vi.has_type() && vi.type().has_tensor_type() && vi.type().tensor_type().has_shape();
     };
-    auto has_shape = [](const onnx::ValueInfoProto* vi) {
-        return vi && vi->has_type() && vi->type().has_tensor_type() && vi->type().tensor_type().has_shape();
-    };
+    // the shapes the file declares, then ONNX's inference for the others
+    std::map<std::string, onnx::TensorShapeProto, std::less<>> shapes;
+    for (const auto& vi : g_.value_info())
+        if (has_shape(vi)) shapes.emplace(vi.name(), vi.type().tensor_type().shape());
+    for (const auto& vi : g_.output())
+        if (has_shape(vi)) shapes.emplace(vi.name(), vi.type().tensor_type().shape());
     bool missing = false;
     for (const auto& w : wants)
-        if (!has_shape(declared(w.tensor))) missing = true;
+        if (!shapes.count(w.tensor)) missing = true;
     if (missing) {
+        onnx::ModelProto m = inference_model();
         try {
             onnx::ShapeInferenceOptions so;
-            onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), so);
+            onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), so);
         } catch (const std::exception& e) {
-            res_.notes.push_back(std::string("ONNX shape inference failed (") + e.what() +
+            res_.notes.push_back("ONNX shape inference failed (" + printable(e.what(), 300) +
                                  "); shapes were checked where the file declares them");
         }
+        for (const auto& vi : m.graph().value_info())
+            if (has_shape(vi)) shapes.emplace(vi.name(), vi.type().tensor_type().shape());
+        for (const auto& vi : m.graph().output())
+            if (has_shape(vi)) shapes.emplace(vi.name(), vi.type().tensor_type().shape());
     }
-    // the indices of value_info may have changed: look the names up again
-    std::map<std::string, const onnx::ValueInfoProto*, std::less<>> info;
-    for (const auto& vi : g_.value_info()) info.emplace(vi.name(), &vi);
-    for (const auto& vi : g_.output()) info.emplace(vi.name(), &vi);
     for (const auto& w : wants) {
-        auto it = info.find(w.tensor);
-        if (it == info.end() || !has_shape(it->second)) continue;
-        const auto& shape = it->second->type().tensor_type().shape();
+        auto it = shapes.find(w.tensor);
+        if (it == shapes.end()) continue;
         std::vector<std::int64_t> got;
-        bool symbolic = false;
-        for (const auto& d : shape.dim()) {
-            if (d.has_dim_value()) {
-                got.push_back(d.dim_value());
-            } else {
-                got.push_back(-1);
-                symbolic = true;
-            }
-        }
+        for (const auto& d : it->second.dim()) got.push_back(d.has_dim_value() ? d.dim_value() : -1);
         bool match = got.size() == w.dims.size();
         for (std::size_t i = 0; match && i < got.size(); ++i) match = got[i] < 0 || got[i] == w.dims[i];
         if (!match) {
             std::string g = "[";
-            for (std::size_t i = 0; i < got.size(); ++i) g += (i ? ", " : "") + (got[i] < 0 ? std::string("?") : std::to_string(got[i]));
+            for (std::size_t i = 0; i < got.size(); ++i)
+                g += (i ? ", " : "") + (got[i] < 0 ? std::string("?") : std::to_string(got[i]));
             fail(w.node, "output " + quote_name(w.tensor) + " has shape " + g + "] in ONNX but hass computes " +
                              dims_text(w.dims));
         }
-        (void)symbolic;
         ++res_.shapes_checked;
     }
 }
