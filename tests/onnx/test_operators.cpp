@@ -860,6 +860,9 @@ TEST_CASE("Pad folded into the following Conv, MaxPool and AveragePool", "[onnx]
         CHECK_THAT(error_of(pad({0, 0, 1, 1, 0, 0, 1, 1}, 0.0f, "Relu")),
                    Contains("node 'pad' (#0, Pad): its output 'p' is read by node 'next' (Relu)"));
         CHECK_THAT(error_of(pad({0, 0, 1, 1}, 0.0f, "Conv")), Contains("must have 8 entries"));
+        // long lists are cut in messages
+        CHECK_THAT(error_of(pad(std::vector<std::int64_t>(1000, 0), 0.0f, "Conv")),
+                   Contains("pads [0, 0, 0, 0, 0, 0, 0, 0, ... (1000 values)] must have 8 entries"));
     }
 }
 
