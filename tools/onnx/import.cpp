@@ -359,7 +359,7 @@ std::vector<std::int64_t> int_values(const tensor_ref& r) {
 // ============================================================================
 
 /// Largest constant the importer computes by folding.
-constexpr std::int64_t max_folded = std::int64_t{1} << 20;
+constexpr std::int64_t max_folded = std::int64_t{1} << 16;
 
 /// A constant tensor being folded: integer or floating values, row-major.
 struct ctensor {
@@ -372,7 +372,7 @@ struct ctensor {
 
 ctensor read_ctensor(const tensor_ref& r) {
     if (tensor_elements(r) > max_folded)
-        throw error(r.what + " has more than 2^20 elements, too many to evaluate a shape computation on");
+        throw error(r.what + " has more than 65,536 elements, too many to evaluate a shape computation on");
     ctensor c;
     c.dims = tensor_dims(r);
     const int t = r.t->data_type();
@@ -1907,10 +1907,10 @@ bool importer::fold(int n) {
     };
     auto checked = [&](ctensor c) {
         if (fold_count(c.dims) < 0 || static_cast<std::int64_t>(c.size()) != fold_count(c.dims))
-            fail(n, "the result " + dims_text(c.dims) + " is too large to evaluate (more than 2^20 elements)");
+            fail(n, "the result " + dims_text(c.dims) + " is too large to evaluate (more than 65,536 elements)");
         folded_elements_ += static_cast<std::int64_t>(c.size());
-        if (folded_elements_ > 4 * max_folded)
-            fail(n, "the model's constant computations hold more than 2^22 elements in all; hass evaluates small "
+        if (folded_elements_ > 16 * max_folded)
+            fail(n, "the model's constant computations hold more than 2^20 elements in all; hass evaluates small "
                     "shape and padding computations only");
         return c;
     };
