@@ -1,12 +1,12 @@
 // Element-wise activation functions: ReLU, thresholded ReLU, HardSwish,
-// HardSigmoid, Sigmoid and ReLU6.
+// HardSigmoid and Sigmoid.
 #pragma once
 
 #include "hass/modules/module.hpp"
 
 namespace hass::modules {
 
-// relu6 (clamp to [0, 6]) is last so that the earlier kinds keep their values.
+// relu6 (clamp to [0, 6], costed as ReLU) is last so that the earlier kinds keep their values.
 enum class activation_kind { relu, thresholded_relu, hardswish, hardsigmoid, sigmoid, relu6 };
 
 struct activation {
@@ -27,10 +27,8 @@ struct activation {
         const count_t lane_bits = streams * data_width;
         r.ff += cost::ff_per_register_bit * lane_bits;
         switch (kind) {
-        case activation_kind::relu:
         case activation_kind::relu6: // costed as ReLU (docs/deviations.md)
-            r.lut += cost::lut_per_mux2_bit * lane_bits;
-            break;
+        case activation_kind::relu: r.lut += cost::lut_per_mux2_bit * lane_bits; break;
         case activation_kind::thresholded_relu:
             r.lut += (cost::lut_per_compare_bit + cost::lut_per_mux2_bit) * lane_bits;
             break;
