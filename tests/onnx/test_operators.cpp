@@ -713,6 +713,20 @@ TEST_CASE("constant folding errors", "[onnx][fold][errors]") {
     gather.node("Reshape", {"x", "g"}, {"y"}, {}, "reshape");
     gather.output("y");
     CHECK_THAT(error_of(gather), Contains("index 5 is outside axis 0 of [3]"));
+    // an empty constant with a huge dimension: rejected before any loop over its axes
+    model_builder empty({1, 3, 8, 8}, 13);
+    empty.init(int64_tensor("v", {0, 2147483647}, {}));
+    empty.init(int64_tensor("i", {}, {0}));
+    empty.node("Gather", {"v", "i"}, {"g"}, {attr("axis", 1)}, "gather");
+    empty.node("Reshape", {"x", "g"}, {"y"}, {}, "reshape");
+    empty.output("y");
+    CHECK_THAT(error_of(empty), Contains("node 'gather' (#0, Gather): input initializer 'v' has dimensions [0, 2147483647]"));
+    model_builder wide({1, 3, 8, 8}, 13);
+    wide.init(int64_tensor("v", {0, 65536, 65536}, {}));
+    wide.node("Transpose", {"v"}, {"t"}, {}, "transpose");
+    wide.node("Reshape", {"x", "t"}, {"y"}, {}, "reshape");
+    wide.output("y");
+    CHECK_THAT(error_of(wide), Contains("too large to evaluate a shape computation on"));
     model_builder cast({1, 3, 8, 8}, 13);
     cast.init(int64_tensor("v", {1}, {1}));
     cast.node("Cast", {"v"}, {"c"}, {attr("to", 8)}, "cast");

@@ -370,9 +370,29 @@ struct ctensor {
     std::size_t size() const { return floating ? f.size() : i.size(); }
 };
 
+/// Elements of `dims`, or -1 when a dimension is negative or the product of the
+/// non-zero dimensions is above max_folded (a tensor with a 0 dimension is
+/// empty, but the folds loop over its axes in any order: every partial product
+/// must stay small).
+std::int64_t fold_count(const std::vector<std::int64_t>& dims) {
+    std::int64_t nonzero = 1;
+    bool empty = false;
+    for (std::int64_t d : dims) {
+        if (d < 0) return -1;
+        if (d == 0) {
+            empty = true;
+            continue;
+        }
+        if (nonzero > max_folded / d) return -1;
+        nonzero *= d;
+    }
+    return empty ? 0 : nonzero;
+}
+
 ctensor read_ctensor(const tensor_ref& r) {
-    if (tensor_elements(r) > max_folded)
-        throw error(r.what + " has more than 65,536 elements, too many to evaluate a shape computation on");
+    if (fold_count(tensor_dims(r)) < 0 || r.t->dims_size() > 16)
+        throw error(r.what + " has dimensions " + dims_text(tensor_dims(r)) +
+                    ": more than 65,536 elements or rank 16, too large to evaluate a shape computation on");
     ctensor c;
     c.dims = tensor_dims(r);
     const int t = r.t->data_type();
@@ -399,16 +419,6 @@ TensorProto to_proto(const ctensor& c) {
     return t;
 }
 
-/// Elements of `dims`, or -1 when more than max_folded (or a dimension is negative).
-std::int64_t fold_count(const std::vector<std::int64_t>& dims) {
-    std::int64_t n = 1;
-    for (std::int64_t d : dims) {
-        if (d < 0) return -1;
-        if (d != 0 && n > max_folded / d) return -1;
-        n *= d;
-    }
-    return n;
-}
 
 std::vector<std::int64_t> strides_of(const std::vector<std::int64_t>& dims) {
     std::vector<std::int64_t> s(dims.size(), 1);
