@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the toolchain and (header-only) dependencies needed to build and
-# test hass on Debian bookworm / Ubuntu.
+# Installs the toolchain and dependencies needed to build and test hass on
+# Debian bookworm / Ubuntu.
 set -euo pipefail
 
 apt_get() {
@@ -22,4 +22,18 @@ apt_get install -y --no-install-recommends \
     catch2 \
     nlohmann-json3-dev \
     libcli11-dev \
-    libfmt-dev
+    libfmt-dev \
+    libonnx-dev \
+    libprotobuf-dev \
+    python3 \
+    python3-numpy \
+    python3-onnx \
+    python3-torch \
+    python3-torchvision
+
+# The ONNX import (tools/onnx, `hass import`) needs libonnx-dev and libprotobuf-dev;
+# without them hass builds without it and its tests are skipped. The tests'
+# models are committed (tests/onnx/data); python3-torch, python3-torchvision,
+# python3-onnx and python3-numpy regenerate them (tests/onnx/make_test_data.py) and
+# export torchvision's resnet18 at test time (skipped when missing). Fuzzing the
+# ONNX reader (the `fuzz` preset) also needs clang and libclang-rt-14-dev.

@@ -142,6 +142,19 @@ emit_run network "$DESIGNS/network.json" --top small_net --namespace tests::smal
 # the folding chosen by the optimal search for a board
 emit_run network_searched "$DESIGNS/network.json" --board zedboard
 
+# ONNX models exported by PyTorch (tests/onnx/data), with their own weights, when this
+# hass was built with the ONNX import: relu6, depthwise convolutions, residual adds
+ONNX_DATA="$HERE/../onnx/data"
+if "$HASS" info "$ONNX_DATA/vgg_small.onnx" >/dev/null 2>&1; then
+    if emit_run onnx_mobilenet "$ONNX_DATA/mobilenet_small_bn.onnx" --board zedboard; then
+        grep -q "weights: embedded" "$S/onnx_mobilenet/run.log" && pass "onnx_mobilenet: the test bench used the model's weights" ||
+            fail "onnx_mobilenet: the test bench did not use the model's weights"
+    fi
+    emit_run onnx_vgg "$ONNX_DATA/vgg_small.onnx" --board zedboard
+else
+    echo "skip: this hass has no ONNX import (the onnx_* designs are not emitted)"
+fi
+
 # the emitted design.json reads back and emits the same code (up to the origin line)
 if "$HASS" emit-hls "$S/network/design.json" --top small_net --namespace tests::small_net --out "$S/network_again" \
     >"$S/again.log" 2>&1; then

@@ -57,11 +57,13 @@ tensor act_step(const tensor& x, const std::string& scope, hass::hls::cycle_log&
     const act a = KIND == activation_kind::relu               ? act::relu
                   : KIND == activation_kind::thresholded_relu ? act::thresholded_relu
                   : KIND == activation_kind::hardswish        ? act::hardswish
+                  : KIND == activation_kind::relu6            ? act::relu6
                                                               : act::hardsigmoid;
     require_bit_exact(y, ref_activation(x, a, threshold), scope);
     const hass::layer_type t = KIND == activation_kind::relu               ? hass::layer_type::relu
                                : KIND == activation_kind::thresholded_relu ? hass::layer_type::thresholded_relu
                                : KIND == activation_kind::hardswish        ? hass::layer_type::hardswish
+                               : KIND == activation_kind::relu6            ? hass::layer_type::relu6
                                                                            : hass::layer_type::hardsigmoid;
     hass::layer l = model_layer(scope, t, {R, C, CH}, {R, C, CH});
     l.threshold = threshold.to_double();
@@ -323,6 +325,18 @@ TEST_CASE("hls stand-ins: hls::stream", "[hls]") {
     CHECK_FALSE(s.full());
 }
 
+TEST_CASE("hls relu6 clamps to [0, 6] in data_t's fixed point", "[hls]") {
+    using hass::hls::activate;
+    typedef ap_fixed<8, 4, AP_RND, AP_SAT> q4; // [-8, 7.9375]
+    typedef ap_fixed<8, 2, AP_RND, AP_SAT> q2; // [-2, 1.96875]: 6 is not representable
+    CHECK((activate<activation_kind::relu6>(q4(7.5), q4(0))).to_double() == 6.0);
+    CHECK((activate<activation_kind::relu6>(q4(5.9375), q4(0))).to_double() == 5.9375);
+    CHECK((activate<activation_kind::relu6>(q4(-3.0), q4(0))).to_double() == 0.0);
+    CHECK((activate<activation_kind::relu6>(q2(1.96875), q2(0))).to_double() == 1.96875);
+    CHECK((activate<activation_kind::relu6>(q2(-0.5), q2(0))).to_double() == 0.0);
+    CHECK((activate<activation_kind::relu>(q4(7.5), q4(0))).to_double() == 7.5);
+}
+
 TEST_CASE("hls activation kinds follow the model's order", "[hls]") {
     using M = hass::modules::activation_kind;
     using H = hass::hls::activation_kind;
@@ -331,6 +345,7 @@ TEST_CASE("hls activation kinds follow the model's order", "[hls]") {
     CHECK(static_cast<int>(H::hardswish) == static_cast<int>(M::hardswish));
     CHECK(static_cast<int>(H::hardsigmoid) == static_cast<int>(M::hardsigmoid));
     CHECK(static_cast<int>(H::sigmoid) == static_cast<int>(M::sigmoid));
+    CHECK(static_cast<int>(H::relu6) == static_cast<int>(M::relu6));
 }
 
 TEST_CASE("hls conv -> relu -> pool chain is bit-exact and cycle-accurate", "[hls][dense]") {
@@ -362,6 +377,9 @@ TEST_CASE("hls grouped, strided, asymmetric and saturating convolutions; pooling
                                                                                       4.0);
     act_step<8, 8, 4, activation_kind::hardswish, 2>(big, "misc/hardswish_big", log);
     act_step<8, 8, 4, activation_kind::hardsigmoid, 4>(big, "misc/hardsigmoid_big", log);
+    const tensor r6 = act_step<8, 8, 4, activation_kind::relu6, 2>(big, "misc/relu6_big", log);
+    for (std::size_t i = 0; i < r6.v.size(); ++i) // clamp(x, 0, 6), exactly
+        REQUIRE(r6.v[i].to_double() == std::min(std::max(big.v[i].to_double(), 0.0), 6.0));
     // pooling with padding, 3x3 stride 2; global max
     pool_step<8, 8, 8, 3, 2, 1, 0, 2>(x8, "misc/maxpool3s2p1", log);
     pool_step<8, 8, 8, 3, 2, 1, 1, 4>(x8, "misc/avgpool3s2p1", log);

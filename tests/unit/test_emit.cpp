@@ -141,5 +141,25 @@ TEST_CASE("emit: weight files, JSON and raw float32", "[emit]") {
     const auto files = hass::hls::generate_design(d.net, d.folding, o);
     CHECK(contains(file(files, "weights.hpp").text, "inline constexpr float conv_1_weights[288] = {"));
     CHECK(contains(file(files, "testbench.cpp").text, "weights: embedded"));
+
+    // the writers: what they write, the readers read back exactly
+    hass::hls::write_weights_binary(dir / "again.bin", w, d.net);
+    CHECK(std::filesystem::file_size(dir / "again.bin") == 4 * (288 + 8 + 384));
+    const auto wb = hass::io::load_weights(dir / "again.bin", d.net);
+    CHECK(wb.at("conv.1").weights == w.at("conv.1").weights);
+    CHECK(wb.at("conv.1").bias == w.at("conv.1").bias);
+    CHECK(wb.at("fc").weights == w.at("fc").weights);
+    const json written = hass::io::write_weights(wj, d.net);
+    CHECK(written["model"] == "small");
+    CHECK_FALSE(written["layers"]["fc"].contains("bias"));
+    const auto wr = hass::io::read_weights(written, d.net, "written.json");
+    CHECK(wr.at("conv.1").weights == wj.at("conv.1").weights);
+    CHECK(wr.at("fc").weights == wj.at("fc").weights);
+    auto short_set = wj;
+    short_set.at("fc").weights.pop_back();
+    CHECK_THROWS_WITH(hass::hls::write_weights_binary(dir / "bad.bin", short_set, d.net),
+                      Catch::Contains("layer 'fc' has 383 weights, expected 384"));
+    CHECK_THROWS_WITH(hass::hls::write_weights_binary(dir / "no" / "dir" / "w.bin", w, d.net),
+                      Catch::Contains("cannot write"));
     std::filesystem::remove_all(dir);
 }

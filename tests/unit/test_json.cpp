@@ -145,6 +145,28 @@ TEST_CASE("zoo networks survive write_network / read_network", "[io][json]") {
     }
 }
 
+TEST_CASE("relu6 layers read, write and build", "[io][json]") {
+    const hass::network net =
+        hass::io::read_network(small(R"({"name": "c", "type": "convolution", "filters": 4, "kernel": 3, "pad": 1},
+                                        {"name": "r6", "type": "relu6"})"),
+                               "net.json");
+    REQUIRE(net.size() == 2);
+    CHECK(net.layers[1].type == hass::layer_type::relu6);
+    CHECK(hass::to_string(net.layers[1].type) == "relu6");
+    const auto written = hass::io::write_network(net);
+    CHECK(written["layers"][1]["type"] == "relu6");
+    const hass::network back = hass::io::read_network(json(written), "back.json");
+    CHECK(back.layers[1].type == hass::layer_type::relu6);
+    CHECK(back.layers[1].out == net.layers[1].out);
+    // the builder
+    hass::network_builder b{"b", {8, 8, 4}};
+    b.relu6(b.input(), "r6");
+    const hass::network built = std::move(b).build();
+    CHECK(built.layers[0].type == hass::layer_type::relu6);
+    CHECK(std::find(hass::all_layer_types.begin(), hass::all_layer_types.end(), hass::layer_type::relu6) !=
+          hass::all_layer_types.end());
+}
+
 TEST_CASE("read_network reports the file, layer and field", "[io][json]") {
     CHECK_THAT(network_error(R"({"name": "c", "type": "convolutionn", "filters": 4, "kernel": 3})"),
                Contains("net.json: layers[0]") && Contains("unknown layer type \"convolutionn\""));

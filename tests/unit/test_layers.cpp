@@ -386,7 +386,7 @@ TEST_CASE("pooling, global pooling, activations, eltwise, concat, split and sque
         CHECK(hass::evaluate_layer(relu, fold(16, 16)).latency == 12544); // 56*56*64/16 = 200704/16
         CHECK(module_names(relu, fold(16, 16)) == names{"activation"});
         for (auto t : {layer_type::thresholded_relu, layer_type::hardswish, layer_type::hardsigmoid,
-                       layer_type::sigmoid}) {
+                       layer_type::sigmoid, layer_type::relu6}) {
             const layer a = make_simple("act", t, {14, 14, 96}, {14, 14, 96});
             CHECK(hass::evaluate_layer(a, fold(3, 3)).latency == 6272); // 14*14*96/3 = 18816/3
         }
@@ -396,6 +396,10 @@ TEST_CASE("pooling, global pooling, activations, eltwise, concat, split and sque
         // (16 LUT, 35 FF) per lane: 48 LUT, 105 FF
         CHECK(hass::evaluate_layer(hs, fold(3, 3)).used == resources{15, 48, 105, 0, 0});
         CHECK(hass::evaluate_layer(relu, fold(16, 16)).used == resources{0, 256, 560, 0, 0}); // 16 * (16, 35)
+        // relu6: one activation module, the cost of a ReLU
+        const layer r6 = make_simple("r6", layer_type::relu6, {56, 56, 64}, {56, 56, 64});
+        CHECK(module_names(r6, fold(16, 16)) == names{"activation"});
+        CHECK(hass::evaluate_layer(r6, fold(16, 16)) == hass::evaluate_layer(relu, fold(16, 16)));
     }
     SECTION("eltwise") {
         layer l = make_simple("add", layer_type::eltwise, {8, 8, 16}, {8, 8, 16});

@@ -448,6 +448,12 @@ TEST_CASE("activations", "[modules]") {
     CHECK(relu.pipeline_depth() == 1);
     CHECK(cost_of(relu) == constant(64, 140, 0, 0)); // 4 * (16 LUT, 35 FF)
 
+    // ReLU6 (clamp to [0, 6]) is costed as ReLU
+    const m::activation relu6{1000, k::relu6, 4, 16};
+    CHECK(relu6.latency() == 1000.0);
+    CHECK(relu6.pipeline_depth() == 1);
+    CHECK(cost_of(relu6) == cost_of(relu));
+
     const m::activation thr{1000, k::thresholded_relu, 4, 16};
     CHECK(thr.latency() == 1000.0);
     CHECK(thr.pipeline_depth() == 1);

@@ -23,6 +23,7 @@
 #include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
 
+#include "model_arg.hpp"
 #include "sparse_cmd.hpp"
 #include "text.hpp"
 
@@ -45,18 +46,8 @@ std::string join(const Names& names) {
     return out;
 }
 
-/// A zoo name or the path of a network JSON file (an existing file or a name ending in .json).
-io::network_file load_model(const std::string& arg) {
-    if (looks_like_file(arg)) return io::load_network_file(arg);
-    if (auto net = zoo::by_name(arg)) {
-        io::network_file f;
-        f.net = *std::move(net);
-        f.folding = unit_folding(f.net);
-        return f;
-    }
-    throw hass::error("unknown model '" + arg + "'; known models: " + join(zoo::model_names) +
-                      " (or give the path of a network JSON file)");
-}
+/// A zoo name, a network JSON file or an ONNX model (model_arg.hpp).
+io::network_file load_model(const std::string& arg) { return load_model_argument(arg).file; }
 
 /// A model argument: a zoo network, a network file, or an fpgaConvNet design
 /// file (a config.json with its folding, partitions and batch).
@@ -71,7 +62,7 @@ struct loaded_model {
 
 loaded_model load_any(const std::string& arg) {
     loaded_model m;
-    if (looks_like_file(arg)) {
+    if (!is_onnx_argument(arg) && looks_like_file(arg)) {
         const json j = io::load_json_file(arg);
         if (io::is_fpgaconvnet_config(j)) {
             io::fpgaconvnet_design d = io::read_fpgaconvnet_config(j, arg);

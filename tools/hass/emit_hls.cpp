@@ -16,9 +16,9 @@
 #include <hass/io/json.hpp>
 #include <hass/io/weights.hpp>
 #include <hass/search/search.hpp>
-#include <hass/zoo/zoo.hpp>
 
 #include "commands.hpp"
+#include "model_arg.hpp"
 
 namespace hass::cli {
 
@@ -28,24 +28,6 @@ bool is_file_argument(const std::string& arg) {
     std::error_code ec;
     if (arg.size() >= 5 && arg.compare(arg.size() - 5, 5, ".json") == 0) return true;
     return std::filesystem::is_regular_file(arg, ec);
-}
-
-std::string known_models() {
-    std::string s;
-    for (std::string_view n : zoo::model_names) s += (s.empty() ? "" : ", ") + std::string(n);
-    return s;
-}
-
-io::network_file load_design(const std::string& arg) {
-    if (is_file_argument(arg)) return io::load_network_file(arg);
-    if (auto net = zoo::by_name(arg)) {
-        io::network_file f;
-        f.net = *std::move(net);
-        f.folding = unit_folding(f.net);
-        return f;
-    }
-    throw hass::error("unknown model '" + arg + "'; known models: " + known_models() +
-                      " (or give the path of a network JSON file)");
 }
 
 io::owned_board load_board_argument(const std::string& arg) {
@@ -62,13 +44,14 @@ CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o) {
     auto* cmd = app.add_subcommand(
         "emit-hls", "Write the HLS C++ of a design (per-layer headers, top, C-simulation test bench); docs/hls.md");
     cmd->add_option("DESIGN", o.design,
-                    "A network JSON file with its folding inline, or a model (zoo name or network file) with "
-                    "--board (search the folding) or --folding")
+                    "A network JSON file with its folding inline, or a model (zoo name, network file or .onnx "
+                    "model) with --board (search the folding) or --folding")
         ->required();
     cmd->add_option("-o,--out", o.out, "Output directory (created when missing)")->required();
     cmd->add_option("-w,--weights", o.weights,
                     "Weights: JSON {\"layers\": {\"conv1\": {\"weights\": [...], \"bias\": [...]}}} or raw "
-                    "little-endian float32 in network order (default: the test bench draws seeded random ones)");
+                    "little-endian float32 in network order (default: an .onnx model's own weights, else the test "
+                    "bench draws seeded random ones)");
     cmd->add_option("-b,--board", o.board,
                     "Board (catalogue name or JSON file): without --folding, run the optimal folding search for it");
     cmd->add_option("-f,--folding", o.folding, "Folding JSON file (default: the design's inline folding)");
@@ -91,7 +74,8 @@ CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o) {
 
 int run_emit_hls(const emit_hls_options& o) {
     if (o.out.empty()) throw usage_error("emit-hls: --out DIR is required");
-    io::network_file design = load_design(o.design);
+    model_input input = load_model_argument(o.design);
+    io::network_file& design = input.file;
     const network& net = design.net;
 
     std::vector<folding> f;
@@ -122,7 +106,14 @@ int run_emit_hls(const emit_hls_options& o) {
     eo.weight_integer_bits = o.weight_int;
     eo.random_prune = o.prune;
     eo.origin = o.design + (o.folding.empty() ? "" : " with " + o.folding);
-    if (!o.weights.empty()) eo.weights = io::load_weights(o.weights, net);
+    std::string weights_source = "none given (the test bench draws seeded random ones)";
+    if (!o.weights.empty()) {
+        eo.weights = io::load_weights(o.weights, net);
+        weights_source = "embedded from " + o.weights;
+    } else if (input.weights) {
+        eo.weights = std::move(input.weights);
+        weights_source = "embedded from the ONNX model " + o.design + " (BatchNorm folded)";
+    }
 
     const hls::emit_result r = hls::emit_design(net, f, eo);
 
@@ -140,8 +131,7 @@ int run_emit_hls(const emit_hls_options& o) {
         fmt::print("design '{}': {} layers, {} squeezes between layers; model II {} cycles per image\n",
                    net.name.str(), net.size(), r.squeezes, r.compute_ii);
         fmt::print("folding: {}\n", folding_source);
-        fmt::print("weights: {}\n", o.weights.empty() ? "none given (the test bench draws seeded random ones)"
-                                                      : "embedded from " + o.weights);
+        fmt::print("weights: {}\n", weights_source);
         fmt::print("wrote {} files and design.json to {} (top function {}, namespace {})\n", r.files.size(), o.out,
                    r.top_name, r.name_space);
         fmt::print("C simulation: g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {0}/testbench.cpp {0}/top.cpp\n",

@@ -7,6 +7,11 @@
 //   hass search MODEL --board BOARD [--algo optimal|greedy|anneal] [--seed N] [--cap X] [--batch N]
 //               [--partition auto|none] [--no-offchip] [--out DIR] [--json]
 //   hass check-reference FILE.json [--json] [--quiet]
+//   hass emit-hls DESIGN --out DIR [--weights FILE]
+//   hass import MODEL.onnx [-o net.json] [--weights weights.bin]
+//
+// MODEL is a zoo name, a network JSON file, an ONNX model (.onnx) or, for eval,
+// search and export, an fpgaConvNet design file (config.json).
 //
 // Exit codes: 0 success, 1 error in the model or the input files, 2 usage error.
 #include <cstdio>
@@ -24,11 +29,12 @@
 #include "emit_hls.hpp"
 #include "reference_cmd.hpp"
 
+#include "import_cmd.hpp"
+#include "model_arg.hpp"
+
 namespace {
 
-constexpr const char* model_help =
-    "a zoo model name (see 'hass models'), the path of a network JSON file, or of an fpgaConvNet design "
-    "file (config.json: folding, partitions and batch included)";
+const char* const model_help = hass::cli::model_argument_help;
 constexpr const char* cost_model_help =
     "cost model: 'hass' (default: fpgaConvNet's regressions on the modules hass builds, with hass's corrections) "
     "or 'fpgaconvnet' (fpgaConvNet's model bit for bit, quirks included)";
@@ -42,6 +48,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(hass::version_string));
     app.require_subcommand(1);
     app.footer("Exit status: 0 success, 1 error in a model, folding or board, 2 usage error.\n"
+               "MODEL is a zoo name, a network JSON file or an ONNX model (.onnx, docs/onnx.md).\n"
                "File formats: docs/formats.md.");
 
     hass::cli::models_options models;
@@ -153,6 +160,8 @@ int main(int argc, char** argv) {
 
     hass::cli::check_reference_options check_reference;
     auto* check_reference_cmd = hass::cli::add_check_reference_command(app, check_reference);
+    hass::cli::import_options import;
+    auto* import_cmd = hass::cli::add_import_command(app, import);
 
     try {
         app.parse(argc, argv);
@@ -170,6 +179,7 @@ int main(int argc, char** argv) {
         if (search_cmd->parsed()) return hass::cli::run_search(search);
         if (emit_hls_cmd->parsed()) return hass::cli::run_emit_hls(emit_hls);
         if (check_reference_cmd->parsed()) return hass::cli::run_check_reference(check_reference);
+        if (import_cmd->parsed()) return hass::cli::run_import(import);
     } catch (const hass::cli::usage_error& e) {
         fmt::print(stderr, "hass: error: {}\nRun with --help for more information.\n", e.what());
         return 2;

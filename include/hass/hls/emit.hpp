@@ -157,6 +157,29 @@ inline weight_set read_weights_binary(const std::filesystem::path& path, const n
     return w;
 }
 
+/// Writes `w` in the raw binary format read_weights_binary reads (little-endian
+/// float32, layers with weights in network order, weights then biases). The set
+/// is checked against `net` first (check_weights).
+inline void write_weights_binary(const std::filesystem::path& path, const weight_set& w, const network& net) {
+    check_weights(w, net, "the weights for '" + path.string() + "'");
+    std::vector<char> bytes;
+    auto put = [&bytes](float f) {
+        std::uint32_t u = 0;
+        std::memcpy(&u, &f, sizeof u);
+        for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<char>((u >> (8 * b)) & 0xffu));
+    };
+    for (const auto& l : net.layers) {
+        if (!l.has_weights()) continue;
+        const layer_weights& lw = w.find(l.name.view())->second;
+        for (float v : lw.weights) put(v);
+        for (float v : lw.bias) put(v);
+    }
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw error("cannot write '" + path.string() + "'");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw error("cannot write '" + path.string() + "'");
+}
+
 namespace detail::emit {
 
 // ============================================================================
@@ -277,8 +300,8 @@ inline std::string join(const std::vector<std::string>& parts, std::string_view 
 }
 
 inline const char* activation_name(long long kind) {
-    static const char* names[] = {"relu", "thresholded_relu", "hardswish", "hardsigmoid", "sigmoid"};
-    return kind >= 0 && kind < 5 ? names[kind] : "relu";
+    static const char* names[] = {"relu", "thresholded_relu", "hardswish", "hardsigmoid", "sigmoid", "relu6"};
+    return kind >= 0 && kind < 6 ? names[kind] : "relu";
 }
 
 inline const char* storage_name(weight_storage w) {
@@ -601,7 +624,7 @@ private:
         switch (l.type) {
         case layer_type::sigmoid:
             fail(n + "sigmoid has no HLS kernel (supported: convolution (dense and sparse), inner_product, pooling, "
-                     "global_pooling, relu, thresholded_relu, hardswish, hardsigmoid, eltwise, concat, split)");
+                     "global_pooling, relu, relu6, thresholded_relu, hardswish, hardsigmoid, eltwise, concat, split)");
         case layer_type::eltwise:
             if (l.broadcast && l.inputs.size() != 2)
                 fail(n + "a broadcast eltwise takes exactly two inputs in the kernels");
@@ -837,7 +860,7 @@ private:
         if (l.type == layer_type::pooling || l.type == layer_type::global_pooling)
             os << "inline constexpr count_t AVERAGE = " << (l.pool == pool_op::avg ? 1 : 0) << ";\n";
         if (l.type == layer_type::thresholded_relu || l.type == layer_type::relu || l.type == layer_type::hardswish ||
-            l.type == layer_type::hardsigmoid)
+            l.type == layer_type::hardsigmoid || l.type == layer_type::relu6)
             os << "inline constexpr double THRESHOLD = " << number(l.type == layer_type::thresholded_relu ? l.threshold : 0.0)
                << "; // thresholded ReLU only\n";
         if (l.type == layer_type::eltwise)
@@ -1219,6 +1242,7 @@ private:
         case layer_type::thresholded_relu:
         case layer_type::hardswish:
         case layer_type::hardsigmoid:
+        case layer_type::relu6:
             os << "inline void " << li.id << "(::hls::stream<data_t> in[" << L << "::STREAMS_IN], ::hls::stream<data_t> out["
                << L << "::STREAMS_OUT]) {\n"
                << scope << "    ::hass::hls::activation<" << module_args(li.modules, "activation", L + "::")
@@ -1486,6 +1510,7 @@ private:
         case layer_type::thresholded_relu:
         case layer_type::hardswish:
         case layer_type::hardsigmoid:
+        case layer_type::relu6:
             return "ref::activation(" + in(0) + ", ref::act::" + layer_type_enum(l.type) + ", data_t(" + L +
                    "THRESHOLD))";
         case layer_type::eltwise:

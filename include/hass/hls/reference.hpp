@@ -207,7 +207,7 @@ tensor<D> global_pool(const tensor<D>& x, bool average) {
     return y;
 }
 
-enum class act { relu, thresholded_relu, hardswish, hardsigmoid };
+enum class act { relu, thresholded_relu, hardswish, hardsigmoid, relu6 };
 
 /// The activations as docs/hls.md specifies them.
 template <class D>
@@ -228,6 +228,7 @@ D activate(act a, D x, D threshold) {
         if (q > 1) q = D(1);
         return q;
     }
+    case act::relu6: return x < 0 ? D(0) : x > 6 ? D(6) : x;
     }
     return x;
 }

@@ -463,8 +463,9 @@ inline const std::vector<std::pair<std::string_view, layer_type>>& layer_type_na
         {"pooling", layer_type::pooling},           {"global_pooling", layer_type::global_pooling},
         {"relu", layer_type::relu},                 {"thresholded_relu", layer_type::thresholded_relu},
         {"hardswish", layer_type::hardswish},       {"hardsigmoid", layer_type::hardsigmoid},
-        {"sigmoid", layer_type::sigmoid},           {"eltwise", layer_type::eltwise},
-        {"concat", layer_type::concat},             {"split", layer_type::split}};
+        {"sigmoid", layer_type::sigmoid},           {"relu6", layer_type::relu6},
+        {"eltwise", layer_type::eltwise},           {"concat", layer_type::concat},
+        {"split", layer_type::split}};
     return names;
 }
 

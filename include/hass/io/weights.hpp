@@ -62,6 +62,21 @@ inline hls::weight_set read_weights(const json& j, const network& net, std::stri
     return w;
 }
 
+/// Writes the JSON weight format read_weights reads (every layer with weights,
+/// checked against `net` first).
+inline json write_weights(const hls::weight_set& w, const network& net) {
+    hls::check_weights(w, net, "the weights");
+    json layers = json::object();
+    for (const auto& l : net.layers) {
+        if (!l.has_weights()) continue;
+        const hls::layer_weights& lw = w.find(l.name.view())->second;
+        json e{{"weights", lw.weights}};
+        if (!lw.bias.empty()) e["bias"] = lw.bias;
+        layers[l.name.str()] = std::move(e);
+    }
+    return json{{"model", net.name.str()}, {"layers", std::move(layers)}};
+}
+
 /// Reads a weight file: JSON when its first non-blank character is '{', else
 /// the raw float32 format.
 inline hls::weight_set load_weights(const std::filesystem::path& path, const network& net) {

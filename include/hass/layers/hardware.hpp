@@ -23,6 +23,7 @@ constexpr modules::activation_kind activation_of(layer_type t) noexcept {
     case layer_type::hardswish: return modules::activation_kind::hardswish;
     case layer_type::hardsigmoid: return modules::activation_kind::hardsigmoid;
     case layer_type::sigmoid: return modules::activation_kind::sigmoid;
+    case layer_type::relu6: return modules::activation_kind::relu6;
     default: return modules::activation_kind::relu;
     }
 }
@@ -138,6 +139,7 @@ constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit
     case layer_type::hardswish:
     case layer_type::hardsigmoid:
     case layer_type::sigmoid:
+    case layer_type::relu6:
         visit(modules::activation{l.in.size() / f.coarse_in, detail::activation_of(l.type), f.coarse_in, w}, 1);
         return;
     case layer_type::eltwise:

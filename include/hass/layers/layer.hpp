@@ -24,17 +24,18 @@ enum class layer_type {
     hardswish,
     hardsigmoid,
     sigmoid,
+    relu6,
     eltwise,
     concat,
     split,
     squeeze,
 };
 
-inline constexpr std::array<layer_type, 13> all_layer_types{
+inline constexpr std::array<layer_type, 14> all_layer_types{
     layer_type::convolution, layer_type::inner_product, layer_type::pooling,
     layer_type::global_pooling, layer_type::relu, layer_type::thresholded_relu,
     layer_type::hardswish, layer_type::hardsigmoid, layer_type::sigmoid,
-    layer_type::eltwise, layer_type::concat, layer_type::split, layer_type::squeeze};
+    layer_type::relu6, layer_type::eltwise, layer_type::concat, layer_type::split, layer_type::squeeze};
 
 constexpr std::string_view to_string(layer_type t) noexcept {
     switch (t) {
@@ -47,6 +48,7 @@ constexpr std::string_view to_string(layer_type t) noexcept {
     case layer_type::hardswish: return "hardswish";
     case layer_type::hardsigmoid: return "hardsigmoid";
     case layer_type::sigmoid: return "sigmoid";
+    case layer_type::relu6: return "relu6";
     case layer_type::eltwise: return "eltwise";
     case layer_type::concat: return "concat";
     case layer_type::split: return "split";

@@ -1,12 +1,13 @@
 // Element-wise activation functions: ReLU, thresholded ReLU, HardSwish,
-// HardSigmoid and Sigmoid.
+// HardSigmoid, Sigmoid and ReLU6.
 #pragma once
 
 #include "hass/modules/module.hpp"
 
 namespace hass::modules {
 
-enum class activation_kind { relu, thresholded_relu, hardswish, hardsigmoid, sigmoid };
+// relu6 (clamp to [0, 6], costed as ReLU) is last so that the earlier kinds keep their values.
+enum class activation_kind { relu, thresholded_relu, hardswish, hardsigmoid, sigmoid, relu6 };
 
 struct activation {
     BOOST_HANA_DEFINE_STRUCT(activation, (count_t, words), (activation_kind, kind), (count_t, streams),

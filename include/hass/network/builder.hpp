@@ -74,6 +74,8 @@ public:
         return unary(x, name, layer_type::hardsigmoid);
     }
     constexpr tensor sigmoid(tensor x, name_t name) { return unary(x, name, layer_type::sigmoid); }
+    /// ReLU6: clamp(x, 0, 6).
+    constexpr tensor relu6(tensor x, name_t name) { return unary(x, name, layer_type::relu6); }
     constexpr tensor thresholded_relu(tensor x, name_t name, double threshold) {
         layer l = make(x, name, layer_type::thresholded_relu);
         l.threshold = threshold;

@@ -135,6 +135,40 @@ constexpr void validate(const network& net, const std::vector<folding>& f) {
 
 namespace detail {
 
+/// A squeeze's name, fpgaConvNet's `a + mid + b` (for example
+/// "conv1_squeeze_relu1"), or "squeeze_<a index>_<b index>" when that does not
+/// fit a name (long ONNX names).
+constexpr name_t squeeze_name(std::string_view a, std::string_view mid, std::string_view b, int ia, int ib) {
+    name_t q;
+    if (a.size() + mid.size() + b.size() <= name_t::capacity) {
+        q = a;
+        q += mid;
+        q += b;
+        return q;
+    }
+    auto digits = [](int v) {
+        char buf[16]{};
+        std::size_t n = 0;
+        unsigned u = v < 0 ? 0u : static_cast<unsigned>(v);
+        do {
+            buf[n++] = static_cast<char>('0' + u % 10);
+            u /= 10;
+        } while (u > 0 && n < sizeof buf);
+        name_t d;
+        for (std::size_t k = n; k-- > 0;) d += std::string_view(&buf[k], 1);
+        return d;
+    };
+    q = "squeeze_";
+    q += ia < 0 ? name_t("in") : digits(ia);
+    q += "_";
+    q += ib < 0 ? name_t("out") : digits(ib);
+    return q;
+}
+
+} // namespace detail
+
+namespace detail {
+
 /// The squeeze between a producer's tensor and a consumer (or a port), under a cost model.
 template <cost::cost_model Cost>
 constexpr squeeze_link make_squeeze(const network& net, int producer, int consumer, count_t a, count_t b,
@@ -289,8 +323,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
             const count_t port = detail::port_streams(l.in.channels, conv ? l.groups : 1, s_in, std::max<count_t>(cap, 1));
             if (port != s_in) {
                 squeeze_link q = detail::make_squeeze<Cost>(net, network_input, i, port, s_in, l.width.data);
-                q.name = l.name;
-                q.name += "_squeeze";
+                q.name = detail::squeeze_name(l.name, "_squeeze", "", -1, i);
                 r.port_squeezes.push_back(q);
                 nodes.push_back(squeeze_node(q, static_cast<int>(r.port_squeezes.size()) - 1, true));
                 port_node = static_cast<int>(nodes.size()) - 1;
@@ -304,9 +337,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
             const count_t a = streams_out(layer_at(src), fold_at(src));
             if (a != s_in && !edge_streamed(src, i)) {
                 squeeze_link q = detail::make_squeeze<Cost>(net, src, i, a, s_in);
-                q.name = layer_at(src).name;
-                q.name += "_squeeze_";
-                q.name += l.name;
+                q.name = detail::squeeze_name(layer_at(src).name, "_squeeze_", l.name, src, i);
                 r.squeezes.push_back(q);
                 nodes.push_back(squeeze_node(q, static_cast<int>(r.squeezes.size()) - 1, false));
                 const int sn = static_cast<int>(nodes.size()) - 1;
@@ -339,8 +370,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         const count_t port = detail::port_streams(l.out.channels, conv ? l.groups : 1, s_out, std::max<count_t>(cap, 1));
         if (port != s_out) {
             squeeze_link q = detail::make_squeeze<Cost>(net, i, -1, s_out, port, l.width.output);
-            q.name = "squeeze_";
-            q.name += l.name;
+            q.name = detail::squeeze_name("squeeze_", l.name, "", i, -1);
             r.port_squeezes.push_back(q);
             nodes.push_back(squeeze_node(q, static_cast<int>(r.port_squeezes.size()) - 1, true));
             link(node_of[k], static_cast<int>(nodes.size()) - 1);

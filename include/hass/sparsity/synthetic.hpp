@@ -77,6 +77,7 @@ inline activation_source input_source(const network& net, std::size_t index) {
         const layer& l = net.layers[static_cast<std::size_t>(t)];
         switch (l.type) {
         case layer_type::relu:
+        case layer_type::relu6:
         case layer_type::thresholded_relu: return activation_source::relu;
         case layer_type::hardswish: return activation_source::hardswish;
         case layer_type::pooling:

@@ -10,6 +10,8 @@ namespace hass::hls {
 ///   thresholded_relu: x > threshold ? x : 0
 ///   hardswish:        t = clamp(data_t(x + 3), 0, 6); data_t(x * t * recip_t(1/6))
 ///   hardsigmoid:      clamp(data_t(data_t(x * recip_t(1/6)) + data_t(0.5)), 0, 1)
+///   relu6:            x < 0 ? 0 : x > 6 ? data_t(6) : x  (data_t(6) saturates when
+///                     data_t cannot hold 6; the comparisons are exact)
 /// (products and sums exact, each data_t(...) rounds and saturates with
 /// data_t's modes).  Sigmoid has no kernel (a static_assert says so).
 template <activation_kind KIND, class data_t>
@@ -31,6 +33,7 @@ data_t activate(const data_t& x, const data_t& threshold) {
         if (y > 1) y = 1;
         return y;
     }
+    case activation_kind::relu6: return x < 0 ? data_t(0) : x > 6 ? data_t(6) : x;
     default: return x;
     }
 }

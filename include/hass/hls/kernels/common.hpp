@@ -40,7 +40,7 @@ inline const T& element(const T& w, count_t) {
 
 /// Activation functions; same enumerators in the same order as
 /// hass::modules::activation_kind (checked by the host tests).
-enum class activation_kind { relu, thresholded_relu, hardswish, hardsigmoid, sigmoid };
+enum class activation_kind { relu, thresholded_relu, hardswish, hardsigmoid, sigmoid, relu6 };
 
 /// A partial sum of a sparse vector dot: produced only for the (window, filter)
 /// pairs with at least one non-zero product.  `window` is the index of the

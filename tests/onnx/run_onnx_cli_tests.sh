@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Command-line tests of the hass tool on ONNX models: hass import, and .onnx
+# files given to info, eval, search, export and emit-hls; exit codes and
+# message substrings (the style of tests/cli/run_cli_tests.sh).
+#
+#   run_onnx_cli_tests.sh HASS_BINARY SCRATCH_DIR
+#
+# Needs bash, grep, cmp and wc. Prints "N passed, M failed"; exits non-zero when
+# a check fails.
+set -u
+
+if [[ $# -ne 2 ]]; then
+    echo "usage: $0 HASS_BINARY SCRATCH_DIR" >&2
+    exit 2
+fi
+HASS=$1
+S=$2
+DATA="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/data"
+ERR_DATA="$DATA/errors"
+rm -rf "$S"
+mkdir -p "$S" || exit 2
+export LC_ALL=C
+
+passed=0
+failed=0
+OUT="$S/stdout"
+ERR="$S/stderr"
+last_rc=0
+last_cmd=""
+
+run() {
+    last_cmd="hass $*"
+    "$HASS" "$@" >"$OUT" 2>"$ERR"
+    last_rc=$?
+}
+
+report_failure() {
+    echo "FAIL: $1"
+    echo "      command: $last_cmd (exit $last_rc)"
+    echo "      stderr: $(head -c 600 "$ERR")"
+    echo "      stdout: $(head -c 300 "$OUT")"
+    failed=$((failed + 1))
+}
+
+# check NAME EXPECTED_RC [out|err PATTERN]... -- ARGS...
+check() {
+    local name=$1 want=$2
+    shift 2
+    local -a patterns=()
+    while [[ $# -gt 0 && $1 != "--" ]]; do
+        patterns+=("$1" "$2")
+        shift 2
+    done
+    shift # --
+    run "$@"
+    if [[ $last_rc -ne $want ]]; then
+        report_failure "$name: expected exit code $want"
+        return
+    fi
+    local i
+    for ((i = 0; i < ${#patterns[@]}; i += 2)); do
+        local file=$OUT
+        [[ ${patterns[i]} == err ]] && file=$ERR
+        if ! grep -qF -- "${patterns[i + 1]}" "$file"; then
+            report_failure "$name: ${patterns[i]} lacks '${patterns[i + 1]}'"
+            return
+        fi
+    done
+    passed=$((passed + 1))
+}
+
+# require NAME CONDITION...: a plain test.
+require() {
+    local name=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        last_cmd="$*"
+        report_failure "$name"
+    fi
+}
+
+json_value() { grep -o "\"$1\": *[0-9.e+-]*" "$2" | head -n 1 | sed 's/.*: *//'; }
+
+# ---------------------------------------------------------------- hass import
+check "import --help" 0 out "ONNX" out "--weights" out "docs/onnx.md" -- import --help
+check "help lists import" 0 out "import" -- --help
+check "import with -o and --weights" 0 out "imported $DATA/vgg_small.onnx (pytorch 1.13.0, opset 13)" \
+    out "15 nodes -> 14 layers (6 with weights, 0 splits inserted)" out "2,406 parameters" out "227,104 MACs" \
+    out "shapes: 15 of 15 tensors checked against ONNX" out "wrote $S/vgg.json" out "2,406 values" \
+    -- import "$DATA/vgg_small.onnx" -o "$S/vgg.json" --weights "$S/vgg.bin"
+require "the weights file holds 2,406 float32 values" test "$(wc -c <"$S/vgg.bin")" -eq $((4 * 2406))
+check "import of the BatchNorm model notes the folds" 0 out "BatchNormalization '/features/features.1/BatchNormalization' folded into Conv '/features/features.0/Conv'" \
+    out "2,430 parameters" out "JSON weight format" \
+    -- import "$DATA/vgg_small_bn.onnx" -o "$S/vgg_bn.json" --weights "$S/vgg_bn_weights.json"
+require "JSON weights written" grep -q '"/features/features.0/Conv"' "$S/vgg_bn_weights.json"
+check "import without -o prints the network" 0 out '"type": "relu6"' out '"name": "mobilenet_small"' \
+    out '"type": "split"' -- import "$DATA/mobilenet_small.onnx"
+check "import --name" 0 out '"name": "mnv2"' -- import "$DATA/mobilenet_small.onnx" --name mnv2
+check "import -q" 0 -- import "$DATA/ops_opset14.onnx" -o "$S/ops.json" -q
+require "import -q prints nothing" test ! -s "$OUT"
+check "import: a warning" 0 err "hass: warning:" err "hass pads the max pooling with zeros" \
+    -- import "$DATA/maxpool_signed_padding.onnx" -o "$S/warn.json"
+check "import: not an .onnx file" 2 err "MODEL must be an ONNX file" -- import "$S/vgg.json"
+check "import: missing file" 1 err "cannot open" err "nothing.onnx" -- import "$S/nothing.onnx"
+check "import: cannot write the weights" 1 err "cannot write" \
+    -- import "$DATA/vgg_small.onnx" -o "$S/x.json" --weights "$S/no/such/dir/w.bin"
+check "import: needs a model" 2 -- import
+
+# ---------------------------------------------------------------- MODEL arguments ending in .onnx
+check "info x.onnx" 0 out "mobilenet_small: input 28x28x1, 23 layers" out "relu6" out "3,674" \
+    -- info "$DATA/mobilenet_small.onnx"
+check "info x.onnx --json" 0 out '"params": 3914' out '"macs": 220624' -- info "$DATA/mobilenet_small_bn.onnx" --json
+cp "$DATA/vgg_small.onnx" "$S/VGG.ONNX"
+check "info: upper-case extension" 0 out "VGG: input 28x28x1" -- info "$S/VGG.ONNX"
+check "eval x.onnx --board zedboard" 0 out "mobilenet_small on zedboard" out "fits" out "images/s" \
+    -- eval "$DATA/mobilenet_small.onnx" --board zedboard
+check "eval x.onnx --json" 0 out '"ii_cycles"' -- eval "$DATA/vgg_small.onnx" --board zedboard --json
+onnx_ii=$(json_value ii_cycles "$OUT")
+check "the imported network file evaluates the same" 0 out "\"ii_cycles\": $onnx_ii" \
+    -- eval "$S/vgg.json" --board zedboard --json
+check "search x.onnx --board zedboard" 0 out "optimal search" out "fits               yes" out "II lower bound" \
+    -- search "$DATA/mobilenet_small.onnx" --board zedboard --out "$S/search"
+require "search wrote folding.json" test -f "$S/search/folding.json"
+check "the searched folding applies to the .onnx model" 0 out '"fits": true' \
+    -- eval "$DATA/mobilenet_small.onnx" --board zedboard --folding "$S/search/folding.json" --json
+check "search x.onnx --json" 0 out '"found": true' -- search "$DATA/ops_opset14.onnx" --board zedboard --json
+check "co-search on an imported network" 0 out "HASS co-search" out "SYNTHETIC" \
+    -- search "$DATA/mobilenet_small_bn.onnx" --board zedboard --sparsity synthetic
+check "export x.onnx" 0 out '"type": "inner_product"' out '"batchnorm": true' -- export "$DATA/vgg_small_bn.onnx"
+check "export --folding-template x.onnx" 0 out '"name": "/classifier/classifier.3/Gemm"' \
+    -- export "$DATA/vgg_small.onnx" --folding-template
+
+# ---------------------------------------------------------------- emit-hls with the model's weights
+check "emit-hls x.onnx uses the model's weights" 0 out "weights: embedded from the ONNX model" \
+    -- emit-hls "$DATA/vgg_small_bn.onnx" --board zedboard --out "$S/hls_onnx"
+require "weights.hpp written" test -f "$S/hls_onnx/weights.hpp"
+check "emit-hls of the imported file with the imported weights" 0 out "weights: embedded from $S/vgg_bn_weights.json" \
+    -- emit-hls "$S/vgg_bn.json" --weights "$S/vgg_bn_weights.json" --board zedboard --out "$S/hls_json"
+strip_origin() { grep -v '^// ' "$1"; }
+require "the same weights either way" cmp -s <(strip_origin "$S/hls_onnx/weights.hpp") <(strip_origin "$S/hls_json/weights.hpp")
+check "emit-hls --weights overrides the model's" 0 out "weights: embedded from $S/vgg.bin" \
+    -- emit-hls "$DATA/vgg_small.onnx" --board zedboard --weights "$S/vgg.bin" --out "$S/hls_bin"
+
+# ---------------------------------------------------------------- errors
+check "unsupported operator" 1 err "hass: error: $ERR_DATA/leaky_relu.onnx: node 'act' (#1, LeakyRelu)" \
+    err "not supported by hass" -- info "$ERR_DATA/leaky_relu.onnx"
+check "dilated convolution" 1 err "dilations [2, 2] are not supported" \
+    -- eval "$ERR_DATA/dilated_conv.onnx" --board zedboard
+check "Clip(0, 4)" 1 err "Clip(0, 4) is not supported" -- search "$ERR_DATA/clip_0_4.onnx" --board zedboard
+check "malformed file" 1 err "not a valid ONNX model" -- import "$ERR_DATA/malformed.onnx"
+check "empty file" 1 err "the file is empty" -- info "$ERR_DATA/empty.onnx"
+check "missing initializer" 1 err "missing initializer" -- export "$ERR_DATA/missing_initializer.onnx"
+check "float64 weights" 1 err "DOUBLE (float64)" -- emit-hls "$ERR_DATA/float64_weights.onnx" --out "$S/f64"
+check "batch size 2" 1 err "batch size 2" -- info "$ERR_DATA/batch2.onnx"
+check "missing .onnx file" 1 err "cannot open" -- info "$S/nothing.onnx"
+check "unknown model mentions .onnx" 1 err "or an .onnx model" -- info nosuchmodel
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
