@@ -1,5 +1,8 @@
-// Time to evaluate a whole zoo network: every layer's latency, pipeline depth
-// and resources, the squeezes between layers, and the network totals.
+// Time to evaluate a whole zoo network under each cost model: every layer's
+// latency, pipeline depth and resources (fpgaConvNet's regressions), the
+// squeezes and skip FIFOs between layers, the fit rule and the network totals.
+//
+//   evaluate/<model>/<folding>/<network>   model: hass | fpgaconvnet
 #include <benchmark/benchmark.h>
 
 #include <hass/hass.hpp>
@@ -34,13 +37,14 @@ std::vector<hass::folding> busy_folding(const hass::network& net) {
     return f;
 }
 
+template <class Cost>
 void evaluate_model(benchmark::State& state, std::string_view model, bool busy) {
     const hass::network net = hass::zoo::get(model);
     const auto folding = busy ? busy_folding(net) : hass::unit_folding(net);
     hass::validate(net, folding);
     const auto& board = hass::boards::u250::spec;
     for (auto _ : state) {
-        auto report = hass::evaluate_partition(net, folding, board, 0, static_cast<int>(net.size()));
+        auto report = hass::evaluate_partition<Cost>(net, folding, board, 0, static_cast<int>(net.size()));
         benchmark::DoNotOptimize(report.ii);
         benchmark::DoNotOptimize(report.used);
     }
@@ -49,15 +53,22 @@ void evaluate_model(benchmark::State& state, std::string_view model, bool busy) 
         benchmark::Counter(static_cast<double>(net.size()), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void register_all() {
+template <class Cost>
+void register_model() {
+    const std::string prefix = "evaluate/" + std::string(Cost::name) + "/";
     for (auto name : hass::zoo::model_names) {
-        benchmark::RegisterBenchmark(("evaluate/unit_folding/" + std::string(name)).c_str(),
-                                     [name](benchmark::State& s) { evaluate_model(s, name, false); })
+        benchmark::RegisterBenchmark((prefix + "unit_folding/" + std::string(name)).c_str(),
+                                     [name](benchmark::State& s) { evaluate_model<Cost>(s, name, false); })
             ->Unit(benchmark::kMicrosecond);
-        benchmark::RegisterBenchmark(("evaluate/coarse4_fineK/" + std::string(name)).c_str(),
-                                     [name](benchmark::State& s) { evaluate_model(s, name, true); })
+        benchmark::RegisterBenchmark((prefix + "coarse4_fineK/" + std::string(name)).c_str(),
+                                     [name](benchmark::State& s) { evaluate_model<Cost>(s, name, true); })
             ->Unit(benchmark::kMicrosecond);
     }
+}
+
+void register_all() {
+    register_model<hass::cost::hass>();
+    register_model<hass::cost::fpgaconvnet>();
 }
 
 const bool registered = (register_all(), true);

@@ -45,10 +45,6 @@ struct partition_rules {
     /// A multi-port layer fed from outside the partition: the reference counts
     /// its off-chip input only when it has no producer inside (in-degree 0).
     bool external_inputs_of_sources_only = false;
-    /// Weight-stream bandwidth: fpgaConvNet's (A_off Wd) / (A_on + Du) per
-    /// cycle of the layer's latency; otherwise the streamed fraction of the
-    /// weight reads the dataflow makes.
-    bool reference_weight_stream = false;
     /// An inner product keeps its weights in BRAM, none streamed. fpgaConvNet's
     /// InnerProduct constructor ignores use_uram and stream_weights (a design
     /// file loaded with its loader alone puts them back in BRAM), but its
@@ -74,7 +70,7 @@ struct squeeze_figure {
 struct fpgaconvnet {
     static constexpr std::string_view name = "fpgaconvnet";
     static constexpr const coefficient_table& coefficients = chisel_linear_regression;
-    static constexpr partition_rules rules{true, true, true, true, true, true, false, true};
+    static constexpr partition_rules rules{true, true, true, true, true, false, true};
 
     template <class Visit = ignore_modules>
     static constexpr layer_figures layer_cost(const layer& l, const folding& f, Visit&& visit = {}) {

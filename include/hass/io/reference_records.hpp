@@ -488,7 +488,9 @@ struct reference_summary {
     };
     std::map<std::string, counts> by_type;
     std::vector<record_comparison> records;
-    count_t total = 0, exact = 0;
+    count_t total = 0, exact = 0, rates_exact = 0;
+    /// Every record agrees: figures and module rates.
+    bool all_agree() const noexcept { return exact == total && rates_exact == total; }
 };
 
 /// Checks every record of a record file.
@@ -508,7 +510,10 @@ inline reference_summary check_reference_records(const json& file, std::string_v
             ++n.exact;
             ++out.exact;
         }
-        if (c.rates_exact) ++n.rates;
+        if (c.rates_exact) {
+            ++n.rates;
+            ++out.rates_exact;
+        }
         out.records.push_back(std::move(c));
     }
     return out;

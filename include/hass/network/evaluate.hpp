@@ -23,7 +23,10 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -216,25 +219,49 @@ constexpr count_t ports_out_of(const layer& l) noexcept { return l.type == layer
 /// min(cap, streams).
 constexpr count_t port_streams(count_t channels, count_t groups, count_t streams, count_t cap) noexcept {
     const count_t limit = std::min(cap, streams);
+    const count_t per_group = channels / groups;
     count_t best = 1;
-    for (count_t a = 1; a <= channels / groups; ++a) {
-        if ((channels / groups) % a != 0) continue;
-        for (count_t g = 1; g <= groups; ++g) {
-            if (groups % g != 0) continue;
-            if (a * g <= limit && a * g > best) best = a * g;
-            if (a * g > limit) break;
-        }
+    // a * g <= limit bounds both loops
+    for (count_t a = 1; a <= std::min(per_group, limit); ++a) {
+        if (per_group % a != 0) continue;
+        for (count_t g = 1; g <= groups && a * g <= limit; ++g)
+            if (groups % g == 0 && a * g > best) best = a * g;
     }
     return best;
 }
+
+/// Node ids, the first few held inline (most nodes have one or two
+/// neighbours; a split's fan-out spills to the heap).
+class node_ids {
+  public:
+    constexpr void push_back(int v) {
+        if (heap_.empty() && n_ < inline_.size()) {
+            inline_[n_++] = v;
+            return;
+        }
+        if (heap_.empty()) heap_.assign(inline_.begin(), inline_.end());
+        heap_.push_back(v);
+        ++n_;
+    }
+    constexpr const int* begin() const noexcept { return heap_.empty() ? inline_.data() : heap_.data(); }
+    constexpr const int* end() const noexcept { return begin() + n_; }
+    constexpr bool empty() const noexcept { return n_ == 0; }
+    constexpr std::size_t size() const noexcept { return n_; }
+    constexpr int operator[](std::size_t i) const noexcept { return begin()[i]; }
+
+  private:
+    std::array<int, 4> inline_{};
+    std::size_t n_ = 0;
+    std::vector<int> heap_{};
+};
 
 /// One node of a partition: a layer or a squeeze.
 struct node {
     int layer = -1;   ///< layer index, or -1 for a squeeze
     int squeeze = -1; ///< index into the report's squeezes (or port squeezes + offset)
     bool port = false;
-    std::vector<int> preds; ///< node ids
-    std::vector<int> succs;
+    node_ids preds; ///< node ids
+    node_ids succs;
     double latency = 0;
     count_t depth = 0;
     double rate = 1;
@@ -389,22 +416,25 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
     r.compute_ii = ceil_to_count(slowest);
 
     // --- skip-connection FIFOs of eltwise and concat layers -----------------------------
-    // topological position of every node: its index (nodes are created in order)
-    std::vector<char> mark;
-    auto ancestors = [&](int start) {
-        mark.assign(nodes.size(), 0);
-        std::vector<int> stack{start};
-        mark[static_cast<std::size_t>(start)] = 1;
-        while (!stack.empty()) {
-            const int v = stack.back();
-            stack.pop_back();
-            for (int p : nodes[static_cast<std::size_t>(v)].preds)
-                if (!mark[static_cast<std::size_t>(p)]) {
-                    mark[static_cast<std::size_t>(p)] = 1;
-                    stack.push_back(p);
-                }
+    // Nodes are created in topological order (every predecessor has a smaller
+    // index), so every node's ancestors (itself included) are one bit set per
+    // node, built in one pass when the partition has a multi-input layer.
+    const std::size_t words = (nodes.size() + 63) / 64;
+    std::vector<std::uint64_t> anc;
+    auto ancestors_of = [&](int v) { return anc.data() + static_cast<std::size_t>(v) * words; };
+    auto is_ancestor = [&](const std::uint64_t* set, int v) {
+        return ((set[static_cast<std::size_t>(v) / 64] >> (static_cast<std::size_t>(v) % 64)) & 1u) != 0;
+    };
+    auto build_ancestors = [&] {
+        anc.assign(nodes.size() * words, 0);
+        for (std::size_t v = 0; v < nodes.size(); ++v) {
+            std::uint64_t* set = ancestors_of(static_cast<int>(v));
+            set[v / 64] |= std::uint64_t{1} << (v % 64);
+            for (int p : nodes[v].preds) {
+                const std::uint64_t* from = ancestors_of(p);
+                for (std::size_t w = 0; w < words; ++w) set[w] |= from[w];
+            }
         }
-        return mark;
     };
     auto path_depth = [&](const std::vector<int>& path) {
         count_t depths = 0;
@@ -427,27 +457,38 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         lp.fifo_depths.assign(static_cast<std::size_t>(detail::ports_in_of(l)), 2);
         const int e = node_of[static_cast<std::size_t>(i - first)];
         const auto& preds = nodes[static_cast<std::size_t>(e)].preds;
+        if (anc.empty()) build_ancestors();
         int split = -1;
         for (std::size_t a = 0; a < preds.size(); ++a)
             for (std::size_t c = a + 1; c < preds.size(); ++c) {
-                const std::vector<char> anc_a = ancestors(preds[a]);
-                const std::vector<char> anc_c = ancestors(preds[c]);
-                int lca = -1;
-                for (std::size_t v = 0; v < nodes.size(); ++v)
-                    if (anc_a[v] && anc_c[v]) {
-                        lca = static_cast<int>(v);
-                        break;
+                const std::uint64_t* anc_a = ancestors_of(preds[a]);
+                const std::uint64_t* anc_c = ancestors_of(preds[c]);
+                // the common ancestors C; when the last of them (by index) has
+                // every other one as an ancestor it is where the walk below ends
+                int lca = -1, last_common = -1;
+                for (std::size_t w = 0; w < words; ++w)
+                    if (const std::uint64_t both = anc_a[w] & anc_c[w]; both != 0) {
+                        if (lca < 0) lca = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(both)));
+                        last_common = static_cast<int>(w * 64 + 63 - static_cast<std::size_t>(std::countl_zero(both)));
                     }
                 if (lca < 0) continue;
-                // walk down while a successor is a common ancestor
-                for (bool moved = true; moved;) {
-                    moved = false;
-                    for (int s : nodes[static_cast<std::size_t>(lca)].succs)
-                        if (anc_a[static_cast<std::size_t>(s)] && anc_c[static_cast<std::size_t>(s)]) {
-                            lca = s;
-                            moved = true;
-                            break;
-                        }
+                bool unique_last = true;
+                for (std::size_t w = 0; w < words && unique_last; ++w)
+                    unique_last = (anc_a[w] & anc_c[w] & ~ancestors_of(last_common)[w]) == 0;
+                if (unique_last) {
+                    lca = last_common;
+                } else {
+                    // from the common ancestor of smallest index, walk down while a
+                    // successor is a common ancestor
+                    for (bool moved = true; moved;) {
+                        moved = false;
+                        for (int s : nodes[static_cast<std::size_t>(lca)].succs)
+                            if (is_ancestor(anc_a, s) && is_ancestor(anc_c, s)) {
+                                lca = s;
+                                moved = true;
+                                break;
+                            }
+                    }
                 }
                 if (split < 0 || lca < split) split = lca;
             }
