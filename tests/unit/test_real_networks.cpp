@@ -232,6 +232,30 @@ TEST_CASE("weight-sparsity targets on raw magnitudes are exact", "[sparsity][rea
         REQUIRE(hass::io::fill_magnitudes(read, [&](const std::string&) { return std::span<const float>(w); },
                                           "nw.json") == 1);
         REQUIRE(read.layers[0].magnitudes.size() == 8);
+        // an accuracy table keyed by weight sparsity: exact at the thresholds of the targets
+        const json acc = json::parse(R"({"format": "hass.accuracy.table", "version": 1,
+            "layers": [{"name": "pw", "weight_sparsity": [0, 0.25, 0.5], "drop": [0, 0.1, 0.3]},
+                       {"name": "gone", "weight_sparsity": [0, 0.5], "drop": [0, 0.1]}]})");
+        auto table = hass::io::read_accuracy_table(acc, "acc.json");
+        REQUIRE(table.layers[0].by_weight_sparsity);
+        REQUIRE_THROWS_WITH(sp::accuracy_model(table, sp::threshold_layout{{"pw"}, {"pw"}}),
+                            Contains("given by weight_sparsity"));
+        REQUIRE(hass::io::resolve_weight_sparsity(table, read, "acc.json") == 1);
+        REQUIRE(table.layers.size() == 1); // 'gone' is not in the statistics
+        REQUIRE_THAT(table.notes.back(), Contains("layer 'gone'") && Contains("ignored"));
+        REQUIRE(table.layers[0].tau_w == std::vector<double>{0.0, static_cast<double>(0.3f), static_cast<double>(0.5f)});
+        const sp::accuracy_model am(table, sp::threshold_layout{{"pw"}, {"pw"}});
+        // halfway between the 25% and 50% thresholds: (0.1 + 0.3) / 2
+        REQUIRE(am(std::vector<sp::threshold_pair>{{0.4, 0.0}}) == Approx(0.2));
+        auto tied = hass::io::read_accuracy_table(json::parse(R"({"format": "hass.accuracy.table", "version": 1,
+            "layers": [{"name": "pw", "weight_sparsity": [0.25, 0.3], "drop": [0, 0.1]}]})"), "acc.json");
+        REQUIRE_THROWS_WITH(hass::io::resolve_weight_sparsity(tied, read, "acc.json"),
+                            Contains("acc.json: layer 'pw': weight_sparsity 0.3 gives the same threshold"));
+        auto on_grid = hass::io::read_accuracy_table(acc, "acc.json");
+        sp::decomposed_statistics grid;
+        grid.layers.push_back(k1_layer("pw", 2, 4, ""));
+        REQUIRE_THROWS_WITH(hass::io::resolve_weight_sparsity(on_grid, grid, "acc.json"),
+                            Contains("acc.json: layer 'pw': the table gives weight_sparsity, which needs the layer's weights"));
         j["layers"][0]["weights"] = {{"targets", {0.5, 0.25}}};
         REQUIRE_THROWS_WITH(hass::io::read_decomposed(j, "nw.json"), Contains("strictly increasing"));
     }
@@ -367,5 +391,5 @@ TEST_CASE("accuracy table files: 1-D tables, joint points, noise, 2-D grids", "[
     fails(bad, "unknown layer");
     bad = j;
     bad["layers"][0].erase("tau_w");
-    fails(bad, "give tau_w (a weight table), tau_a (an activation table) or both");
+    fails(bad, "give tau_w or weight_sparsity (a weight table), tau_a (an activation table) or both");
 }

@@ -84,8 +84,9 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     if (!o.accuracy.empty()) {
         table = io::load_accuracy_table(o.accuracy, &net);
         synthetic_table = false;
-        for (const auto& n : table.notes) fmt::print(stderr, "hass: note: {}\n", n);
     }
+    io::resolve_weight_sparsity(table, stats, o.accuracy.empty() ? std::string("accuracy") : o.accuracy);
+    for (const auto& n : table.notes) fmt::print(stderr, "hass: note: {}\n", n);
     sparsity::predictor pred(stats, net);
     std::vector<std::vector<double>> grids_w, grids_a;
     for (std::size_t s = 0; s < pred.size(); ++s) {

@@ -103,6 +103,9 @@ struct layer_accuracy {
     std::vector<double> tau_w;  ///< strictly increasing (empty: an activation table)
     std::vector<double> tau_a;  ///< strictly increasing (empty: a weight table; one point: no activation threshold)
     std::vector<double> drop;   ///< tau_w.size() x tau_a.size(), row-major, >= 0 (1-D: one per point)
+    /// tau_w holds weight sparsities (fractions pruned), not thresholds, until
+    /// io::resolve_weight_sparsity turns them into thresholds with the layer's weights.
+    bool by_weight_sparsity = false;
 
     enum class form { grid, weight, activation };
     form kind() const noexcept { return tau_a.empty() ? form::weight : tau_w.empty() ? form::activation : form::grid; }
@@ -186,6 +189,9 @@ inline std::string_view to_string(layer_accuracy::form k) noexcept {
 inline void check(const layer_accuracy& l) {
     const std::string where = detail::quoted(l.layer);
     if (l.layer.empty()) hass::detail::fail("accuracy table: a layer has no name");
+    if (l.by_weight_sparsity)
+        hass::detail::fail(where + ": the weight table is given by weight_sparsity; it needs the layer's weights to "
+                                   "become thresholds (io::resolve_weight_sparsity)");
     if (l.tau_w.empty() && l.tau_a.empty()) hass::detail::fail(where + ": the accuracy grid is empty");
     detail::check_grid(l.tau_w, where, "tau_w", true);
     detail::check_grid(l.tau_a, where, "tau_a", false);

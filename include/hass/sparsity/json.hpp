@@ -17,6 +17,7 @@
 // against it.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -567,9 +568,21 @@ inline sparsity::accuracy_table read_accuracy_table(const json& j, std::string_v
         detail::check_keys(e, {"name", "tau_w", "tau_a", "drop", "weight_sparsity"}, s, "an accuracy table layer");
         sparsity::layer_accuracy l;
         l.layer = name;
-        const bool has_w = detail::find(e, "tau_w") != nullptr, has_a = detail::find(e, "tau_a") != nullptr;
-        if (!has_w && !has_a) s.fail("give tau_w (a weight table), tau_a (an activation table) or both (a 2-D grid)");
-        if (has_w) l.tau_w = read_grid(e, "tau_w", s, true);
+        const bool by_sparsity = detail::find(e, "weight_sparsity") != nullptr && detail::find(e, "tau_w") == nullptr;
+        const bool has_w = detail::find(e, "tau_w") != nullptr || by_sparsity, has_a = detail::find(e, "tau_a") != nullptr;
+        if (!has_w && !has_a)
+            s.fail("give tau_w or weight_sparsity (a weight table), tau_a (an activation table) or both (a 2-D grid)");
+        if (by_sparsity) {
+            // the weight axis as fractions of the layer's weights pruned (resolve_weight_sparsity makes them tau_w)
+            l.tau_w = read_grid(e, "weight_sparsity", s, true);
+            l.by_weight_sparsity = true;
+            for (std::size_t k = 0; k < l.tau_w.size(); ++k)
+                if (!(l.tau_w[k] < 1.0))
+                    s.fail_field("weight_sparsity[" + std::to_string(k) + "]",
+                                 "a weight sparsity is a fraction in [0, 1), got " + sparsity::detail::num(l.tau_w[k]));
+        } else if (has_w) {
+            l.tau_w = read_grid(e, "tau_w", s, true);
+        }
         if (has_a) l.tau_a = read_grid(e, "tau_a", s, false);
         const auto kind = l.kind();
         if (t.find(name, kind)) s.fail("appears twice in the file (as " + std::string(sparsity::to_string(kind)) + ")");
@@ -586,20 +599,22 @@ inline sparsity::accuracy_table read_accuracy_table(const json& j, std::string_v
                 network_conv(net, name, s, true);
             }
         }
-        if (const json* ws = detail::find(e, "weight_sparsity")) {
-            if (!has_w || !ws->is_array() || ws->size() != l.tau_w.size())
+        if (const json* ws = detail::find(e, "weight_sparsity"); ws && !by_sparsity) {
+            if (!ws->is_array() || ws->size() != l.tau_w.size())
                 s.fail_field("weight_sparsity", "expected one fraction per tau_w point (informative), got " + detail::describe(*ws));
             for (std::size_t k = 0; k < ws->size(); ++k) (void)as_number((*ws)[k], s, "weight_sparsity[" + std::to_string(k) + "]");
         }
         const json& d = detail::require(e, "drop", s);
         auto where = [&](std::size_t r, std::size_t c) {
-            return "layer '" + name + "'" + (has_w ? " tau_w " + sparsity::detail::num(l.tau_w[r]) : std::string()) +
+            return "layer '" + name + "'" +
+                   (has_w ? (by_sparsity ? " weight_sparsity " : " tau_w ") + sparsity::detail::num(l.tau_w[r]) : std::string()) +
                    (has_a ? " tau_a " + sparsity::detail::num(l.tau_a[c]) : std::string());
         };
         if (kind != sparsity::layer_accuracy::form::grid) {
             const std::size_t n = has_w ? l.tau_w.size() : l.tau_a.size();
             if (!d.is_array() || d.size() != n || (n > 0 && d[0].is_array()))
-                s.fail_field("drop", "expected " + std::to_string(n) + " drops (one per " + (has_w ? "tau_w" : "tau_a") +
+                s.fail_field("drop", "expected " + std::to_string(n) + " drops (one per " +
+                                         (has_w ? (by_sparsity ? "weight_sparsity" : "tau_w") : "tau_a") +
                                          " point), got " + detail::describe(d));
             for (std::size_t r = 0; r < n; ++r)
                 l.drop.push_back(drop_value(d[r], s, "drop[" + std::to_string(r) + "]", where(has_w ? r : 0, has_w ? 0 : r)));
@@ -675,7 +690,7 @@ inline nlohmann::ordered_json write_accuracy_table(const sparsity::accuracy_tabl
     ojson layers = ojson::array();
     for (const auto& l : t.layers) {
         ojson e{{"name", l.layer}};
-        if (!l.tau_w.empty()) e["tau_w"] = l.tau_w;
+        if (!l.tau_w.empty()) e[l.by_weight_sparsity ? "weight_sparsity" : "tau_w"] = l.tau_w;
         if (!l.tau_a.empty()) e["tau_a"] = l.tau_a;
         if (l.kind() != sparsity::layer_accuracy::form::grid) {
             e["drop"] = l.drop;
@@ -711,6 +726,50 @@ inline nlohmann::ordered_json write_accuracy_table(const sparsity::accuracy_tabl
 // ============================================================================
 // Thresholds (a candidate or a search result)
 // ============================================================================
+
+/// Turns the weight tables of `t` keyed by "weight_sparsity" into tau_w tables:
+/// the fraction s of layer l's weights becomes threshold_for_sparsity(|w| of l, s),
+/// the threshold that prunes round(s N) of its N weights, so the table is
+/// exact at the thresholds the search steps through. The layer needs raw
+/// magnitudes in `stats` (from the file or the model's weights). Returns the
+/// number of entries resolved; errors name `source` and the layer.
+inline std::size_t resolve_weight_sparsity(sparsity::accuracy_table& t, const sparsity::decomposed_statistics& stats,
+                                           std::string_view source) {
+    std::size_t n = 0;
+    std::vector<std::string> unused;
+    std::erase_if(t.layers, [&](const sparsity::layer_accuracy& l) {
+        if (!l.by_weight_sparsity || stats.find(l.layer)) return false;
+        unused.push_back(l.layer);
+        return true;
+    });
+    for (const auto& u : unused)
+        t.notes.push_back(std::string(source) + ": layer '" + u +
+                          "': a weight_sparsity table for a layer the statistics do not threshold: ignored");
+    for (auto& l : t.layers) {
+        if (!l.by_weight_sparsity) continue;
+        const std::string at = std::string(source) + ": layer '" + l.layer + "': ";
+        const sparsity::decomposed_histograms* d = stats.find(l.layer);
+        if (!d->raw_weights())
+            throw hass::error(at + "the table gives weight_sparsity, which needs the layer's weights: the statistics "
+                                   "give a tau_w grid instead (give tau_w in the table, or weights in the statistics "
+                                   "or the model)");
+        std::vector<float> sorted(d->magnitudes);
+        std::sort(sorted.begin(), sorted.end());
+        std::vector<double> tau;
+        for (double s : l.tau_w) {
+            const double x = sparsity::threshold_for_sparsity(sorted, s);
+            if (!tau.empty() && !(x > tau.back()))
+                throw hass::error(at + "weight_sparsity " + sparsity::detail::num(s) +
+                                  " gives the same threshold as the point before it (" + sparsity::detail::num(x) +
+                                  ": equal magnitudes, or fewer weights than points); leave one out");
+            tau.push_back(x);
+        }
+        l.tau_w = std::move(tau);
+        l.by_weight_sparsity = false;
+        ++n;
+    }
+    return n;
+}
 
 /// Reads {"layers": [{"name", "tau_w", "tau_a"}, ...]} into one pair per layer
 /// of the predictor (in its order). An entry names a layer with statistics
