@@ -143,6 +143,55 @@ require "the same weights either way" cmp -s <(strip_origin "$S/hls_onnx/weights
 check "emit-hls --weights overrides the model's" 0 out "weights: embedded from $S/vgg.bin" \
     -- emit-hls "$DATA/vgg_small.onnx" --board zedboard --weights "$S/vgg.bin" --out "$S/hls_bin"
 
+# ---------------------------------------------------------------- from a PyTorch model to a design (docs/pytorch.md)
+# Every hass command of docs/pytorch.md, on mobilenet_small.onnx (ReLU6, residual adds,
+# depthwise convolutions, a ReLU6 feeding a global pool and the classifier) with the
+# statistics and accuracy fixtures of make_sparsity_fixtures.py.
+MN=$DATA/mobilenet_small.onnx
+MN_STATS=$DATA/mobilenet_small.stats.json
+MN_ACC=$DATA/mobilenet_small.accuracy.json
+check "guide: import" 0 -- import "$MN" -o "$S/mn.json" --weights "$S/mn_weights.bin"
+check "guide: info" 0 out "/classifier/classifier.1/Gemm" out "relu6" -- info "$MN"
+check "guide: dense search" 0 out "images/s" -- search "$MN" --board zedboard --out "$S/mn_dense"
+check "guide: co-search" 0 out "HASS co-search" out "sparse design" \
+    err "1 negative drop within the noise tolerance (0.05 points) read as 0" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" --out "$S/mn_sparse"
+require "guide: thresholds.json names the activation layers" \
+    grep -qF '"activation_layer": "/features/features.8/Clip"' "$S/mn_sparse/thresholds.json"
+sparse_fps=$(grep -o 'sparse design *[0-9,]* images/s' "$OUT" | grep -o '[0-9,]* images/s')
+check "guide: eval composes the statistics at the thresholds" 0 out "this design" \
+    -- eval "$MN" --board zedboard --folding "$S/mn_sparse/folding.json" --stats "$MN_STATS" \
+       --thresholds "$S/mn_sparse/thresholds.json"
+eval_fps=$(grep -o 'this design *[0-9,]* images/s' "$OUT" | grep -o '[0-9,]* images/s')
+echo "co-search: $sparse_fps, eval: $eval_fps"
+require "guide: eval gives the co-search's throughput ($sparse_fps)" test -n "$sparse_fps" -a "$sparse_fps" = "$eval_fps"
+check "guide: the imported network and weights file do the same" 0 out "images/s" \
+    -- eval "$S/mn.json" --weights "$S/mn_weights.bin" --board zedboard --folding "$S/mn_sparse/folding.json" \
+       --stats "$MN_STATS" --thresholds "$S/mn_sparse/thresholds.json"
+check "guide: eval of the product histograms the co-search wrote" 0 out "images/s" \
+    -- eval "$MN" --board zedboard --folding "$S/mn_sparse/folding.json" --stats "$S/mn_sparse/stats.json"
+check "guide: emit-hls of the dense design" 0 out "weights: embedded from the ONNX model" \
+    -- emit-hls "$MN" --folding "$S/mn_dense/folding.json" --out "$S/mn_hls"
+
+# ---------------------------------------------------------------- eval --stats --thresholds: errors
+check "eval: --thresholds without --stats" 2 err "--thresholds needs --stats" \
+    -- eval "$MN" --board zedboard --thresholds "$S/mn_sparse/thresholds.json"
+check "eval: decomposed statistics without weights" 1 err "no weight statistics" \
+    -- eval "$S/mn.json" --board zedboard --stats "$MN_STATS"
+sed 's/"layers": \[/"layers": [{"name": "nope", "tau_a": 0.1},/' "$S/mn_sparse/thresholds.json" > "$S/t_unknown.json"
+check "eval: unknown layer in the thresholds" 1 err "t_unknown.json: layer 'nope'" err "unknown layer" \
+    -- eval "$MN" --board zedboard --stats "$MN_STATS" --thresholds "$S/t_unknown.json"
+printf '{"format": "hass.sparsity.thresholds", "version": 1, "layers": [{"name": "/features/features.8/Clip", "tau_a": 0.5}]}' > "$S/t_outside.json"
+check "eval: threshold outside the grid" 1 err "t_outside.json: layer '/features/features.8/Clip'" \
+    err "outside the statistics grid [0, 0.4]" -- eval "$MN" --board zedboard --stats "$MN_STATS" --thresholds "$S/t_outside.json"
+sed 's/\[\[\[1.9683e-05,/[[[0.5,/' "$MN_STATS" > "$S/s_sum.json"
+check "eval: histogram row not summing to one" 1 err "s_sum.json: layer" err "sums to" \
+    -- eval "$MN" --board zedboard --stats "$S/s_sum.json"
+sed 's#"activation_layer":"/features/features.8/Clip"#"activation_layer":"/features/features.5/conv/conv.5/Clip"#' "$MN_STATS" > "$S/s_owner.json"
+check "eval: an activation layer the layer does not read" 1 err "s_owner.json" \
+    err "is not what the layer reads: it reads activation layer '/features/features.8/Clip'" \
+    -- eval "$MN" --board zedboard --stats "$S/s_owner.json"
+
 # ---------------------------------------------------------------- errors
 check "unsupported operator" 1 err "hass: error: $ERR_DATA/leaky_relu.onnx: node 'act' (#1, LeakyRelu)" \
     err "not supported by hass" -- info "$ERR_DATA/leaky_relu.onnx"

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 #include <hass/hass.hpp>
 #include <hass/io/fpgaconvnet_config.hpp>
 #include <hass/io/json.hpp>
+#include <hass/io/weights.hpp>
 #include <hass/search/partition.hpp>
 #include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
@@ -58,6 +60,7 @@ struct loaded_model {
     count_t batch = 0; ///< the design file's batch (0: none given)
     std::vector<io::fpgaconvnet_design::reload> reloading;
     bool design = false; ///< read from an fpgaConvNet design file
+    std::optional<hls::weight_set> weights; ///< an ONNX model's weights
 };
 
 loaded_model load_any(const std::string& arg) {
@@ -79,10 +82,18 @@ loaded_model load_any(const std::string& arg) {
         m.folding = std::move(f.folding);
         return m;
     }
-    io::network_file f = load_model(arg);
-    m.net = std::move(f.net);
-    m.folding = std::move(f.folding);
+    model_input in = load_model_argument(arg);
+    m.net = std::move(in.file.net);
+    m.folding = std::move(in.file.folding);
+    m.weights = std::move(in.weights);
     return m;
+}
+
+/// The weights for statistics without weight statistics: --weights FILE, else an ONNX model's own.
+std::optional<hls::weight_set> model_weights(const std::string& file, std::optional<hls::weight_set> own,
+                                             const network& net) {
+    if (!file.empty()) return io::load_weights(file, net);
+    return own;
 }
 
 cost::model parse_cost_model(const std::string& text) {
@@ -346,9 +357,11 @@ namespace {
 template <class Cost>
 int eval_with(const eval_options& o, const utilisation_cap& cap) {
     loaded_model model = load_any(o.model);
+    if (o.stats.empty() && !o.thresholds.empty()) throw usage_error("--thresholds needs --stats (the statistics to compose)");
     if (!o.stats.empty()) {
         if (model.design) throw usage_error("--stats applies to networks; a design file carries its own statistics");
-        apply_stats_file(model.net, o.stats);
+        const auto weights = model_weights(o.weights, std::move(model.weights), model.net);
+        apply_stats_file(model.net, o.stats, o.thresholds, weights ? &*weights : nullptr);
     }
     const network& net = model.net;
     std::string board_arg = o.board;
@@ -737,9 +750,11 @@ int run_search(const search_options& o) {
     const utilisation_cap cap = parse_cap(o.cap);
     if (!o.sparsity.empty()) {
         if (o.algo != "optimal") throw usage_error("--sparsity runs the optimal folding search inside; drop --algo");
-        const io::network_file model = load_model(o.model);
+        model_input model = load_model_argument(o.model);
         const io::owned_board owned = load_board(o.board);
+        const auto weights = model_weights(o.weights, std::move(model.weights), model.file.net);
         cosearch_cli_options co;
+        co.weights = weights ? &*weights : nullptr;
         co.sparsity = o.sparsity;
         co.accuracy = o.accuracy;
         co.budget = o.budget;
@@ -750,7 +765,7 @@ int run_search(const search_options& o) {
         co.out = o.out;
         co.json = o.json;
         co.model = parse_cost_model(o.model_kind);
-        return run_cosearch(co, model.net, owned.spec(), cap);
+        return run_cosearch(co, model.file.net, owned.spec(), cap);
     }
     return cost::with_model(parse_cost_model(o.model_kind),
                             [&](auto model) { return search_with<decltype(model)>(o, cap); });

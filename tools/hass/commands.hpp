@@ -35,7 +35,9 @@ struct eval_options {
     std::string model_kind = "hass"; ///< cost model: "hass" or "fpgaconvnet"
     bool no_bram_to_lut = false;
     std::string compare;             ///< a numbers file to compare every number with
-    std::string stats;   ///< product-histogram statistics file (hass search --sparsity --out writes stats.json)
+    std::string stats;   ///< statistics file: product histograms (hass search --sparsity --out writes stats.json) or decomposed
+    std::string thresholds; ///< thresholds file: the point of the statistics to evaluate
+    std::string weights;    ///< weights file (magnitudes for decomposed statistics without weight statistics)
     bool json = false;
 };
 
@@ -58,6 +60,7 @@ struct search_options {
     double budget = 1.0;                ///< accuracy drop budget, percentage points
     std::string cosearch = "greedy";    ///< "greedy" or "tpe"
     std::string objective = "throughput"; ///< or "throughput_per_dsp"
+    std::string weights;                ///< weights file (magnitudes for layers the statistics give none)
 };
 
 struct export_options {

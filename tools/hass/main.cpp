@@ -3,6 +3,7 @@
 //   hass models | boards
 //   hass info MODEL [--json]
 //   hass eval MODEL --board BOARD [--folding FILE] [--cap X] [--partition auto] [--batch N] [--json]
+//             [--stats FILE [--thresholds FILE] [--weights FILE]]
 //   hass export MODEL [--folding FILE] [--folding-template]
 //   hass search MODEL --board BOARD [--algo optimal|greedy|anneal] [--seed N] [--cap X] [--batch N]
 //               [--partition auto|none] [--no-offchip] [--out DIR] [--json]
@@ -89,8 +90,14 @@ int main(int argc, char** argv) {
                          "Images per batch for the batch throughput (default: the design file's, else 256)")
         ->check(CLI::PositiveNumber);
     eval_cmd->add_option("--stats", eval.stats,
-                         "Sparsity statistics file (product histograms, one threshold point per layer; "
-                         "hass search --sparsity --out writes stats.json)");
+                         "Sparsity statistics file: product histograms (hass search --sparsity --out writes "
+                         "stats.json) or decomposed statistics, composed at --thresholds");
+    eval_cmd->add_option("--thresholds", eval.thresholds,
+                         "Thresholds file (tau_w per layer, tau_a per activation layer): the point of --stats to "
+                         "evaluate (hass search --sparsity --out writes thresholds.json)");
+    eval_cmd->add_option("-w,--weights", eval.weights,
+                         "Weights file (hass import --weights): weight magnitudes for --stats layers that give none "
+                         "(an .onnx MODEL brings its own)");
     eval_cmd->add_flag("--json", eval.json, "Print JSON");
 
     hass::cli::export_options exp;
@@ -144,7 +151,11 @@ int main(int argc, char** argv) {
     search_cmd->add_option("--sparsity", search.sparsity,
                            "Co-search pruning thresholds with the folding: 'synthetic' (generated, labelled "
                            "statistics and accuracy table) or a decomposed statistics file");
-    search_cmd->add_option("--accuracy", search.accuracy, "Accuracy table file (per-layer drop at each threshold)");
+    search_cmd->add_option("--accuracy", search.accuracy,
+                           "Accuracy table file: per-layer sensitivity tables or 2-D grids, and measured joint points");
+    search_cmd->add_option("-w,--weights", search.weights,
+                           "Weights file (hass import --weights): weight magnitudes for --sparsity layers that give "
+                           "none (an .onnx MODEL brings its own)");
     search_cmd->add_option("--budget", search.budget, "Accuracy drop budget, percentage points")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();

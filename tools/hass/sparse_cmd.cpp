@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
+#include <span>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -76,14 +79,29 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         table = std::move(p.accuracy);
         synthetic_table = true;
     } else {
-        stats = io::load_decomposed(o.sparsity, &net);
+        stats = load_statistics(o.sparsity, net, o.weights);
     }
     if (!o.accuracy.empty()) {
         table = io::load_accuracy_table(o.accuracy, &net);
         synthetic_table = false;
     }
+    io::resolve_weight_sparsity(table, stats, o.accuracy.empty() ? std::string("accuracy") : o.accuracy);
+    for (const auto& n : table.notes) fmt::print(stderr, "hass: note: {}\n", n);
     sparsity::predictor pred(stats, net);
-    const auto oracle = sparsity::tabulated_oracle(table, stats);
+    std::vector<std::vector<double>> grids_w, grids_a;
+    for (std::size_t s = 0; s < pred.size(); ++s) {
+        grids_w.emplace_back(pred.tau_w_grid(s).begin(), pred.tau_w_grid(s).end());
+        grids_a.emplace_back(pred.tau_a_grid(s).begin(), pred.tau_a_grid(s).end());
+    }
+    std::shared_ptr<const sparsity::accuracy_model> model;
+    try {
+        model = std::make_shared<const sparsity::accuracy_model>(table, pred.layout(), grids_w, grids_a);
+    } catch (const hass::error& e) {
+        throw hass::error((o.accuracy.empty() ? std::string("the accuracy table") : o.accuracy) + ": " + e.what());
+    }
+    for (const auto& n : model->notes())
+        fmt::print(stderr, "hass: note: {}: {}\n", o.accuracy.empty() ? std::string("accuracy") : o.accuracy, n);
+    const sparsity::accuracy_oracle oracle = [model](std::span<const sparsity::threshold_pair> c) { return (*model)(c); };
 
     sparsity::cosearch_options co;
     co.budget = o.budget;
@@ -122,10 +140,15 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     for (std::size_t s = 0; s < pred.size(); ++s) {
         const auto idx = static_cast<std::size_t>(pred.network_index(s));
         const layer& l = r.sparse_network.layers[idx];
+        const double zeros = pred.convolution(s) ? l.sparsity.mean_zeros
+                                                 : pred.predict_copy(s, r.best.thresholds[s].tau_w,
+                                                                     r.best.thresholds[s].tau_a).mean_zeros;
         json e{{"name", pred.name(s)},
+               {"type", std::string(to_string(l.type))},
                {"tau_w", r.best.thresholds[s].tau_w},
                {"tau_a", r.best.thresholds[s].tau_a},
-               {"zero_fraction", l.sparsity.mean_zeros},
+               {"activation_layer", pred.activation_owner(s) == pred.name(s) ? json(nullptr) : json(pred.activation_owner(s))},
+               {"zero_fraction", zeros},
                {"weight_sparsity", pred.weight_sparsity(s, r.best.thresholds[s].tau_w)},
                {"activation_sparsity", pred.activation_sparsity(s, r.best.thresholds[s].tau_a)}};
         if (ok) {
@@ -173,6 +196,7 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         ps.synthetic = stats.synthetic;
         ps.provenance = "hass co-search prediction at the chosen thresholds from: " + stats.provenance;
         for (std::size_t s = 0; s < pred.size(); ++s) {
+            if (!pred.convolution(s)) continue; // inner products are modelled dense
             const layer& l = r.sparse_network.layers[static_cast<std::size_t>(pred.network_index(s))];
             ps.layers.push_back({pred.name(s), l.sparsity.channels, l.sparsity.kernel,
                                  {{r.best.thresholds[s].tau_w, r.best.thresholds[s].tau_a, l.sparsity}}});
@@ -224,18 +248,124 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     return 0;
 }
 
-void apply_stats_file(network& net, const std::string& path) {
-    const auto ps = io::load_products(path, &net);
+sparsity::decomposed_statistics load_statistics(const std::string& path, const network& net,
+                                                const hls::weight_set* weights) {
+    sparsity::decomposed_statistics stats = io::load_decomposed(path, &net);
+    io::fill_magnitudes(
+        stats,
+        [&](const std::string& name) -> std::span<const float> {
+            if (!weights) return {};
+            const auto it = weights->find(name);
+            if (it == weights->end()) return {};
+            return it->second.weights;
+        },
+        path);
+    return stats;
+}
+
+namespace {
+
+std::string statistics_format(const json& j, const std::string& path) {
+    if (!j.is_object()) return "";
+    if (const auto f = j.find("format"); f != j.end() && f->is_string()) {
+        const auto v = f->get<std::string>();
+        if (v != "hass.sparsity.decomposed" && v != "hass.sparsity.products")
+            throw hass::error(path + ": field 'format': \"" + v +
+                              "\" is not a statistics file; --stats reads \"hass.sparsity.decomposed\" (composed at "
+                              "--thresholds) or \"hass.sparsity.products\" (measured product histograms)");
+        return v;
+    }
+    if (const auto l = j.find("layers"); l != j.end() && l->is_array() && !l->empty() && l->front().is_object() &&
+                                         l->front().contains("activations"))
+        return "hass.sparsity.decomposed";
+    return "hass.sparsity.products";
+}
+
+} // namespace
+
+void apply_stats_file(network& net, const std::string& path, const std::string& thresholds,
+                      const hls::weight_set* weights) {
+    const json j = io::load_json_file(path);
+    if (statistics_format(j, path) == "hass.sparsity.decomposed") {
+        sparsity::decomposed_statistics stats = io::read_decomposed(j, path, &net);
+        io::fill_magnitudes(
+            stats,
+            [&](const std::string& name) -> std::span<const float> {
+                if (!weights) return {};
+                const auto it = weights->find(name);
+                return it == weights->end() ? std::span<const float>{} : std::span<const float>(it->second.weights);
+            },
+            path);
+        sparsity::predictor pred(stats, net);
+        std::vector<sparsity::threshold_pair> t = pred.minimum_thresholds();
+        if (!thresholds.empty())
+            t = io::load_thresholds(thresholds, pred);
+        else
+            fmt::print(stderr, "hass: note: {}: no --thresholds: every layer at its smallest thresholds\n", path);
+        pred.apply(net, t);
+        validate(net);
+        return;
+    }
+    const auto ps = io::read_products(j, path, &net);
+    std::vector<io::threshold_entry> entries;
+    if (!thresholds.empty()) entries = io::read_threshold_entries(io::load_json_file(thresholds), thresholds);
+    std::vector<bool> used(entries.size(), false);
+    auto entry = [&](std::string_view name) -> const io::threshold_entry* {
+        for (std::size_t k = 0; k < entries.size(); ++k)
+            if (entries[k].layer == name) {
+                used[k] = true;
+                return &entries[k];
+            }
+        return nullptr;
+    };
     for (const auto& h : ps.layers) {
         const int idx = net.find(h.layer);
         if (idx < 0) throw hass::error(path + ": layer '" + h.layer + "' is not in network '" + net.name.str() + "'");
-        if (h.points.size() != 1)
-            throw hass::error(path + ": layer '" + h.layer + "' has " + std::to_string(h.points.size()) +
-                              " threshold points; hass eval takes one per layer");
-        auto st = h.points.front().stats;
+        // the layer's thresholds: its entry, its tau_a possibly from its activation layer's entry
+        std::optional<double> tw, ta;
+        if (const auto* e = entry(h.layer)) tw = e->tau_w, ta = e->tau_a;
+        const int owner = sparsity::activation_owner_of(net, static_cast<std::size_t>(idx));
+        if (owner >= 0)
+            if (const auto* e = entry(net.layers[static_cast<std::size_t>(owner)].name.view())) {
+                if (e->tau_w)
+                    throw hass::error(thresholds + ": layer '" + e->layer + "' is an activation layer: it has no tau_w");
+                if (ta && e->tau_a && *ta != *e->tau_a)
+                    throw hass::error(thresholds + ": layer '" + h.layer + "' has tau_a " + sparsity::detail::num(*ta) +
+                                      " but the activation layer it reads, '" + e->layer + "', has " +
+                                      sparsity::detail::num(*e->tau_a));
+                if (e->tau_a) ta = e->tau_a;
+            }
+        const sparsity::product_point* point = nullptr;
+        if (!tw && !ta) {
+            if (h.points.size() != 1)
+                throw hass::error(path + ": layer '" + h.layer + "' has " + std::to_string(h.points.size()) +
+                                  " threshold points; give --thresholds with its tau_w and tau_a to pick one");
+            point = &h.points.front();
+        } else {
+            if (!tw || !ta) {
+                // one threshold given: the other must be unambiguous among the points
+                std::vector<const sparsity::product_point*> match;
+                for (const auto& p : h.points)
+                    if ((!tw || p.tau_w == *tw) && (!ta || p.tau_a == *ta)) match.push_back(&p);
+                if (match.size() == 1) tw = match.front()->tau_w, ta = match.front()->tau_a;
+                else
+                    throw hass::error((thresholds.empty() ? path : thresholds) + ": layer '" + h.layer + "': give both tau_w and tau_a (" +
+                                      std::to_string(match.size()) + " of its measured points match the one given)");
+            }
+            try {
+                point = &h.at(*tw, *ta);
+            } catch (const hass::error& e) {
+                throw hass::error(path + ": " + e.what());
+            }
+        }
+        auto st = point->stats;
         if (!st.cache_valid()) st.prepare();
         net.layers[static_cast<std::size_t>(idx)].sparsity = std::move(st);
     }
+    for (std::size_t k = 0; k < entries.size(); ++k)
+        if (!used[k])
+            throw hass::error(thresholds + ": layer '" + entries[k].layer + "': no product histograms in " + path +
+                              " for it (nor for a convolution reading it)");
     validate(net);
 }
 

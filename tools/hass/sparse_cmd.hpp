@@ -6,6 +6,8 @@
 #include <vector>
 
 #include <hass/hass.hpp>
+#include <hass/hls/emit.hpp>
+#include <hass/sparsity/statistics.hpp>
 
 #include "commands.hpp"
 
@@ -22,14 +24,24 @@ struct cosearch_cli_options {
     std::string out;
     bool json = false;
     cost::model model = cost::model::hass;
+    const hls::weight_set* weights = nullptr; ///< the model's weights (magnitudes for layers the file gives none)
 };
 
 /// The co-search on one partition; prints the report and writes --out files.
 int run_cosearch(const cosearch_cli_options& o, const network& net, const board& b, const utilisation_cap& cap);
 
-/// Sets the statistics of the network's layers from a product-histogram file
-/// (one threshold point per layer).
-void apply_stats_file(network& net, const std::string& path);
+/// A decomposed statistics file checked against `net`; layers without weight
+/// statistics get the magnitudes of `weights` (hass::error naming the layer without).
+sparsity::decomposed_statistics load_statistics(const std::string& path, const network& net,
+                                                const hls::weight_set* weights);
+
+/// Sets the statistics of the network's convolutions from a statistics file:
+/// decomposed statistics composed at the thresholds of `thresholds` (a
+/// thresholds file; empty: the smallest thresholds), or product histograms,
+/// the point of each layer that matches the thresholds (one point per layer
+/// without a thresholds file).
+void apply_stats_file(network& net, const std::string& path, const std::string& thresholds = {},
+                      const hls::weight_set* weights = nullptr);
 
 /// The per-layer sparse table and the dense/effective GOP/s of a design.
 void print_sparse_eval(const network& net, const std::vector<folding>& f, const design_report& r);

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -87,16 +88,33 @@ inline accuracy_oracle from_accuracy(double baseline, std::function<double(std::
 // Tabulated oracle
 // ============================================================================
 
-/// One layer's drop (percentage points) with only that layer thresholded,
-/// at every point of a tau_w x tau_a grid.
+/// Measured drops (percentage points) of one threshold variable, or of a
+/// layer's two thresholds together:
+///  * a 2-D grid: `tau_w` and `tau_a` given, drop[i][j] with only this layer
+///    thresholded at (tau_w[i], tau_a[j]) (its tau_a: that of its activation layer);
+///  * a weight sensitivity table: `tau_a` empty, drop[i] with only this layer's
+///    weights pruned at tau_w[i];
+///  * an activation sensitivity table: `tau_w` empty, `layer` names an
+///    activation layer (or a layer that owns its tau_a), drop[j] with only that
+///    activation thresholded at tau_a[j].
+/// Values between points are interpolated (bi)linearly; outside is an error.
 struct layer_accuracy {
     std::string layer;
-    std::vector<double> tau_w;  ///< strictly increasing
-    std::vector<double> tau_a;  ///< strictly increasing (one point: no activation threshold)
-    std::vector<double> drop;   ///< tau_w.size() x tau_a.size(), row-major, >= 0
+    std::vector<double> tau_w;  ///< strictly increasing (empty: an activation table)
+    std::vector<double> tau_a;  ///< strictly increasing (empty: a weight table; one point: no activation threshold)
+    std::vector<double> drop;   ///< tau_w.size() x tau_a.size(), row-major, >= 0 (1-D: one per point)
+    /// tau_w holds weight sparsities (fractions pruned), not thresholds, until
+    /// io::resolve_weight_sparsity turns them into thresholds with the layer's weights.
+    bool by_weight_sparsity = false;
 
-    /// Bilinear interpolation; throws hass::error naming the layer outside the grid.
+    enum class form { grid, weight, activation };
+    form kind() const noexcept { return tau_a.empty() ? form::weight : tau_w.empty() ? form::activation : form::grid; }
+
+    /// (Bi)linear interpolation; the missing axis of a 1-D table is ignored.
+    /// Throws hass::error naming the layer outside the grid.
     double at(double tw, double ta) const {
+        if (tau_a.empty()) return line(tau_w, tw, "tau_w", 1);
+        if (tau_w.empty()) return line(tau_a, ta, "tau_a", 1);
         const auto w = detail::locate_in_grid(tau_w, tw, layer, "tau_w");
         const auto a = detail::locate_in_grid(tau_a, ta, layer, "tau_a");
         const std::size_t na = tau_a.size();
@@ -107,6 +125,26 @@ struct layer_accuracy {
         const double hi = v(i1, a.lo) + a.t * (v(i1, j1) - v(i1, a.lo));
         return lo + w.t * (hi - lo);
     }
+
+private:
+    double line(const std::vector<double>& g, double tau, std::string_view what, std::size_t) const {
+        const auto p = detail::locate_in_grid(g, tau, layer, what);
+        const double v0 = drop[p.lo];
+        return g.size() > 1 ? v0 + p.t * (drop[p.lo + 1] - v0) : v0;
+    }
+};
+
+/// One setting of a joint point: a layer's tau_w and/or an activation's tau_a.
+struct joint_setting {
+    std::string layer;
+    std::optional<double> tau_w, tau_a;
+};
+
+/// A measured joint point: several thresholds at once (variables not named are
+/// at the lowest point of their table) and the drop measured with all of them.
+struct joint_point {
+    std::vector<joint_setting> layers;
+    double drop = 0;
 };
 
 /// Per-layer accuracy drops of a network and the rule that combines them.
@@ -118,41 +156,75 @@ struct accuracy_table {
     std::optional<double> baseline; ///< the unpruned accuracy (percent), informative
     double interaction = 0.0;       ///< kappa of the combination rule (>= 0)
     std::vector<layer_accuracy> layers;
+    /// Measured joint points: the oracle reproduces each exactly (see accuracy_model).
+    std::vector<joint_point> joint;
+    /// With joint points: fit kappa to them (least squares, >= 0) instead of using `interaction`.
+    bool fit_interaction = true;
+    /// Radius of a joint point's influence, in root-mean-square normalised threshold distance.
+    double joint_radius = 0.25;
+    /// Measurement noise (points): the reader clamps negative drops down to -noise to 0 (with a note).
+    double noise = 0.1;
+    /// What the reader changed or ignored (negative drops clamped, ...), for the user to see.
+    std::vector<std::string> notes;
 
+    /// The entry of `name` of kind `k` (a layer may have a weight table and, when it owns
+    /// its tau_a, an activation table).
     const layer_accuracy* find(std::string_view name) const noexcept {
         for (const auto& l : layers)
             if (l.layer == name) return &l;
         return nullptr;
     }
+    const layer_accuracy* find(std::string_view name, layer_accuracy::form k) const noexcept {
+        for (const auto& l : layers)
+            if (l.layer == name && l.kind() == k) return &l;
+        return nullptr;
+    }
 };
+
+inline std::string_view to_string(layer_accuracy::form k) noexcept {
+    return k == layer_accuracy::form::grid ? "2-D grid" : k == layer_accuracy::form::weight ? "weight table" : "activation table";
+}
 
 /// Checks grids (strictly increasing, finite, tau_w >= 0), sizes and drops (finite, >= 0).
 inline void check(const layer_accuracy& l) {
     const std::string where = detail::quoted(l.layer);
     if (l.layer.empty()) hass::detail::fail("accuracy table: a layer has no name");
-    if (l.tau_w.empty() || l.tau_a.empty()) hass::detail::fail(where + ": the accuracy grid is empty");
+    if (l.by_weight_sparsity)
+        hass::detail::fail(where + ": the weight table is given by weight_sparsity; it needs the layer's weights to "
+                                   "become thresholds (io::resolve_weight_sparsity)");
+    if (l.tau_w.empty() && l.tau_a.empty()) hass::detail::fail(where + ": the accuracy grid is empty");
     detail::check_grid(l.tau_w, where, "tau_w", true);
     detail::check_grid(l.tau_a, where, "tau_a", false);
-    if (l.drop.size() != l.tau_w.size() * l.tau_a.size())
+    const std::size_t nw = l.tau_w.empty() ? 1 : l.tau_w.size(), na = l.tau_a.empty() ? 1 : l.tau_a.size();
+    if (l.drop.size() != nw * na)
         hass::detail::fail(where + ": the drop table holds " + std::to_string(l.drop.size()) +
-                           " values, expected tau_w points x tau_a points = " + std::to_string(l.tau_w.size()) + " x " +
-                           std::to_string(l.tau_a.size()));
+                           " values, expected tau_w points x tau_a points = " + std::to_string(nw) + " x " +
+                           std::to_string(na));
     for (std::size_t i = 0; i < l.drop.size(); ++i)
         if (!(l.drop[i] >= 0.0) || l.drop[i] == std::numeric_limits<double>::infinity())
-            hass::detail::fail(where + ": drop at (tau_w " + detail::num(l.tau_w[i / l.tau_a.size()]) + ", tau_a " +
-                               detail::num(l.tau_a[i % l.tau_a.size()]) + ") is " + detail::num(l.drop[i]) +
-                               "; drops must be finite and >= 0");
+            hass::detail::fail(where + ": drop at (tau_w " + (l.tau_w.empty() ? std::string("-") : detail::num(l.tau_w[i / na])) +
+                               ", tau_a " + (l.tau_a.empty() ? std::string("-") : detail::num(l.tau_a[i % na])) + ") is " +
+                               detail::num(l.drop[i]) + "; drops must be finite and >= 0");
 }
 
 inline void check(const accuracy_table& t) {
     if (!(t.interaction >= 0.0) || t.interaction == std::numeric_limits<double>::infinity())
         hass::detail::fail("accuracy table: interaction must be a finite number >= 0, got " + detail::num(t.interaction));
+    if (!(t.joint_radius > 0.0) || !std::isfinite(t.joint_radius))
+        hass::detail::fail("accuracy table: joint_radius must be a finite number > 0, got " + detail::num(t.joint_radius));
+    if (!(t.noise >= 0.0) || !std::isfinite(t.noise))
+        hass::detail::fail("accuracy table: noise must be a finite number >= 0, got " + detail::num(t.noise));
     for (std::size_t i = 0; i < t.layers.size(); ++i) {
         check(t.layers[i]);
         for (std::size_t j = 0; j < i; ++j)
-            if (t.layers[j].layer == t.layers[i].layer)
-                hass::detail::fail("accuracy table: " + detail::quoted(t.layers[i].layer) + " appears twice");
+            if (t.layers[j].layer == t.layers[i].layer && t.layers[j].kind() == t.layers[i].kind())
+                hass::detail::fail("accuracy table: " + detail::quoted(t.layers[i].layer) + " has two " +
+                                   std::string(to_string(t.layers[i].kind())) + "s");
     }
+    for (std::size_t j = 0; j < t.joint.size(); ++j)
+        if (!(t.joint[j].drop >= 0.0) || !std::isfinite(t.joint[j].drop))
+            hass::detail::fail("accuracy table: joint[" + std::to_string(j) + "]: the drop is " +
+                               detail::num(t.joint[j].drop) + "; drops must be finite and >= 0");
 }
 
 /// total = S + kappa * sum_{l<m} d_l d_m = S + kappa (S^2 - sum d_l^2) / 2.
@@ -165,36 +237,380 @@ constexpr double combine_drops(std::span<const double> drops, double interaction
     return s + interaction * 0.5 * (s * s - sq);
 }
 
-/// An oracle from a table: candidate[i] holds the thresholds of layer order[i].
-/// Every name in `order` must be in the table (hass::error otherwise); table
-/// layers not in `order` are not thresholded and add nothing.
-inline accuracy_oracle tabulated_oracle(accuracy_table table, std::vector<std::string> order) {
-    check(table);
-    std::vector<std::size_t> rows;
-    for (const auto& name : order) {
-        const layer_accuracy* l = table.find(name);
-        if (!l)
-            hass::detail::fail("accuracy table" + (table.network.empty() ? std::string() : " of '" + table.network + "'") +
-                               " has no " + detail::quoted(name));
-        rows.push_back(static_cast<std::size_t>(l - table.layers.data()));
+/// A tabulated accuracy oracle, compiled against the candidate's layout.
+///
+/// Variables: tau_w of every layer of the layout, and tau_a of every activation
+/// owner (layers reading the same activation layer share one). Every table
+/// entry is a term d_t: a weight table (one layer's tau_w), an activation table
+/// (one owner's tau_a) or a 2-D grid (a layer's tau_w and its owner's tau_a).
+/// A variable belongs to at most one term. For a candidate x,
+///
+///     S(x) = sum_t d_t(x),   P(x) = sum_{t<u} d_t(x) d_u(x) = (S^2 - sum_t d_t^2) / 2,
+///     drop(x) = max(0, S(x) + kappa(x) P(x)).
+///
+/// Without joint points kappa(x) = kappa_0 = `interaction`. With joint points
+/// x_j (measured drops D_j): kappa_j = (D_j - S(x_j)) / P(x_j) reproduces point
+/// j; kappa_0 is the least-squares fit sum_j P_j (D_j - S_j) / sum_j P_j^2,
+/// clamped to >= 0 (unless the table gives `interaction`); and kappa(x) blends
+/// them with the modified Shepard weights of Franke and Nielson (1980):
+///
+///     w_j(x) = ((R - r_j(x))_+ / (R r_j(x)))^2,   w_0 = 1 / R^2,
+///     kappa(x) = (w_0 kappa_0 + sum_j w_j kappa_j) / (w_0 + sum_j w_j),
+///
+/// r_j(x) the root-mean-square distance between x and x_j over the variables
+/// whose table has more than one point, each threshold normalised to [0, 1]
+/// over its table's axis, and R = joint_radius. At x_j, r_j = 0 and the oracle
+/// returns D_j exactly; beyond R from every joint point kappa = kappa_0; where
+/// only one term is non-zero (P = 0, single-layer measurements) the drop is
+/// that term, so the sensitivity tables are reproduced exactly too.
+class accuracy_model {
+public:
+    /// `grids_w` / `grids_a` (optional, one per layer): the thresholds the search
+    /// will ask for; each variable with more than one must be covered by a term
+    /// whose axis spans them. Without grids, every layer needs a weight or grid term.
+    accuracy_model(accuracy_table table, threshold_layout layout,
+                   std::vector<std::vector<double>> grids_w = {}, std::vector<std::vector<double>> grids_a = {})
+        : table_(std::move(table)), layout_(std::move(layout)) {
+        check(table_);
+        const std::size_t n = layout_.layers.size();
+        if (layout_.owners.size() != n) layout_.owners = layout_.layers;
+        const std::string of = "accuracy table" + (table_.network.empty() ? std::string() : " of '" + table_.network + "'");
+        // activation groups: the first layer of each owner
+        group_of_.assign(n, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::size_t g = 0;
+            while (g < group_first_.size() && layout_.owners[group_first_[g]] != layout_.owners[i]) ++g;
+            if (g == group_first_.size()) group_first_.push_back(i);
+            group_of_[i] = g;
+        }
+        std::vector<int> w_term(n, -1), a_term(group_first_.size(), -1);
+        auto layer_index = [&](const std::string& name) -> int {
+            for (std::size_t i = 0; i < n; ++i)
+                if (layout_.layers[i] == name) return static_cast<int>(i);
+            return -1;
+        };
+        auto group_index = [&](const std::string& name) -> int {
+            for (std::size_t g = 0; g < group_first_.size(); ++g)
+                if (layout_.owners[group_first_[g]] == name) return static_cast<int>(g);
+            return -1;
+        };
+        std::vector<std::string> ignored;
+        for (std::size_t e = 0; e < table_.layers.size(); ++e) {
+            const layer_accuracy& l = table_.layers[e];
+            const auto kind = l.kind();
+            term t;
+            t.entry = e;
+            if (kind == layer_accuracy::form::activation) {
+                const int g = group_index(l.layer);
+                if (g < 0) {
+                    const int i = layer_index(l.layer);
+                    if (i >= 0)
+                        hass::detail::fail(of + ": " + detail::quoted(l.layer) + " reads activation layer '" +
+                                           layout_.owners[static_cast<std::size_t>(i)] +
+                                           "', which owns its tau_a: give the activation table under that name");
+                    ignored.push_back(l.layer);
+                    continue;
+                }
+                t.a_group = g;
+                t.a_layer = static_cast<int>(group_first_[static_cast<std::size_t>(g)]);
+            } else {
+                const int i = layer_index(l.layer);
+                if (i < 0) {
+                    ignored.push_back(l.layer);
+                    continue;
+                }
+                t.w_layer = i;
+                if (kind == layer_accuracy::form::grid && l.tau_a.size() > 1) {
+                    t.a_group = static_cast<int>(group_of_[static_cast<std::size_t>(i)]);
+                    t.a_layer = i;
+                }
+            }
+            if (t.w_layer >= 0) {
+                int& owner = w_term[static_cast<std::size_t>(t.w_layer)];
+                if (owner >= 0)
+                    hass::detail::fail(of + ": " + detail::quoted(l.layer) + " has both a " +
+                                       std::string(to_string(table_.layers[static_cast<std::size_t>(terms_[static_cast<std::size_t>(owner)].entry)].kind())) +
+                                       " and a " + std::string(to_string(kind)) + " for its tau_w; give one");
+                owner = static_cast<int>(terms_.size());
+            }
+            if (t.a_group >= 0) {
+                int& owner = a_term[static_cast<std::size_t>(t.a_group)];
+                if (owner >= 0) {
+                    const auto& other = table_.layers[terms_[static_cast<std::size_t>(owner)].entry];
+                    hass::detail::fail(of + ": the tau_a of activation '" +
+                                       layout_.owners[group_first_[static_cast<std::size_t>(t.a_group)]] +
+                                       "' has drops in two entries, " + detail::quoted(other.layer) + " (" +
+                                       std::string(to_string(other.kind())) + ") and " + detail::quoted(l.layer) +
+                                       " (" + std::string(to_string(kind)) +
+                                       "); layers that share an activation layer need 1-D tables: tau_w per layer, "
+                                       "tau_a per activation layer");
+                }
+                owner = static_cast<int>(terms_.size());
+            }
+            terms_.push_back(t);
+        }
+        if (!ignored.empty()) {
+            std::string list;
+            for (std::size_t k = 0; k < ignored.size() && k < 6; ++k) list += (k ? ", '" : "'") + ignored[k] + "'";
+            if (ignored.size() > 6) list += ", ...";
+            notes_.push_back(std::to_string(ignored.size()) + " table entr" + (ignored.size() == 1 ? "y names" : "ies name") +
+                             " layers the statistics do not threshold (" + list + "): ignored");
+        }
+        // terms in candidate order: with 2-D grids only, the sum is the one of the first-order rule, term by term
+        std::stable_sort(terms_.begin(), terms_.end(), [](const term& x, const term& y) {
+            return std::max(x.w_layer, x.a_layer) < std::max(y.w_layer, y.a_layer);
+        });
+        // coverage
+        const bool have_grids = grids_w.size() == n;
+        for (std::size_t i = 0; i < n; ++i) {
+            const term* tw = find_w(static_cast<int>(i));
+            if (!have_grids) {
+                if (!tw)
+                    hass::detail::fail(of + " has no " + detail::quoted(layout_.layers[i]) + " (a weight table or a 2-D grid)");
+                continue;
+            }
+            const auto& gw = grids_w[i];
+            if (gw.size() > 1) {
+                if (!tw)
+                    hass::detail::fail(of + " has no drops for " + detail::quoted(layout_.layers[i]) +
+                                       " (its tau_w grid has " + std::to_string(gw.size()) +
+                                       " points): give a weight table or a 2-D grid");
+                covers(table_.layers[tw->entry].tau_w, gw, layout_.layers[i], "tau_w", of);
+            }
+            if (group_first_[group_of_[i]] == i && grids_a.size() == n && grids_a[i].size() > 1) {
+                const term* ta = find_a(static_cast<int>(group_of_[i]));
+                const std::string& owner = layout_.owners[i];
+                if (!ta)
+                    hass::detail::fail(of + " has no drops for the activation threshold of " +
+                                       (owner == layout_.layers[i] ? detail::quoted(owner) : "activation layer '" + owner + "'") +
+                                       " (its tau_a grid has " + std::to_string(grids_a[i].size()) +
+                                       " points): give an activation table" +
+                                       (owner == layout_.layers[i] ? std::string(" or a 2-D grid") : std::string()));
+                covers(table_.layers[ta->entry].tau_a, grids_a[i], owner, "tau_a", of);
+            }
+        }
+        kappa0_ = table_.interaction;
+        compile_joint(of);
     }
-    return [t = std::move(table), rows = std::move(rows), names = std::move(order)](std::span<const threshold_pair> c) {
-        if (c.size() != rows.size())
+
+    std::size_t size() const noexcept { return layout_.layers.size(); }
+    double kappa0() const noexcept { return kappa0_; }
+    /// kappa_j of every joint point (reproduces it exactly).
+    const std::vector<double>& joint_kappa() const noexcept { return joint_kappa_; }
+    const std::vector<std::string>& notes() const noexcept { return notes_; }
+    const accuracy_table& table() const noexcept { return table_; }
+
+    double operator()(std::span<const threshold_pair> c) const {
+        if (c.size() != layout_.layers.size())
             hass::detail::fail("tabulated accuracy oracle: got " + std::to_string(c.size()) + " threshold pairs for " +
-                               std::to_string(rows.size()) + " layers");
+                               std::to_string(layout_.layers.size()) + " layers");
         double s = 0, sq = 0;
-        for (std::size_t i = 0; i < c.size(); ++i) {
-            const double d = t.layers[rows[i]].at(c[i].tau_w, c[i].tau_a);
+        for (const term& t : terms_) {
+            const double d = value(t, c);
             s += d;
             sq += d * d;
         }
-        return s + t.interaction * 0.5 * (s * s - sq);
+        if (joint_.empty()) return s + kappa0_ * 0.5 * (s * s - sq);
+        double kappa = 0;
+        if (const auto exact = blend(c, kappa)) return *exact;
+        return std::max(0.0, s + kappa * 0.5 * (s * s - sq));
+    }
+
+private:
+    struct term {
+        std::size_t entry = 0;
+        int w_layer = -1; ///< candidate index whose tau_w the term reads
+        int a_group = -1; ///< activation group it covers
+        int a_layer = -1; ///< candidate index whose tau_a it reads
     };
+    struct compiled_joint {
+        std::vector<double> u; ///< normalised coordinates (one per coordinate_)
+        double drop = 0;
+        double kappa = 0;
+    };
+    struct coordinate {
+        bool weight = true;
+        int layer = -1; ///< candidate index read
+        double lo = 0, hi = 1;
+    };
+
+    accuracy_table table_;
+    threshold_layout layout_;
+    std::vector<std::size_t> group_of_, group_first_;
+    std::vector<term> terms_;
+    std::vector<coordinate> coords_;
+    std::vector<compiled_joint> joint_;
+    std::vector<double> joint_kappa_;
+    std::vector<std::string> notes_;
+    double kappa0_ = 0;
+
+    const term* find_w(int i) const {
+        for (const auto& t : terms_)
+            if (t.w_layer == i) return &t;
+        return nullptr;
+    }
+    const term* find_a(int g) const {
+        for (const auto& t : terms_)
+            if (t.a_group == g) return &t;
+        return nullptr;
+    }
+    static void covers(const std::vector<double>& axis, const std::vector<double>& grid, const std::string& name,
+                       std::string_view what, const std::string& of) {
+        const double lo = grid.front(), hi = grid.back();
+        const double tol = 1e-9 * std::max(1.0, std::abs(lo) + std::abs(hi));
+        if (lo < axis.front() - tol || hi > axis.back() + tol)
+            hass::detail::fail(of + ": " + detail::quoted(name) + ": the statistics' " + std::string(what) + " grid [" +
+                               detail::num(lo) + ", " + detail::num(hi) + "] reaches outside the table's " +
+                               std::string(what) + " [" + detail::num(axis.front()) + ", " + detail::num(axis.back()) +
+                               "]; measure drops over the whole grid");
+    }
+    double value(const term& t, std::span<const threshold_pair> c) const {
+        const layer_accuracy& l = table_.layers[t.entry];
+        const double tw = t.w_layer >= 0 ? c[static_cast<std::size_t>(t.w_layer)].tau_w : (l.tau_w.empty() ? 0.0 : l.tau_w.front());
+        const double ta = t.a_layer >= 0 ? c[static_cast<std::size_t>(t.a_layer)].tau_a : (l.tau_a.empty() ? 0.0 : l.tau_a.front());
+        return l.at(tw, ta);
+    }
+    /// kappa(x) by the modified Shepard blend; the measured drop when x is a joint point.
+    std::optional<double> blend(std::span<const threshold_pair> c, double& kappa) const {
+        const double R = table_.joint_radius;
+        const double w0 = 1.0 / (R * R);
+        double num = w0 * kappa0_, den = w0;
+        for (const auto& j : joint_) {
+            double r2 = 0;
+            for (std::size_t k = 0; k < coords_.size(); ++k) {
+                const auto& co = coords_[k];
+                const auto& p = c[static_cast<std::size_t>(co.layer)];
+                const double u = ((co.weight ? p.tau_w : p.tau_a) - co.lo) / (co.hi - co.lo);
+                r2 += (u - j.u[k]) * (u - j.u[k]);
+            }
+            const double r = coords_.empty() ? 0.0 : std::sqrt(r2 / static_cast<double>(coords_.size()));
+            if (r == 0.0) return j.drop;
+            if (r >= R) continue;
+            const double w = ((R - r) / (R * r)) * ((R - r) / (R * r));
+            num += w * j.kappa;
+            den += w;
+        }
+        kappa = num / den;
+        return std::nullopt;
+    }
+    void compile_joint(const std::string& of) {
+        if (table_.joint.empty()) return;
+        const std::size_t n = layout_.layers.size();
+        // coordinates: every variable whose term axis has more than one point
+        for (const auto& t : terms_) {
+            const layer_accuracy& l = table_.layers[t.entry];
+            if (t.w_layer >= 0 && l.tau_w.size() > 1) coords_.push_back({true, t.w_layer, l.tau_w.front(), l.tau_w.back()});
+            if (t.a_layer >= 0 && l.tau_a.size() > 1) coords_.push_back({false, t.a_layer, l.tau_a.front(), l.tau_a.back()});
+        }
+        double pp = 0, pr = 0;
+        std::vector<double> s_of, p_of;
+        for (std::size_t j = 0; j < table_.joint.size(); ++j) {
+            const joint_point& jp = table_.joint[j];
+            const std::string at = of + ": joint[" + std::to_string(j) + "]";
+            // the candidate of the point: the lowest table point unless named
+            std::vector<threshold_pair> c(n);
+            for (const auto& t : terms_) {
+                const layer_accuracy& l = table_.layers[t.entry];
+                if (t.w_layer >= 0) c[static_cast<std::size_t>(t.w_layer)].tau_w = l.tau_w.front();
+                if (t.a_group >= 0)
+                    for (std::size_t i = 0; i < n; ++i)
+                        if (group_of_[i] == static_cast<std::size_t>(t.a_group)) c[i].tau_a = l.tau_a.front();
+            }
+            std::vector<bool> set_w(n, false), set_a(group_first_.size(), false);
+            for (const auto& st : jp.layers) {
+                int li = -1, g = -1;
+                for (std::size_t i = 0; i < n; ++i)
+                    if (layout_.layers[i] == st.layer) li = static_cast<int>(i);
+                for (std::size_t k = 0; k < group_first_.size(); ++k)
+                    if (layout_.owners[group_first_[k]] == st.layer) g = static_cast<int>(k);
+                if (li < 0 && g < 0)
+                    hass::detail::fail(at + ": " + detail::quoted(st.layer) +
+                                       " is not a layer or an activation layer the statistics threshold");
+                if (!st.tau_w && !st.tau_a) hass::detail::fail(at + ": " + detail::quoted(st.layer) + ": give tau_w or tau_a");
+                if (st.tau_w) {
+                    if (li < 0) hass::detail::fail(at + ": " + detail::quoted(st.layer) + " is an activation layer: it has no tau_w");
+                    if (!find_w(li))
+                        hass::detail::fail(at + ": " + detail::quoted(st.layer) + ": the table has no drops for its tau_w");
+                    if (set_w[static_cast<std::size_t>(li)]) hass::detail::fail(at + ": " + detail::quoted(st.layer) + " appears twice");
+                    set_w[static_cast<std::size_t>(li)] = true;
+                    c[static_cast<std::size_t>(li)].tau_w = *st.tau_w;
+                }
+                if (st.tau_a) {
+                    if (g < 0) g = static_cast<int>(group_of_[static_cast<std::size_t>(li)]);
+                    if (!find_a(g))
+                        hass::detail::fail(at + ": " + detail::quoted(st.layer) + ": the table has no drops for its tau_a");
+                    if (set_a[static_cast<std::size_t>(g)])
+                        hass::detail::fail(at + ": the tau_a of '" + layout_.owners[group_first_[static_cast<std::size_t>(g)]] +
+                                           "' is given twice");
+                    set_a[static_cast<std::size_t>(g)] = true;
+                    for (std::size_t i = 0; i < n; ++i)
+                        if (group_of_[i] == static_cast<std::size_t>(g)) c[i].tau_a = *st.tau_a;
+                }
+            }
+            double s = 0, sq = 0;
+            try {
+                for (const term& t : terms_) {
+                    const double d = value(t, c);
+                    s += d;
+                    sq += d * d;
+                }
+            } catch (const hass::error& e) {
+                hass::detail::fail(at + ": " + e.what());
+            }
+            const double p = 0.5 * (s * s - sq);
+            compiled_joint cj;
+            cj.drop = jp.drop;
+            for (const auto& co : coords_) {
+                const auto& pr2 = c[static_cast<std::size_t>(co.layer)];
+                cj.u.push_back(((co.weight ? pr2.tau_w : pr2.tau_a) - co.lo) / (co.hi - co.lo));
+            }
+            for (const auto& other : joint_)
+                if (other.u == cj.u)
+                    hass::detail::fail(at + ": the same thresholds as an earlier joint point (give each assignment once)");
+            if (!(p > 1e-12)) {
+                if (std::abs(jp.drop - s) > 1e-9)
+                    hass::detail::fail(at + ": at most one of its thresholds has a non-zero drop in the tables, so no "
+                                            "interaction can reproduce it: measured " + detail::num(jp.drop) +
+                                       ", the tables give " + detail::num(s) +
+                                       " (a point with one layer thresholded belongs in that layer's table)");
+                cj.kappa = std::numeric_limits<double>::quiet_NaN(); // any kappa reproduces it
+            } else {
+                cj.kappa = (jp.drop - s) / p;
+                pp += p * p;
+                pr += p * (jp.drop - s);
+            }
+            joint_.push_back(std::move(cj));
+        }
+        if (table_.fit_interaction && pp > 0) kappa0_ = std::max(0.0, pr / pp);
+        for (auto& j : joint_)
+            if (j.kappa != j.kappa) j.kappa = kappa0_;
+        for (const auto& j : joint_) joint_kappa_.push_back(j.kappa);
+    }
+};
+
+/// An oracle from a table: candidate[i] holds the thresholds of layout.layers[i],
+/// whose tau_a belongs to layout.owners[i] (see accuracy_model). Without search
+/// grids, every layer needs a weight table or a 2-D grid. Table entries naming
+/// no layer of the layout are not thresholded and add nothing.
+inline accuracy_oracle tabulated_oracle(accuracy_table table, threshold_layout layout,
+                                        std::vector<std::vector<double>> grids_w = {},
+                                        std::vector<std::vector<double>> grids_a = {}) {
+    auto m = std::make_shared<const accuracy_model>(std::move(table), std::move(layout), std::move(grids_w),
+                                                    std::move(grids_a));
+    return [m](std::span<const threshold_pair> c) { return (*m)(c); };
 }
 
-/// An oracle in the layer order of a predictor (or decomposed statistics).
+/// An oracle whose layers are `order` (each owning its tau_a).
+inline accuracy_oracle tabulated_oracle(accuracy_table table, std::vector<std::string> order) {
+    threshold_layout l;
+    l.owners = order;
+    l.layers = std::move(order);
+    return tabulated_oracle(std::move(table), std::move(l));
+}
+
+/// An oracle in the layer order of decomposed statistics (their activation layers shared).
 inline accuracy_oracle tabulated_oracle(accuracy_table table, const decomposed_statistics& stats) {
-    return tabulated_oracle(std::move(table), stats.names());
+    return tabulated_oracle(std::move(table), stats.layout());
 }
 
 // ============================================================================

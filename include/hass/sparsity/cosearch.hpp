@@ -217,7 +217,9 @@ public:
                 fixed_[li] = detail::cosearch::make_staircase(std::move(v));
             else {
                 dense_[static_cast<std::size_t>(si)] = detail::cosearch::make_staircase(std::move(v));
-                sparse_[static_cast<std::size_t>(si)] = sparse_options<Cost>(net.layers[li], b, offchip_);
+                // inner products are modelled dense: their thresholds change the accuracy only
+                if (net.layers[li].type == layer_type::convolution)
+                    sparse_[static_cast<std::size_t>(si)] = sparse_options<Cost>(net.layers[li], b, offchip_);
             }
         }
     }
@@ -227,6 +229,7 @@ public:
         const int key = iw * 256 + ia;
         auto& c = cache_[s];
         if (auto it = c.find(key); it != c.end()) return it->second;
+        if (sparse_[s].empty()) return c.emplace(key, dense_[s]).first->second;
         sparsity_stats st;
         pred_->predict_into(s, pred_->tau_w_grid(s)[iw], pred_->tau_a_grid(s)[ia], st);
         if (!st.worth_sparse()) return c.emplace(key, dense_[s]).first->second;
@@ -290,8 +293,13 @@ public:
     /// layers without statistics.
     count_t fixed_floor() const {
         count_t f = 0;
-        for (std::size_t i = 0; i < fixed_.size(); ++i)
-            if (stats_of_layer_[i] < 0 && !fixed_[i].empty()) f = std::max(f, fixed_[i].latency.front());
+        for (std::size_t i = 0; i < fixed_.size(); ++i) {
+            const int si = stats_of_layer_[i];
+            if (si < 0 && !fixed_[i].empty()) f = std::max(f, fixed_[i].latency.front());
+            // a layer with statistics but no sparse build (an inner product) is fixed too
+            if (si >= 0 && sparse_[static_cast<std::size_t>(si)].empty() && !dense_[static_cast<std::size_t>(si)].empty())
+                f = std::max(f, dense_[static_cast<std::size_t>(si)].latency.front());
+        }
         return f;
     }
     int stats_index(std::size_t layer_index) const { return stats_of_layer_[layer_index]; }
@@ -476,6 +484,36 @@ private:
     }
 };
 
+/// One threshold the search moves: a layer's tau_w, or the tau_a of an
+/// activation group (every layer reading one activation layer).
+struct variable {
+    bool weight = true;
+    std::vector<std::size_t> members; ///< statistics layers it sets
+    std::size_t size = 1;             ///< grid points
+};
+
+/// tau_w of layer 0, tau_a of its group (when layer 0 is the group's first
+/// layer), tau_w of layer 1, ...: with one group per layer, the order of
+/// the per-layer search.
+inline std::vector<variable> variables(const predictor& pred) {
+    std::vector<variable> v;
+    for (std::size_t s = 0; s < pred.size(); ++s) {
+        v.push_back({true, {s}, pred.tau_w_grid(s).size()});
+        const std::size_t g = pred.activation_group(s);
+        const auto members = pred.group_members(g);
+        if (members.front() == s) v.push_back({false, {members.begin(), members.end()}, pred.tau_a_grid(s).size()});
+    }
+    return v;
+}
+
+inline std::uint8_t get(const variable& v, const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+    return (v.weight ? w : a)[v.members.front()];
+}
+inline void set(const variable& v, std::vector<std::uint8_t>& w, std::vector<std::uint8_t>& a, std::uint8_t x) {
+    auto& idx = v.weight ? w : a;
+    for (std::size_t m : v.members) idx[m] = x;
+}
+
 inline bool better(const engine& e, const cosearch_point& x, const cosearch_point& y, double budget) {
     const bool fx = x.drop <= budget, fy = y.drop <= budget;
     if (fx != fy) return fx;
@@ -491,8 +529,9 @@ inline cosearch_point run_greedy(engine& e) {
     const double budget = e.options().budget;
     std::vector<std::uint8_t> w(n, 0), a(n, 0);
     cosearch_point cur = e.score(w, a);
+    const std::vector<variable> vars = variables(pred);
     std::size_t max_steps = 0;
-    for (std::size_t s = 0; s < n; ++s) max_steps += pred.tau_w_grid(s).size() + pred.tau_a_grid(s).size();
+    for (const auto& v : vars) max_steps += v.size;
     const count_t floor = e.fixed_floor();
     for (std::size_t step = 0; step < max_steps && e.candidates < e.options().max_candidates; ++step) {
         if (cur.ii_estimate > 0 && cur.ii_estimate <= floor) break; // a layer without thresholds binds
@@ -500,15 +539,14 @@ inline cosearch_point run_greedy(engine& e) {
         const double cur_binding = cur.ii_estimate > 0 ? e.binding_for(w, a, cur.ii_estimate) : 0.0;
         cosearch_point best_gain_point, best_relief_point;
         double best_gain = 0, best_relief = 0;
-        for (std::size_t s = 0; s < n; ++s) {
-            for (int dim = 0; dim < 2; ++dim) {
-                auto& idx = dim == 0 ? w : a;
-                const std::size_t size = dim == 0 ? pred.tau_w_grid(s).size() : pred.tau_a_grid(s).size();
-                if (static_cast<std::size_t>(idx[s]) + 1 >= size) continue;
-                ++idx[s];
+        for (const auto& v : vars) {
+            {
+                const std::uint8_t x = get(v, w, a);
+                if (static_cast<std::size_t>(x) + 1 >= v.size) continue;
+                set(v, w, a, static_cast<std::uint8_t>(x + 1));
                 cosearch_point p = e.score(w, a);
                 const double relief = cur.ii_estimate > 0 ? cur_binding - e.binding_at(cur.ii_estimate) : 0.0;
-                --idx[s];
+                set(v, w, a, x);
                 if (p.drop > budget) continue;
                 const double cost = std::max(p.drop - cur.drop, 1e-6);
                 const double gain = (e.objective(p) - cur_obj) / cost;
@@ -534,19 +572,18 @@ inline cosearch_point run_greedy(engine& e) {
     // give back accuracy: lower any threshold whose step bought nothing
     for (bool changed = true; changed && e.candidates < e.options().max_candidates;) {
         changed = false;
-        for (std::size_t s = 0; s < n; ++s)
-            for (int dim = 0; dim < 2; ++dim) {
-                auto& idx = dim == 0 ? w : a;
-                if (idx[s] == 0) continue;
-                --idx[s];
-                cosearch_point p = e.score(w, a);
-                if (e.objective(p) >= e.objective(cur) && p.drop <= cur.drop) {
-                    cur = std::move(p);
-                    changed = true;
-                } else {
-                    ++idx[s];
-                }
+        for (const auto& v : vars) {
+            const std::uint8_t x = get(v, w, a);
+            if (x == 0) continue;
+            set(v, w, a, static_cast<std::uint8_t>(x - 1));
+            cosearch_point p = e.score(w, a);
+            if (e.objective(p) >= e.objective(cur) && p.drop <= cur.drop) {
+                cur = std::move(p);
+                changed = true;
+            } else {
+                set(v, w, a, x);
             }
+        }
     }
     return cur;
 }
@@ -556,25 +593,21 @@ inline cosearch_point run_tpe(engine& e) {
     const auto& o = e.options();
     const std::size_t n = pred.size();
     std::mt19937_64 rng(o.seed);
-    // dimensions: w of every layer, then a of every layer with an activation threshold
-    struct dim {
-        std::size_t layer;
-        bool weight;
-        std::size_t size;
-    };
-    std::vector<dim> dims;
-    for (std::size_t s = 0; s < n; ++s) dims.push_back({s, true, pred.tau_w_grid(s).size()});
-    for (std::size_t s = 0; s < n; ++s)
-        if (pred.tau_a_grid(s).size() > 1) dims.push_back({s, false, pred.tau_a_grid(s).size()});
+    // dimensions: w of every layer, then a of every activation group with an activation threshold
+    std::vector<variable> dims;
+    for (auto& v : variables(pred))
+        if (v.weight) dims.push_back(std::move(v));
+    for (auto& v : variables(pred))
+        if (!v.weight && v.size > 1) dims.push_back(std::move(v));
     std::vector<cosearch_point> seen;
     auto evaluate = [&](const std::vector<std::uint8_t>& x) {
         std::vector<std::uint8_t> w(n, 0), a(n, 0);
-        for (std::size_t d = 0; d < dims.size(); ++d) (dims[d].weight ? w : a)[dims[d].layer] = x[d];
+        for (std::size_t d = 0; d < dims.size(); ++d) set(dims[d], w, a, x[d]);
         seen.push_back(e.score(w, a));
     };
     auto coords = [&](const cosearch_point& p) {
         std::vector<std::uint8_t> x(dims.size());
-        for (std::size_t d = 0; d < dims.size(); ++d) x[d] = (dims[d].weight ? p.w_index : p.a_index)[dims[d].layer];
+        for (std::size_t d = 0; d < dims.size(); ++d) x[d] = get(dims[d], p.w_index, p.a_index);
         return x;
     };
     // start-up: the smallest thresholds, then random points biased to small indices

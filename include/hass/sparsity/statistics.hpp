@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <span>
@@ -245,6 +246,14 @@ struct decomposed_histograms {
     std::vector<double> tau_w_grid;      ///< strictly increasing, >= 0 (empty with magnitudes)
     std::vector<double> weight_hist;     ///< tau_w_grid.size() x C x (K + 1)
     std::vector<float> magnitudes;       ///< F x (C / G) x K (empty with a weight grid)
+    /// With magnitudes: the weight-sparsity targets the search steps through
+    /// (fractions of the layer's weights pruned; empty: 0, 0.1, ..., 0.9).
+    std::vector<double> weight_targets;
+    /// The activation layer (relu, relu6, thresholded_relu) whose threshold
+    /// tau_a this layer's activation histograms are measured at: every layer
+    /// naming the same activation layer shares one tau_a (one grid, one value).
+    /// Empty: the layer owns its tau_a (a threshold at its own input).
+    std::string activation_layer;
 
     // carried into the predicted sparsity_stats
     interleaving order = interleaving::opt;
@@ -252,12 +261,22 @@ struct decomposed_histograms {
     count_t clusters = 1;
 
     constexpr bool raw_weights() const noexcept { return !magnitudes.empty(); }
+    /// The name of the variable tau_a belongs to: activation_layer, or the layer itself.
+    const std::string& activation_owner() const noexcept { return activation_layer.empty() ? layer : activation_layer; }
     constexpr count_t row() const noexcept { return kernel + 1; }
     constexpr count_t channels_per_group() const noexcept { return groups > 0 ? channels / groups : 0; }
     constexpr count_t filters_per_group() const noexcept { return groups > 0 ? filters / groups : 0; }
 };
 
-/// Decomposed statistics of a network's convolutions (in network order).
+/// Which threshold variables a candidate's pairs stand for: layers[i] is the
+/// layer of pair i (its tau_w), owners[i] the name of the variable its tau_a
+/// belongs to (an activation layer shared by several layers, or layers[i]).
+struct threshold_layout {
+    std::vector<std::string> layers;
+    std::vector<std::string> owners;
+};
+
+/// Decomposed statistics of a network's convolutions and inner products (in network order).
 struct decomposed_statistics {
     std::string network;
     bool synthetic = false; ///< true: generated, NOT measured on data
@@ -281,7 +300,39 @@ struct decomposed_statistics {
         for (const auto& l : layers) n.push_back(l.layer);
         return n;
     }
+    /// The layers and the owners of their activation thresholds.
+    threshold_layout layout() const {
+        threshold_layout t;
+        for (const auto& l : layers) {
+            t.layers.push_back(l.layer);
+            t.owners.push_back(l.activation_owner());
+        }
+        return t;
+    }
 };
+
+/// The weight-sparsity targets of a layer with raw magnitudes when it names none.
+inline const std::vector<double>& default_weight_targets() {
+    static const std::vector<double> t{0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    return t;
+}
+
+/// The weight threshold that prunes round(s N) of N magnitudes (the fraction
+/// `s` of the weights, as torch.nn.utils.prune.l1_unstructured counts it:
+/// round half to even), `sorted` ascending: n = round(s N); tau = 0 for n = 0,
+/// the n-th smallest magnitude m_(n) (0-based) for 0 < n < N, and the float
+/// after the largest for n = N. With |w| < tau pruned, exactly n weights are
+/// pruned unless m_(n-1) = m_(n) (ties survive together) or the layer holds
+/// more than n exact zeros (always pruned).
+inline double threshold_for_sparsity(std::span<const float> sorted, double s) {
+    if (!(s >= 0.0 && s <= 1.0))
+        hass::detail::fail("threshold_for_sparsity: the sparsity " + detail::num(s) + " is outside [0, 1]");
+    const auto N = static_cast<double>(sorted.size());
+    const double n = std::nearbyint(s * N); // the default rounding mode: half to even
+    if (n <= 0 || sorted.empty()) return 0.0;
+    if (n >= N) return static_cast<double>(std::nextafter(sorted.back(), std::numeric_limits<float>::infinity()));
+    return static_cast<double>(sorted[static_cast<std::size_t>(n)]);
+}
 
 namespace detail {
 
@@ -321,8 +372,10 @@ inline void check_grid(const std::vector<double>& g, const std::string& where, s
 
 /// Throws hass::error naming the layer when the statistics are inconsistent:
 /// sizes, grids (strictly increasing, tau_w >= 0), probabilities (rows sum to 1),
-/// magnitudes (finite, >= 0), exactly one of weight grid and magnitudes.
-inline void check(const decomposed_histograms& l) {
+/// magnitudes (finite, >= 0), exactly one of weight grid and magnitudes
+/// (`require_weights` false: none is allowed too, for weights filled in later
+/// from the model, set_magnitudes()).
+inline void check(const decomposed_histograms& l, bool require_weights = true) {
     const std::string where = detail::quoted(l.layer);
     if (l.layer.empty()) hass::detail::fail("decomposed statistics: a layer has no name");
     if (l.channels <= 0) hass::detail::fail(where + ": channels must be > 0");
@@ -350,9 +403,19 @@ inline void check(const decomposed_histograms& l) {
         detail::check_rows(l.activation_hist.data() + i * row_block, l.channels, l.kernel, where,
                            "activation histogram at tau_a = " + detail::num(l.tau_a_grid[i]) + ":");
     // weights
+    for (std::size_t i = 0; i < l.weight_targets.size(); ++i)
+        if (!(l.weight_targets[i] >= 0.0 && l.weight_targets[i] < 1.0) ||
+            (i > 0 && !(l.weight_targets[i] > l.weight_targets[i - 1])))
+            hass::detail::fail(where + ": weight-sparsity targets must be strictly increasing fractions in [0, 1), "
+                                       "but target [" + std::to_string(i) + "] is " + detail::num(l.weight_targets[i]));
+    if (!l.weight_targets.empty() && !l.tau_w_grid.empty())
+        hass::detail::fail(where + ": weight-sparsity targets apply to raw magnitudes, not to a tau_w grid");
+    if (!require_weights && !l.raw_weights() && l.tau_w_grid.empty() && l.weight_hist.empty()) return;
     if (l.raw_weights() == !l.tau_w_grid.empty())
         hass::detail::fail(where + (l.raw_weights() ? ": give either weight magnitudes or a tau_w grid, not both"
-                                                    : ": no weight statistics (a tau_w grid or magnitudes)"));
+                                                    : ": no weight statistics: the statistics give no tau_w grid or "
+                                                      "magnitudes for this layer, and no weights of the model were "
+                                                      "given to compute them from (an .onnx MODEL, or --weights FILE)"));
     if (l.raw_weights()) {
         const auto expected = static_cast<std::size_t>(l.filters * l.channels_per_group() * l.kernel);
         if (l.magnitudes.size() != expected)
@@ -375,19 +438,86 @@ inline void check(const decomposed_histograms& l) {
     }
 }
 
-/// Checks every layer and that names are unique.
-inline void check(const decomposed_statistics& s) {
+/// Checks every layer, that names are unique, and that layers sharing an
+/// activation layer share its tau_a grid (an activation layer is not a layer
+/// with statistics).
+inline void check(const decomposed_statistics& s, bool require_weights = true) {
     for (std::size_t i = 0; i < s.layers.size(); ++i) {
-        check(s.layers[i]);
+        const auto& l = s.layers[i];
+        check(l, require_weights);
         for (std::size_t j = 0; j < i; ++j)
-            if (s.layers[j].layer == s.layers[i].layer)
-                hass::detail::fail("decomposed statistics: " + detail::quoted(s.layers[i].layer) + " appears twice");
+            if (s.layers[j].layer == l.layer)
+                hass::detail::fail("decomposed statistics: " + detail::quoted(l.layer) + " appears twice");
+        if (l.activation_layer.empty()) continue;
+        if (l.activation_layer == l.layer)
+            hass::detail::fail(detail::quoted(l.layer) + ": activation_layer names the layer itself (leave it out: "
+                                                         "the layer then owns its activation threshold)");
+        if (s.find(l.activation_layer))
+            hass::detail::fail(detail::quoted(l.layer) + ": activation_layer '" + l.activation_layer +
+                               "' is a layer with statistics, not an activation layer");
+        for (std::size_t j = 0; j < i; ++j) {
+            const auto& o = s.layers[j];
+            if (o.activation_layer != l.activation_layer) continue;
+            if (o.tau_a_grid != l.tau_a_grid || o.activation_threshold != l.activation_threshold)
+                hass::detail::fail(detail::quoted(l.layer) + " and " + detail::quoted(o.layer) +
+                                   " read the same activation layer '" + l.activation_layer +
+                                   "', so they share its tau_a, but their activation grids differ (measure both at "
+                                   "the same tau_a points)");
+            break;
+        }
     }
 }
 
+/// Whether `t` is an activation layer whose output can be thresholded.
+constexpr bool thresholdable(layer_type t) noexcept {
+    return t == layer_type::relu || t == layer_type::relu6 || t == layer_type::thresholded_relu;
+}
+
+/// The activation layer (relu, relu6, thresholded_relu) that layer `index`
+/// reads, through layers that keep zeros where they are: pooling, global
+/// pooling, splits, squeezes and the feature-map (first) input of a multiply;
+/// -1 when it reads something else (the input, a convolution, an add, a concat,
+/// a hardswish, ...).
+inline int activation_owner_of(const network& net, std::size_t index) {
+    int t = net.layers.at(index).inputs.front();
+    while (t != network_input) {
+        const layer& l = net.layers[static_cast<std::size_t>(t)];
+        if (thresholdable(l.type)) return t;
+        const bool passes = l.type == layer_type::pooling || l.type == layer_type::global_pooling ||
+                            l.type == layer_type::split || l.type == layer_type::squeeze ||
+                            (l.type == layer_type::eltwise && l.op == eltwise_op::mul);
+        if (!passes) return -1;
+        t = l.inputs.front();
+    }
+    return -1;
+}
+
+/// Sets a layer's weight statistics from its weights, in PyTorch's (and hass's
+/// canonical) order: F x C/G x K for a convolution, features x inputs for an
+/// inner product (inputs in stream order). Replaces any tau_w grid.
+inline void set_magnitudes(decomposed_histograms& l, std::span<const float> weights) {
+    const auto expected = static_cast<std::size_t>(l.filters * l.channels_per_group() * l.kernel);
+    if (weights.size() != expected)
+        hass::detail::fail(detail::quoted(l.layer) + ": the model has " + std::to_string(weights.size()) +
+                           " weights for the layer, expected filters x channels/groups x K = " +
+                           std::to_string(expected));
+    l.magnitudes.resize(weights.size());
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        const float w = weights[i];
+        if (!std::isfinite(w))
+            hass::detail::fail(detail::quoted(l.layer) + ": weight [" + std::to_string(i) + "] is not finite");
+        l.magnitudes[i] = w < 0 ? -w : w;
+    }
+    l.tau_w_grid.clear();
+    l.weight_hist.clear();
+}
+
 /// Checks the statistics against a network: every layer named must be a
-/// convolution of `net` with the same input channels, kernel, filters and groups.
-/// Convolutions without statistics are allowed (they stay dense).
+/// convolution of `net` with the same input channels, kernel, filters and
+/// groups, or an inner product (channels = its flattened inputs, K = 1,
+/// filters = its features, groups 1); an activation_layer must be the
+/// activation layer the layer reads (activation_owner_of). Layers without
+/// statistics are allowed (they stay dense).
 inline void check_against(const decomposed_statistics& s, const network& net) {
     for (const auto& l : s.layers) {
         const std::string where = detail::quoted(l.layer);
@@ -395,8 +525,37 @@ inline void check_against(const decomposed_statistics& s, const network& net) {
         if (idx < 0)
             hass::detail::fail("statistics name " + where + ", which network '" + net.name.str() + "' does not have");
         const layer& n = net.layers[static_cast<std::size_t>(idx)];
+        if (!l.activation_layer.empty()) {
+            const int a = net.find(l.activation_layer);
+            const int owner = activation_owner_of(net, static_cast<std::size_t>(idx));
+            if (a < 0)
+                hass::detail::fail(where + ": activation_layer '" + l.activation_layer + "' is not a layer of network '" +
+                                   net.name.str() + "'");
+            if (!thresholdable(net.layers[static_cast<std::size_t>(a)].type))
+                hass::detail::fail(where + ": activation_layer '" + l.activation_layer + "' is " +
+                                   std::string(to_string(net.layers[static_cast<std::size_t>(a)].type)) +
+                                   " layer; activation thresholds belong to relu, relu6 and thresholded_relu layers");
+            if (owner != a)
+                hass::detail::fail(where + ": activation_layer '" + l.activation_layer +
+                                   "' is not what the layer reads: " +
+                                   (owner < 0 ? std::string("its input comes from no activation layer (through "
+                                                            "pooling, splits and squeezes)")
+                                              : "it reads activation layer '" +
+                                                    net.layers[static_cast<std::size_t>(owner)].name.str() + "'"));
+        }
+        if (n.type == layer_type::inner_product) {
+            if (l.channels != n.in.size() || l.kernel != 1 || l.filters != n.out.channels || l.groups != 1)
+                hass::detail::fail(where + ": the inner product has " + std::to_string(n.in.size()) + " inputs and " +
+                                   std::to_string(n.out.channels) +
+                                   " features: its statistics need channels = inputs, kernel 1, filters = features, "
+                                   "groups 1; they have channels " + std::to_string(l.channels) + ", kernel " +
+                                   std::to_string(l.kernel) + ", filters " + std::to_string(l.filters) + ", groups " +
+                                   std::to_string(l.groups));
+            continue;
+        }
         if (n.type != layer_type::convolution)
-            hass::detail::fail(where + " is " + std::string(to_string(n.type)) + " layer, not a convolution");
+            hass::detail::fail(where + " is " + std::string(to_string(n.type)) +
+                               " layer, not a convolution or an inner product");
         if (l.channels != n.in.channels)
             hass::detail::fail(where + ": histogram has " + std::to_string(l.channels) + " rows but the layer has " +
                                std::to_string(n.in.channels) + " input channels");
@@ -481,6 +640,14 @@ public:
         synthetic_ = s.synthetic;
         provenance_ = s.provenance;
         for (const auto& l : s.layers) add(l);
+        for (std::size_t i = 0; i < layers_.size(); ++i) {
+            auto& l = layers_[i];
+            std::size_t g = 0;
+            while (g < groups_.size() && groups_[g].name != l.owner) ++g;
+            if (g == groups_.size()) groups_.push_back({l.owner, {}});
+            groups_[g].members.push_back(i);
+            l.group = g;
+        }
     }
     /// Also checks the statistics against `net` and remembers where each layer is (for apply()).
     predictor(const decomposed_statistics& s, const network& net) : predictor(s) { bind(net); }
@@ -495,10 +662,14 @@ public:
             d.kernel = l.K;
             d.filters = l.F;
             d.groups = l.G;
+            if (l.owner != l.name) d.activation_layer = l.owner;
             shape.layers.push_back(std::move(d));
         }
         check_against(shape, net);
-        for (auto& l : layers_) l.net_index = net.find(l.name);
+        for (auto& l : layers_) {
+            l.net_index = net.find(l.name);
+            l.convolution = net.layers[static_cast<std::size_t>(l.net_index)].type == layer_type::convolution;
+        }
     }
 
     std::size_t size() const noexcept { return layers_.size(); }
@@ -515,13 +686,47 @@ public:
     activation_source source(std::size_t i) const { return layers_.at(i).source; }
     bool has_activation_threshold(std::size_t i) const { return layers_.at(i).tau_a.size() > 1; }
     bool raw_weights(std::size_t i) const { return layers_.at(i).raw; }
+    /// False for an inner product of the bound network (modelled dense in hardware: apply() leaves it alone).
+    bool convolution(std::size_t i) const { return layers_.at(i).convolution; }
+    /// The name of the variable layer i's tau_a belongs to (its activation layer, or the layer itself).
+    const std::string& activation_owner(std::size_t i) const { return layers_.at(i).owner; }
+    /// Activation-threshold variables: layers reading the same activation layer form one group.
+    std::size_t activation_groups() const noexcept { return groups_.size(); }
+    std::size_t activation_group(std::size_t i) const { return layers_.at(i).group; }
+    const std::string& group_name(std::size_t g) const { return groups_.at(g).name; }
+    std::span<const std::size_t> group_members(std::size_t g) const { return groups_.at(g).members; }
+    /// The layers and the owners of their tau_a, in order.
+    threshold_layout layout() const {
+        threshold_layout t;
+        for (const auto& l : layers_) {
+            t.layers.push_back(l.name);
+            t.owners.push_back(l.owner);
+        }
+        return t;
+    }
+    /// Raw magnitudes: the weight-sparsity target of each point of tau_w_grid(i) (empty otherwise).
+    std::span<const double> weight_targets(std::size_t i) const { return layers_.at(i).targets; }
+    /// Throws hass::error when layers sharing an activation layer get different tau_a in `t`.
+    void check_shared(std::span<const threshold_pair> t) const {
+        check_size(t);
+        for (const auto& g : groups_)
+            for (std::size_t k = 1; k < g.members.size(); ++k)
+                if (t[g.members[k]].tau_a != t[g.members.front()].tau_a)
+                    hass::detail::fail(detail::quoted(layers_[g.members[k]].name) + " and " +
+                                       detail::quoted(layers_[g.members.front()].name) +
+                                       " read the same activation layer '" + g.name +
+                                       "' and so share one tau_a, but got " + detail::num(t[g.members[k]].tau_a) +
+                                       " and " + detail::num(t[g.members.front()].tau_a));
+    }
     const std::string& network_name() const noexcept { return network_; }
     bool synthetic() const noexcept { return synthetic_; }
     const std::string& provenance() const noexcept { return provenance_; }
 
     /// The activation grid of layer i (one point when it has no activation threshold).
     std::span<const double> tau_a_grid(std::size_t i) const { return layers_.at(i).tau_a; }
-    /// The weight grid of layer i; empty for raw magnitudes (any tau_w >= 0 is exact).
+    /// The weight grid of layer i: the statistics' grid, or for raw magnitudes
+    /// (exact at any tau_w >= 0) the thresholds at the weight-sparsity targets
+    /// (threshold_for_sparsity; equal thresholds merged), which the co-search steps through.
     std::span<const double> tau_w_grid(std::size_t i) const { return layers_.at(i).tau_w; }
     /// Valid tau_w: the grid's range, or [0, largest magnitude] for raw magnitudes
     /// (larger tau_w are accepted and prune everything).
@@ -623,11 +828,13 @@ public:
         return out;
     }
 
-    /// Sets the sparsity statistics of every bound layer of `net` (bind() or the
-    /// two-argument constructor first) to the prediction at `t`.
+    /// Sets the sparsity statistics of every bound convolution of `net` (bind()
+    /// or the two-argument constructor first) to the prediction at `t`; inner
+    /// products are modelled dense and keep no statistics.
     void apply(network& net, std::span<const threshold_pair> t) {
         check_size(t);
         for (std::size_t i = 0; i < t.size(); ++i) {
+            if (!layers_[i].convolution) continue;
             const int idx = layers_[i].net_index;
             if (idx < 0 || static_cast<std::size_t>(idx) >= net.layers.size() || net.layers[static_cast<std::size_t>(idx)].name.view() != layers_[i].name)
                 hass::detail::fail("predictor::apply: " + detail::quoted(layers_[i].name) +
@@ -654,6 +861,10 @@ private:
         interleaving order = interleaving::opt;
         bool skip_all_zero = true;
         count_t clusters = 1;
+        std::string owner;            ///< the variable of tau_a
+        std::size_t group = 0;        ///< index in groups_
+        std::vector<double> targets;  ///< raw: the weight-sparsity target of each tau_w point
+        bool convolution = true;      ///< false: an inner product (set by bind)
         int net_index = -1;
         bool memo_valid = false;
         double memo_w = 0, memo_a = 0;
@@ -664,6 +875,11 @@ private:
     bool synthetic_ = false;
     std::string provenance_;
     std::vector<cached> layers_;
+    struct group {
+        std::string name;
+        std::vector<std::size_t> members;
+    };
+    std::vector<group> groups_;
     std::vector<std::vector<double>> tables_ = std::vector<std::vector<double>>(max_tabulated_kernel + 1);
 
     void add(const decomposed_histograms& d) {
@@ -681,8 +897,18 @@ private:
         l.order = d.order;
         l.skip_all_zero = d.skip_all_zero;
         l.clusters = d.clusters;
+        l.owner = d.activation_owner();
         l.raw = d.raw_weights();
         if (l.raw) {
+            // the search grid: thresholds at the weight-sparsity targets
+            std::vector<float> all(d.magnitudes);
+            std::sort(all.begin(), all.end());
+            for (double target : d.weight_targets.empty() ? default_weight_targets() : d.weight_targets) {
+                const double tau = threshold_for_sparsity(all, target);
+                if (!l.tau_w.empty() && !(tau > l.tau_w.back())) continue;
+                l.tau_w.push_back(tau);
+                l.targets.push_back(target);
+            }
             // order_stats[c][j][f]: the (j+1)-th smallest magnitude of filter f's kernel for channel c
             const auto K = static_cast<std::size_t>(l.K), Fg = static_cast<std::size_t>(l.Fg),
                        Cg = static_cast<std::size_t>(l.Cg);
