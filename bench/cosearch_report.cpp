@@ -1,6 +1,9 @@
 // Dense against sparse, per zoo model and board: the co-search (greedy, synthetic
 // statistics, tabulated synthetic oracle, budget 1 point) and the exact designs,
-// with throughput and GOP/s per DSP counted in dense and in effective operations.
+// with throughput (steady state clock / II and batch 256 with the pipeline
+// depth) and GOP/s per DSP counted in dense and in effective operations.
+//
+//   hass_cosearch_report [--model hass|fpgaconvnet] [BOARD...]   (default: hass, zcu102 u250)
 #include <hass/hass.hpp>
 #include <hass/sparsity/cosearch.hpp>
 #include <hass/sparsity/report.hpp>
@@ -8,23 +11,33 @@
 #include <hass/zoo/zoo.hpp>
 
 #include <cstdio>
+#include <cstring>
+#include <string_view>
 
-int main(int argc, char** argv) {
-    std::vector<std::string> boards{"zcu102", "u250"};
-    if (argc > 1) boards.assign(argv + 1, argv + argc);
-    std::printf("SYNTHETIC statistics and accuracy (hass::sparsity::make_synthetic_problem, seed 2024)\n");
-    std::printf("%-19s %-7s %9s %9s %6s %7s %8s %8s %8s %9s %7s %8s\n", "model", "board", "dense/s", "sparse/s",
-                "x", "drop", "dGOP/DSP", "sGOP/DSP", "eGOP/DSP", "cands", "cand ms", "total ms");
+namespace {
+
+template <class Cost>
+int report(const std::vector<std::string>& boards) {
+    constexpr hass::count_t batch = 256;
+    std::printf("SYNTHETIC statistics and accuracy (hass::sparsity::make_synthetic_problem, seed 2024), cost model %s\n",
+                std::string(Cost::name).c_str());
+    std::printf("%-19s %-7s %9s %9s %9s %9s %6s %7s %8s %8s %8s %9s %7s %8s\n", "model", "board", "dense/s", "dense@B",
+                "sparse/s", "sparse@B", "x@B", "drop", "dGOP/DSP", "sGOP/DSP", "eGOP/DSP", "cands", "cand ms", "total ms");
     for (auto model : hass::zoo::model_names) {
         const auto net = hass::zoo::get(model);
         const auto problem = hass::sparsity::make_synthetic_problem(net);
         const auto oracle = hass::sparsity::tabulated_oracle(problem.accuracy, problem.statistics);
         for (const auto& bn : boards) {
-            const auto board = *hass::boards::find(bn);
+            const auto found = hass::boards::find(bn);
+            if (!found) {
+                std::fprintf(stderr, "unknown board '%s'\n", bn.c_str());
+                return 2;
+            }
+            const auto board = *found;
             hass::sparsity::predictor pred(problem.statistics, net);
             hass::sparsity::cosearch_options o;
             o.exact_front_points = 0;
-            const auto r = hass::sparsity::cosearch(net, board, pred, oracle, o);
+            const auto r = hass::sparsity::cosearch<Cost>(net, board, pred, oracle, o);
             if (!r.dense_design.found || !r.design.found) {
                 std::printf("%-19s %-7s does not fit in one partition\n", std::string(model).c_str(), bn.c_str());
                 continue;
@@ -33,14 +46,38 @@ int main(int argc, char** argv) {
             for (auto& l : dense.layers) l.sparsity = {};
             const auto d = hass::sparsity::summarise(dense, r.dense_design.report);
             const auto s = hass::sparsity::summarise(r.sparse_network, r.design.report);
-            std::printf("%-19s %-7s %9.1f %9.1f %6.2f %7.3f %8.4f %8.4f %8.4f %9lld %7.1f %8.1f\n",
-                        std::string(model).c_str(), bn.c_str(), d.throughput_fps, s.throughput_fps,
-                        s.throughput_fps / d.throughput_fps, r.best.drop, d.dense_gops_per_dsp, s.dense_gops_per_dsp,
+            const double dense_b = r.dense_design.report.batch_throughput(batch);
+            const double sparse_b = r.design.report.batch_throughput(batch);
+            std::printf("%-19s %-7s %9.1f %9.1f %9.1f %9.1f %6.2f %7.3f %8.4f %8.4f %8.4f %9lld %7.1f %8.1f\n",
+                        std::string(model).c_str(), bn.c_str(), d.throughput_fps, dense_b, s.throughput_fps, sparse_b,
+                        sparse_b / dense_b, r.best.drop, d.dense_gops_per_dsp, s.dense_gops_per_dsp,
                         s.effective_gops_per_dsp, static_cast<long long>(r.candidates), r.search_ms - r.exact_ms,
                         r.search_ms);
         }
     }
-    std::printf("dGOP/DSP: dense design, dense ops; sGOP/DSP: sparse design, dense ops; eGOP/DSP: sparse design,\n"
-                "effective (non-zero) ops. x: sparse/dense throughput. cand ms: scoring the candidates;\n"
-                "total ms adds the exact folding searches of the dense and the sparse network.\n");
+    std::printf("dense/s, sparse/s: steady state clock / II; @B: batch of %lld images with the pipeline depth.\n"
+                "dGOP/DSP: dense design, dense ops; sGOP/DSP: sparse design, dense ops; eGOP/DSP: sparse design,\n"
+                "effective (non-zero) ops. x@B: sparse/dense batch throughput. cand ms: scoring the candidates;\n"
+                "total ms adds the exact folding searches of the dense and the sparse network.\n",
+                static_cast<long long>(batch));
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> boards;
+    std::string model = "hass";
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
+            model = argv[++i];
+            continue;
+        }
+        boards.emplace_back(argv[i]);
+    }
+    if (boards.empty()) boards = {"zcu102", "u250"};
+    if (model == "hass") return report<hass::cost::hass>(boards);
+    if (model == "fpgaconvnet") return report<hass::cost::fpgaconvnet>(boards);
+    std::fprintf(stderr, "unknown cost model '%s' (hass or fpgaconvnet)\n", model.c_str());
+    return 2;
 }
