@@ -438,6 +438,62 @@ TEST_CASE("hls sparse convolution is bit-exact and its cycles follow the model",
     sparse_conv<conv_config<8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, true, 1, 1, 8, 2>>("dw_cg8_f2", 50, 0.25, 0.3);
 }
 
+TEST_CASE("hls thresholds of a sparse design: weights |w| < tau_w pruned, activations x <= tau_a skipped",
+          "[hls][sparse][thresholds]") {
+    // one 3x3 window of one channel and one filter: x_p = p / 8, w_p = 0.5 (p even) or 0.0625 (p odd)
+    using CFG = conv_config<3, 3, 1, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, false, 1, 1, 1, 1>;
+    tensor x(3, 3, 1);
+    std::vector<weight_t> w(9);
+    for (int p = 0; p < 9; ++p) {
+        x.v[static_cast<std::size_t>(p)] = data_t(0.125 * p);
+        w[static_cast<std::size_t>(p)] = weight_t(p % 2 == 0 ? 0.5 : 0.0625);
+    }
+    CHECK(hass::hls::pruned(weight_t(0.0625), 0.1));
+    CHECK(hass::hls::pruned(weight_t(-0.0625), 0.1));
+    CHECK_FALSE(hass::hls::pruned(weight_t(0.125), 0.1));
+    CHECK_FALSE(hass::hls::pruned(weight_t(0.0625), 0.0)); // tau 0 prunes nothing
+    CHECK(hass::hls::zero_activation<true>(data_t(0.25), data_t(0.25)));
+    CHECK_FALSE(hass::hls::zero_activation<true>(data_t(0.375), data_t(0.25)));
+    CHECK_FALSE(hass::hls::zero_activation<false>(data_t(0.25), data_t(0.25)));
+    // tau_w = 0.1 prunes the odd weights; tau_a = 0.25 zeroes x_0..x_2: the live products are
+    // p = 4, 6, 8: 0.5*0.5 + 0.75*0.5 + 1*0.5 = 1.125 (without thresholds: 1.375)
+    auto t = std::make_unique<conv_tables<CFG>>();
+    CFG::pack_sparse(w.data(), t->sparse, 0.1);
+    CFG::pack_dense(w.data(), t->dense, 0.1);
+    CHECK(t->sparse[0][0][1] == weight_t(0));
+    CHECK(t->sparse[0][0][2] == weight_t(0.5));
+    for (int sparse = 0; sparse < 2; ++sparse) {
+        hass::hls::cycle_log log;
+        stream_array<> in(1), out(1);
+        feed(x, in);
+        {
+            HASS_HLS_SCOPE("thresholds");
+            if (sparse)
+                hass::hls::sparse_convolution<CFG, data_t, weight_t, acc_t, true, 0, true>(in.get(), out.get(),
+                                                                                         t->sparse, t->bias,
+                                                                                         data_t(0.25));
+            else
+                hass::hls::convolution<CFG, data_t, weight_t, acc_t, true>(in.get(), out.get(), t->dense, t->bias,
+                                                                            data_t(0.25));
+        }
+        const tensor y = drain(out, 1, 1, 1);
+        CHECK(y.v[0].to_double() == 1.125);
+        // the reference reads the thresholded input and the pruned weights alike
+        conv_geometry g = geometry_of_conv(1, 3, 1, 0, 1, false);
+        const auto wp = hass::hls::reference::pruned_weights<weight_t>(w, 0.1);
+        CHECK(ref_conv(hass::hls::reference::below_threshold_to_zero(x, data_t(0.25)), wp, {}, g).v[0].to_double() ==
+              1.125);
+        CHECK(ref_conv(x, w, {}, g).v[0].to_double() == 1.375);
+        if (sparse) {
+            // 9 - 3 = 6 zero products of 9 in the one window: h[0][0][6] = 1, 3 cycles at fine 1
+            const hass::sparsity_stats st =
+                hass::hls::measure_sparsity(x, wp, g, true, true, data_t(0.25), "thresholds");
+            CHECK(st.filter_at(0, 0, 6) == 1.0);
+            CHECK(hass::mean_filter_window_cycles(st, 0, 0, 1) == 3.0);
+        }
+    }
+}
+
 TEST_CASE("hls small network is bit-exact and matches the model's initiation interval", "[hls][network]") {
     std::mt19937 rng(61);
     hass::network_builder nb{"tiny", {8, 8, 4}};
