@@ -36,6 +36,8 @@ struct eval_options {
     bool no_bram_to_lut = false;
     std::string compare;             ///< a numbers file to compare every number with
     std::string stats;   ///< product-histogram statistics file (hass search --sparsity --out writes stats.json)
+    std::string sparse_lanes = "slowest"; ///< per-filter statistics: "slowest" coarse_out lane or the "mean"
+    bool allow_dense = false; ///< a folding that says sparse without statistics: warn and build dense
     bool json = false;
 };
 

@@ -91,6 +91,14 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("--stats", eval.stats,
                          "Sparsity statistics file (product histograms, one threshold point per layer; "
                          "hass search --sparsity --out writes stats.json)");
+    eval_cmd->add_flag("--allow-dense", eval.allow_dense,
+                       "A folding that says \"implementation\": \"sparse\" for a layer without sparsity statistics: "
+                       "warn and evaluate it dense (default: an error)");
+    eval_cmd->add_option("--sparse-lanes", eval.sparse_lanes,
+                         "Statistics with per-filter histograms: 'slowest' (the slowest coarse_out lane of each "
+                         "stream sets the pace, docs/model.md) or 'mean' (MODEL.md's mean over a channel's filters)")
+        ->check(CLI::IsMember({"slowest", "mean"}))
+        ->capture_default_str();
     eval_cmd->add_flag("--json", eval.json, "Print JSON");
 
     hass::cli::export_options exp;

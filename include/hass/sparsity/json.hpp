@@ -17,6 +17,7 @@
 // against it.
 #pragma once
 
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -387,7 +388,7 @@ inline sparsity::product_statistics read_products(const json& j, std::string_vie
             const std::string pf = "points[" + std::to_string(k) + "]";
             if (!p.is_object()) s.fail_field(pf, "expected an object, got " + detail::describe(p));
             const scope ps = s.nested(pf);
-            detail::check_keys(p, {"tau_w", "tau_a", "histogram"}, ps, "a threshold point");
+            detail::check_keys(p, {"tau_w", "tau_a", "histogram", "filter_histogram"}, ps, "a threshold point");
             sparsity::product_point pt;
             pt.tau_w = detail::get_number(p, "tau_w", ps);
             pt.tau_a = detail::get_number(p, "tau_a", ps);
@@ -395,6 +396,29 @@ inline sparsity::product_statistics read_products(const json& j, std::string_vie
             std::vector<double> flat;
             read_histogram(detail::require(p, "histogram", ps), h.channels, h.kernel, s, pf + ".histogram", flat);
             pt.stats = make_sparsity_stats(h.channels, h.kernel, std::move(flat), s.where + ": field '" + pf + ".histogram'");
+            if (const json* fh = detail::find(p, "filter_histogram")) {
+                // per-filter histograms h[c][j][z]: C arrays of F/G rows of K+1 (docs/model.md,
+                // "Per-lane sparse latency"); their mean over j must be the channel histogram
+                const std::string ff = pf + ".filter_histogram";
+                if (!fh->is_array() || static_cast<count_t>(fh->size()) != h.channels || fh->empty() ||
+                    !(*fh)[0].is_array() || (*fh)[0].empty())
+                    s.fail_field(ff, "expected " + std::to_string(h.channels) +
+                                         " arrays (one per input channel) of per-filter histogram rows");
+                const auto Fg = static_cast<count_t>((*fh)[0].size());
+                std::vector<double> per;
+                for (std::size_t c = 0; c < fh->size(); ++c)
+                    read_histogram((*fh)[c], Fg, h.kernel, s, ff + "[" + std::to_string(c) + "]", per);
+                const sparsity_stats fs =
+                    make_filter_sparsity_stats(h.channels, h.kernel, Fg, std::move(per), s.where + ": field '" + ff + "'");
+                for (std::size_t b = 0; b < fs.histogram.size(); ++b)
+                    if (std::abs(fs.histogram[b] - pt.stats.histogram[b]) > 1e-6)
+                        s.fail_field(ff, "the mean over the filters of channel " +
+                                             std::to_string(static_cast<count_t>(b) / (h.kernel + 1)) +
+                                             " differs from its row of \"histogram\"");
+                pt.stats.group_filters = Fg;
+                pt.stats.filter_histogram = fs.filter_histogram;
+                pt.stats.prepare();
+            }
             pt.stats.order = order;
             pt.stats.skip_all_zero = skip;
             pt.stats.clusters = clusters;
@@ -428,10 +452,21 @@ inline nlohmann::ordered_json write_products(const sparsity::product_statistics&
             e["clusters"] = st.clusters;
         }
         ojson pts = ojson::array();
-        for (const auto& p : h.points)
-            pts.push_back({{"tau_w", p.tau_w},
-                           {"tau_a", p.tau_a},
-                           {"histogram", sparsity_detail::histogram_json(p.stats.histogram.data(), h.channels, h.kernel)}});
+        for (const auto& p : h.points) {
+            ojson pt{{"tau_w", p.tau_w},
+                     {"tau_a", p.tau_a},
+                     {"histogram", sparsity_detail::histogram_json(p.stats.histogram.data(), h.channels, h.kernel)}};
+            if (p.stats.per_filter()) {
+                ojson fh = ojson::array();
+                const auto Fg = p.stats.group_filters;
+                for (count_t c = 0; c < h.channels; ++c)
+                    fh.push_back(sparsity_detail::histogram_json(
+                        p.stats.filter_histogram.data() + static_cast<std::size_t>(c * Fg * (h.kernel + 1)), Fg,
+                        h.kernel));
+                pt["filter_histogram"] = std::move(fh);
+            }
+            pts.push_back(std::move(pt));
+        }
         e["points"] = std::move(pts);
         layers.push_back(std::move(e));
     }
@@ -564,6 +599,45 @@ inline std::vector<sparsity::threshold_pair> read_thresholds(const json& j, std:
 inline std::vector<sparsity::threshold_pair> load_thresholds(const std::filesystem::path& path,
                                                              const sparsity::predictor& p) {
     return read_thresholds(load_json_file(path), path.string(), p);
+}
+
+/// One layer's thresholds as a thresholds file gives them.
+struct named_thresholds {
+    std::string name;
+    double tau_w = 0, tau_a = 0;
+};
+
+/// Reads a "hass.sparsity.thresholds" file without its statistics (hass
+/// emit-hls bakes the values into the design): names are checked against
+/// `net` (a convolution or an inner product), thresholds must be >= 0.
+inline std::vector<named_thresholds> read_threshold_values(const json& j, std::string_view source,
+                                                           const network& net) {
+    using namespace sparsity_detail;
+    const scope top{std::string(source)};
+    detail::require_object(j, top, "a thresholds file");
+    detail::check_keys(j, {"format", "version", "network", "layers"}, top, "a thresholds file");
+    check_header(j, top, thresholds_format);
+    const json& layers = detail::require(j, "layers", top);
+    if (!layers.is_array()) top.fail_field("layers", "expected an array of layers, got " + detail::describe(layers));
+    std::vector<named_thresholds> out;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const json& e = layers[i];
+        named_thresholds t;
+        const scope s = layer_scope(e, i, source, "layers", t.name);
+        detail::check_keys(e, {"name", "tau_w", "tau_a"}, s, "a thresholds entry");
+        const int idx = net.find(t.name);
+        if (idx < 0) s.fail("unknown layer: network '" + net.name.str() + "' has no layer of that name");
+        if (!net.layers[static_cast<std::size_t>(idx)].has_weights())
+            s.fail("only convolutions and inner products take thresholds");
+        for (const auto& q : out)
+            if (q.name == t.name) s.fail("appears twice in the file");
+        t.tau_w = detail::get_number(e, "tau_w", s, 0.0);
+        t.tau_a = detail::get_number(e, "tau_a", s, 0.0);
+        if (!(t.tau_w >= 0) || !std::isfinite(t.tau_w)) s.fail_field("tau_w", "must be finite and >= 0");
+        if (!(t.tau_a >= 0) || !std::isfinite(t.tau_a)) s.fail_field("tau_a", "must be finite and >= 0");
+        out.push_back(std::move(t));
+    }
+    return out;
 }
 
 inline nlohmann::ordered_json write_thresholds(const sparsity::predictor& p, std::span<const sparsity::threshold_pair> t) {
