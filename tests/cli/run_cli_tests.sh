@@ -316,5 +316,59 @@ check "eval --stats: not a statistics file" 1 err "stats_bad_format.json" \
     -- eval "$DATA/tiny.json" --board zcu104 --stats "$S/stats_bad_format.json"
 check "eval --stats: missing file" 1 err "cannot open" -- eval "$DATA/tiny.json" --board zcu104 --stats "$S/none.json"
 
+# --- a folding that says sparse needs statistics (eval here; emit-hls in tests/hls) ---
+cat >"$S/nostats.json" <<'JSON'
+{"name": "nostats", "input": {"rows": 8, "cols": 8, "channels": 4},
+ "layers": [{"name": "relu0", "type": "relu"}, {"name": "conv", "type": "convolution", "filters": 4, "kernel": 3, "pad": 1}]}
+JSON
+echo '{"layers": {"conv": {"coarse_in": 2, "fine": 2, "implementation": "sparse"}}}' >"$S/nostats_fine2.json"
+echo '{"layers": {"conv": {"coarse_in": 2, "fine": 3, "implementation": "sparse"}}}' >"$S/nostats_fine3.json"
+check "eval: a sparse folding without statistics is an error" 1 err "nostats_fine2.json: layer 'conv'" \
+    err "no sparsity statistics" err "--allow-dense" -- eval "$S/nostats.json" --board zcu104 --folding "$S/nostats_fine2.json"
+check "eval --allow-dense: a warning, evaluated dense" 0 err "warning" err "evaluated dense" \
+    -- eval "$S/nostats.json" --board zcu104 --folding "$S/nostats_fine3.json" --allow-dense
+grep -q '"fine": 4' "$S/cosearch/folding.json" || report_failure "co-search folding: expected conv2 with fine 4"
+check "eval --stats: the co-search's sparse folding (fine 4 does not divide K = 9)" 0 out "sparse" \
+    -- eval "$DATA/tiny.json" --board zcu104 --folding "$S/cosearch/folding.json" --stats "$S/cosearch/stats.json"
+
+# --- per-lane sparse latency from per-filter histograms (docs/model.md) -------------
+# conv: 2 channels, 16 filters, K = 9 on a 3x3 map (one window); coarse_out 2, fine 1, one
+# stream. Filter j has z = 0 zeros (9 cycles) when j is even, z = 9 (skipped) when odd, so
+# lane 0 holds all the work. Slowest lane: Wk = 1 * 2 * 16/2 = 16 (window, filter) pairs at
+# 144 / 16 = 9 cycles: 144 cycles. Mean over the filters: m[c] = 4.5, 16 * 4.5 = 72 cycles.
+# The data terms: 3*3*2 = 18 and 16/2 = 8.
+row0='[1, 0, 0, 0, 0, 0, 0, 0, 0, 0]'
+row9='[0, 0, 0, 0, 0, 0, 0, 0, 0, 1]'
+rows=""
+for ((j = 0; j < 16; ++j)); do
+    [[ $j -gt 0 ]] && rows+=", "
+    if ((j % 2 == 0)); then rows+="$row0"; else rows+="$row9"; fi
+done
+cat >"$S/lanes.json" <<'JSON'
+{"name": "lanes", "input": {"rows": 3, "cols": 3, "channels": 2},
+ "layers": [{"name": "conv", "type": "convolution", "filters": 16, "kernel": 3}]}
+JSON
+cat >"$S/lanes_stats.json" <<JSON
+{"format": "hass.sparsity.products", "version": 1, "network": "lanes",
+ "layers": [{"name": "conv", "channels": 2, "kernel": 9, "interleaving": "naive",
+   "points": [{"tau_w": 0, "tau_a": 0,
+     "histogram": [[0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0.5], [0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0.5]],
+     "filter_histogram": [[$rows], [$rows]]}]}]}
+JSON
+echo '{"layers": {"conv": {"coarse_in": 1, "coarse_out": 2, "fine": 1, "implementation": "sparse"}}}' \
+    >"$S/lanes_folding.json"
+check "eval: the slowest coarse_out lane (per-filter histograms): 144 cycles" 0 out '"latency_cycles": 144' \
+    -- eval "$S/lanes.json" --board zcu104 --folding "$S/lanes_folding.json" --stats "$S/lanes_stats.json" --json
+check "eval --sparse-lanes mean: MODEL.md's mean over the filters: 72 cycles" 0 out '"latency_cycles": 72' \
+    -- eval "$S/lanes.json" --board zcu104 --folding "$S/lanes_folding.json" --stats "$S/lanes_stats.json" --json \
+    --sparse-lanes mean
+check "eval -m fpgaconvnet keeps fpgaConvNet's mean over the filters: 72 cycles" 0 out '"latency_cycles": 72' \
+    -- eval "$S/lanes.json" --board zcu104 --folding "$S/lanes_folding.json" --stats "$S/lanes_stats.json" --json \
+    -m fpgaconvnet
+# the first filter of channel 0 moved from z = 0 to z = 1: its channel mean no longer matches
+sed 's/"filter_histogram": \[\[\[1, 0,/"filter_histogram": [[[0, 1,/' "$S/lanes_stats.json" >"$S/lanes_bad.json"
+check "per-filter histograms must average to the channel histogram" 1 err "filter_histogram" \
+    err "differs from its row" -- eval "$S/lanes.json" --board zcu104 --stats "$S/lanes_bad.json"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -16,6 +16,7 @@
 
 #include <hass/hass.hpp>
 #include <hass/hls/kernels/all.hpp>
+#include <hass/hls/measure.hpp>
 
 #include "reference.hpp"
 
@@ -372,32 +373,24 @@ inline void require_bit_exact(const tensor& got, const tensor& want, const std::
 
 // --- sparsity statistics from data ------------------------------------------------------------------
 
-/// h[c][z]: over all output positions and the filters of channel c's group, the
-/// fraction of K-windows with z zero products (activation, weight or padding zero).
+/// The statistics of a sparse layer measured on its data: per-filter histograms
+/// h[c][j][z] over the output positions (hass/hls/measure.hpp), channel c on
+/// stream c % S as the kernels lay it out.
 template <class CFG>
-std::vector<double> zero_histogram(const tensor& x, const std::vector<weight_t>& w) {
-    constexpr count_t K = CFG::kernel, C = CFG::channels;
-    std::vector<double> h(static_cast<std::size_t>(C * (K + 1)), 0.0);
-    for (count_t c = 0; c < C; ++c) {
-        const count_t g = c / CFG::channels_per_group, j = c % CFG::channels_per_group;
-        for (count_t r = 0; r < CFG::rows_out; ++r)
-            for (count_t q = 0; q < CFG::cols_out; ++q)
-                for (count_t fi = 0; fi < CFG::filters_per_group; ++fi) {
-                    const count_t f = g * CFG::filters_per_group + fi;
-                    count_t z = 0;
-                    for (count_t i = 0; i < CFG::kernel_rows; ++i)
-                        for (count_t k = 0; k < CFG::kernel_cols; ++k) {
-                            const data_t v = x.padded(r * CFG::stride_rows + i, q * CFG::stride_cols + k, c,
-                                                      CFG::pad_top, CFG::pad_left);
-                            const weight_t wt = w[static_cast<std::size_t>(CFG::canonical_index(f, j, i, k))];
-                            if (v == 0 || wt == 0) ++z;
-                        }
-                    h[static_cast<std::size_t>(c * (K + 1) + z)] += 1.0;
-                }
-        const double n = static_cast<double>(CFG::rows_out * CFG::cols_out * CFG::filters_per_group);
-        for (count_t z = 0; z <= K; ++z) h[static_cast<std::size_t>(c * (K + 1) + z)] /= n;
-    }
-    return h;
+hass::sparsity_stats measured_stats(const tensor& x, const std::vector<weight_t>& w, bool skip_all_zero,
+                                    const std::string& where) {
+    conv_geometry g;
+    g.filters = CFG::filters;
+    g.kernel_rows = CFG::kernel_rows;
+    g.kernel_cols = CFG::kernel_cols;
+    g.stride_rows = CFG::stride_rows;
+    g.stride_cols = CFG::stride_cols;
+    g.pad_top = CFG::pad_top;
+    g.pad_right = CFG::pad_right;
+    g.pad_bottom = CFG::pad_bottom;
+    g.pad_left = CFG::pad_left;
+    g.groups = CFG::groups;
+    return hass::hls::measure_sparsity(x, w, g, skip_all_zero, false, data_t(0), where);
 }
 
 /// Exact work of every sparse lane (s, o): sum over its (window, filter) pairs

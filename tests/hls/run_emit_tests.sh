@@ -142,6 +142,41 @@ emit_run network "$DESIGNS/network.json" --top small_net --namespace tests::smal
 # the folding chosen by the optimal search for a board
 emit_run network_searched "$DESIGNS/network.json" --board zedboard
 
+# the co-search's design: its folding (conv2 sparse with fine 4, which does not divide K = 9),
+# statistics and thresholds (tau_w prunes, tau_a thresholds the ReLU output conv2 reads); the
+# test bench checks the sparse layer's cycles against the model on the test data's statistics
+TINY="$HERE/../cli/data/tiny.json"
+if "$HASS" search "$TINY" --board zcu104 --sparsity synthetic --out "$S/cosearch_out" >"$S/cosearch.log" 2>&1; then
+    if emit_run cosearch "$TINY" --cosearch "$S/cosearch_out"; then
+        grep -q "sparse layer (test data)" "$S/cosearch/run.log" &&
+            pass "cosearch: the test bench compares the sparse layers with the model on the test data" ||
+            fail "cosearch: no sparse-layer agreement in the test bench output"
+        grep -q "FINE = 4" "$S/cosearch/layers/conv2.hpp" && pass "cosearch: conv2 keeps fine 4 (K = 9)" ||
+            fail "cosearch: conv2 does not have the co-search's fine 4"
+        grep -q "INPUT_THRESHOLD = true" "$S/cosearch/layers/conv2.hpp" &&
+            grep -q "TAU_W = 0.04" "$S/cosearch/layers/conv2.hpp" &&
+            pass "cosearch: conv2 has the thresholds baked in" || fail "cosearch: conv2 lacks its thresholds"
+    fi
+else
+    fail "cosearch: hass search --sparsity synthetic failed"
+    head -5 "$S/cosearch.log" | sed 's/^/      /'
+fi
+cat >"$S/nostats.json" <<'EOF'
+{"name": "nostats", "input": {"rows": 8, "cols": 8, "channels": 4},
+ "layers": [{"name": "relu0", "type": "relu"}, {"name": "conv", "type": "convolution", "filters": 4, "kernel": 3, "pad": 1}]}
+EOF
+echo '{"layers": {"conv": {"coarse_in": 2, "fine": 2, "implementation": "sparse"}}}' >"$S/nostats_fine2.json"
+echo '{"layers": {"conv": {"coarse_in": 2, "fine": 3, "implementation": "sparse"}}}' >"$S/nostats_fine3.json"
+expect_error "a sparse folding without statistics" "layer 'conv' says \"implementation\": \"sparse\" but the network has no sparsity statistics" \
+    "$S/nostats.json" --folding "$S/nostats_fine2.json" --out "$S/nostats"
+if "$HASS" emit-hls "$S/nostats.json" --folding "$S/nostats_fine3.json" --allow-dense --out "$S/nostats_dense" \
+    >"$S/dense.out" 2>"$S/dense.err" && grep -q "built dense" "$S/dense.err"; then
+    pass "--allow-dense: a warning, built dense"
+else
+    fail "--allow-dense: expected exit 0 and a warning"
+    head -c 600 "$S/dense.err" | sed 's/^/      /'
+fi
+
 # ONNX models exported by PyTorch (tests/onnx/data), with their own weights, when this
 # hass was built with the ONNX import: relu6, depthwise convolutions, residual adds
 ONNX_DATA="$HERE/../onnx/data"

@@ -363,6 +363,8 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
         const auto weights = model_weights(o.weights, std::move(model.weights), model.net);
         apply_stats_file(model.net, o.stats, o.thresholds, weights ? &*weights : nullptr);
     }
+    if (o.sparse_lanes == "mean")
+        for (auto& l : model.net.layers) l.sparsity.lanes = sparse_lanes::mean;
     const network& net = model.net;
     std::string board_arg = o.board;
     if (board_arg.empty()) {
@@ -375,7 +377,12 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
     std::vector<folding> f = model.folding;
     if (!o.folding.empty()) {
         if (model.design) throw usage_error("--folding applies to networks; a design file carries its folding");
-        f = io::load_folding(o.folding, net);
+        const json fj = io::load_json_file(o.folding);
+        for (const std::string& p : io::sparse_without_statistics(fj, net, o.folding)) {
+            if (!o.allow_dense) throw hass::error(p);
+            fmt::print(stderr, "hass: warning: {} (--allow-dense: evaluated dense)\n", p);
+        }
+        f = io::read_folding(fj, net, o.folding);
     }
     io::validate_design(net, f, o.model);
     if (o.batch < 0) throw usage_error("--batch must be >= 1");

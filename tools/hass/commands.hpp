@@ -38,6 +38,8 @@ struct eval_options {
     std::string stats;   ///< statistics file: product histograms (hass search --sparsity --out writes stats.json) or decomposed
     std::string thresholds; ///< thresholds file: the point of the statistics to evaluate
     std::string weights;    ///< weights file (magnitudes for decomposed statistics without weight statistics)
+    std::string sparse_lanes = "slowest"; ///< per-filter statistics: "slowest" coarse_out lane or the "mean"
+    bool allow_dense = false; ///< a folding that says sparse without statistics: warn and build dense
     bool json = false;
 };
 

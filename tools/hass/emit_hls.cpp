@@ -15,10 +15,12 @@
 #include <hass/hls/emit.hpp>
 #include <hass/io/json.hpp>
 #include <hass/io/weights.hpp>
+#include <hass/sparsity/json.hpp>
 #include <hass/search/search.hpp>
 
 #include "commands.hpp"
 #include "model_arg.hpp"
+#include "sparse_cmd.hpp"
 
 namespace hass::cli {
 
@@ -36,6 +38,19 @@ io::owned_board load_board_argument(const std::string& arg) {
     std::string names;
     for (const auto& b : boards::catalog) names += (names.empty() ? "" : ", ") + std::string(b.name);
     throw hass::error("unknown board '" + arg + "'; known boards: " + names + " (or give the path of a board JSON file)");
+}
+
+/// True when layer `i` reads a ReLU's output (through splits): its input
+/// activations are >= 0, so an activation threshold tau_a is a thresholded ReLU.
+bool reads_relu(const network& net, int i) {
+    if (i < 0) return false;
+    int p = net.layers[static_cast<std::size_t>(i)].inputs.empty() ? network_input
+                                                                   : net.layers[static_cast<std::size_t>(i)].inputs[0];
+    while (p >= 0 && net.layers[static_cast<std::size_t>(p)].type == layer_type::split)
+        p = net.layers[static_cast<std::size_t>(p)].inputs[0];
+    if (p < 0) return false;
+    const layer_type t = net.layers[static_cast<std::size_t>(p)].type;
+    return t == layer_type::relu || t == layer_type::relu6 || t == layer_type::thresholded_relu;
 }
 
 } // namespace
@@ -68,6 +83,18 @@ CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o) {
                     "Fraction of the random weights of sparse layers set to zero (the test bench's own weights)")
         ->check(CLI::Range(0.0, 0.99))
         ->capture_default_str();
+    cmd->add_option("--cosearch", o.cosearch,
+                    "The output directory of 'hass search --sparsity ... --out DIR': its folding.json, stats.json "
+                    "and thresholds.json (each unless given by --folding, --stats, --thresholds)");
+    cmd->add_option("--stats", o.stats,
+                    "Sparsity statistics file (product histograms, one threshold point per layer): the layers the "
+                    "folding builds sparse");
+    cmd->add_option("--thresholds", o.thresholds,
+                    "Thresholds file (hass.sparsity.thresholds): weights with |w| < tau_w are pruned, and a "
+                    "convolution reading a ReLU's output reads x <= tau_a as zero");
+    cmd->add_flag("--allow-dense", o.allow_dense,
+                  "A folding that says \"implementation\": \"sparse\" for a layer without sparsity statistics: "
+                  "warn and build it dense (default: an error)");
     cmd->add_flag("-q,--quiet", o.quiet, "Print only warnings and errors");
     return cmd;
 }
@@ -76,13 +103,40 @@ int run_emit_hls(const emit_hls_options& o) {
     if (o.out.empty()) throw usage_error("emit-hls: --out DIR is required");
     model_input input = load_model_argument(o.design);
     io::network_file& design = input.file;
-    const network& net = design.net;
+    network& net = design.net;
+
+    // the co-search's directory supplies what is not given on its own
+    std::string folding_file = o.folding, stats_file = o.stats, thresholds_file = o.thresholds;
+    if (!o.cosearch.empty()) {
+        const std::filesystem::path dir = o.cosearch;
+        if (!std::filesystem::is_directory(dir))
+            throw hass::error("emit-hls: --cosearch " + o.cosearch +
+                              " is not a directory (hass search --sparsity ... --out DIR writes one)");
+        auto take = [&](std::string& target, const char* name, bool required) {
+            if (!target.empty()) return;
+            const std::filesystem::path p = dir / name;
+            if (std::filesystem::is_regular_file(p))
+                target = p.string();
+            else if (required)
+                throw hass::error("emit-hls: " + o.cosearch + " has no " + name +
+                                  " (the co-search writes it when a design was found)");
+        };
+        take(folding_file, "folding.json", true);
+        take(stats_file, "stats.json", true);
+        take(thresholds_file, "thresholds.json", false);
+    }
+    if (!stats_file.empty()) apply_stats_file(net, stats_file);
 
     std::vector<folding> f;
     std::string folding_source;
-    if (!o.folding.empty()) {
-        f = io::load_folding(o.folding, net);
-        folding_source = "folding file " + o.folding;
+    if (!folding_file.empty()) {
+        const nlohmann::json fj = io::load_json_file(folding_file);
+        for (const std::string& p : io::sparse_without_statistics(fj, net, folding_file)) {
+            if (!o.allow_dense) throw hass::error("emit-hls: " + p);
+            fmt::print(stderr, "hass: warning: {} (--allow-dense: built dense)\n", p);
+        }
+        f = io::read_folding(fj, net, folding_file);
+        folding_source = "folding file " + folding_file;
     } else if (!o.board.empty()) {
         const io::owned_board owned = load_board_argument(o.board);
         search_result r = hass::search(net, owned.spec(), algorithm::optimal, {});
@@ -105,7 +159,20 @@ int run_emit_hls(const emit_hls_options& o) {
     eo.data_integer_bits = o.data_int;
     eo.weight_integer_bits = o.weight_int;
     eo.random_prune = o.prune;
-    eo.origin = o.design + (o.folding.empty() ? "" : " with " + o.folding);
+    eo.origin = o.design + (folding_file.empty() ? "" : " with " + folding_file) +
+                (stats_file.empty() ? "" : ", statistics " + stats_file);
+    std::string thresholds_note = "none";
+    if (!thresholds_file.empty()) {
+        for (const auto& t : io::read_threshold_values(io::load_json_file(thresholds_file), thresholds_file, net)) {
+            hls::layer_thresholds th;
+            th.tau_w = t.tau_w;
+            th.tau_a = t.tau_a;
+            th.activation = reads_relu(net, net.find(t.name));
+            eo.thresholds[t.name] = th;
+        }
+        eo.thresholds_source = thresholds_file;
+        thresholds_note = std::to_string(eo.thresholds.size()) + " layers from " + thresholds_file;
+    }
     std::string weights_source = "none given (the test bench draws seeded random ones)";
     if (!o.weights.empty()) {
         eo.weights = io::load_weights(o.weights, net);
@@ -132,6 +199,10 @@ int run_emit_hls(const emit_hls_options& o) {
                    net.name.str(), net.size(), r.squeezes, r.compute_ii);
         fmt::print("folding: {}\n", folding_source);
         fmt::print("weights: {}\n", weights_source);
+        fmt::print("thresholds: {}\n", thresholds_note);
+        std::size_t sparse = 0;
+        for (std::size_t i = 0; i < net.size(); ++i) sparse += implemented_sparse(net.layers[i], f[i]) ? 1 : 0;
+        fmt::print("sparse layers: {}{}\n", sparse, stats_file.empty() ? "" : " (statistics " + stats_file + ")");
         fmt::print("wrote {} files and design.json to {} (top function {}, namespace {})\n", r.files.size(), o.out,
                    r.top_name, r.name_space);
         fmt::print("C simulation: g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {0}/testbench.cpp {0}/top.cpp\n",

@@ -4,6 +4,8 @@
 //   hass emit-hls DESIGN --out DIR [--weights FILE]
 //   hass emit-hls MODEL --board BOARD --out DIR          (the optimal search picks the folding)
 //   hass emit-hls MODEL --folding FILE --out DIR
+//   hass emit-hls MODEL --cosearch DIR --out DIR           (the co-search's folding, statistics, thresholds)
+//   hass emit-hls MODEL --folding FILE --stats FILE [--thresholds FILE] --out DIR
 #pragma once
 
 #include <string>
@@ -25,7 +27,11 @@ struct emit_hls_options {
     long long seed = 1;   ///< test bench seed
     int data_int = 0;     ///< data_t integer bits (0: width / 2)
     int weight_int = 0;   ///< weight_t integer bits (0: width / 4)
-    double prune = 0.5;   ///< random weights of sparse layers: fraction pruned
+    double prune = 0.5;   ///< random weights of sparse layers: fraction pruned (layers without tau_w)
+    std::string cosearch;   ///< the co-search's output directory (folding.json, stats.json, thresholds.json)
+    std::string stats;      ///< product-histogram statistics file
+    std::string thresholds; ///< thresholds file (tau_w, tau_a per layer)
+    bool allow_dense = false; ///< a folding that says sparse without statistics: warn and build dense
     bool quiet = false;
 };
 

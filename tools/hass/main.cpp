@@ -98,6 +98,14 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("-w,--weights", eval.weights,
                          "Weights file (hass import --weights): weight magnitudes for --stats layers that give none "
                          "(an .onnx MODEL brings its own)");
+    eval_cmd->add_flag("--allow-dense", eval.allow_dense,
+                       "A folding that says \"implementation\": \"sparse\" for a layer without sparsity statistics: "
+                       "warn and evaluate it dense (default: an error)");
+    eval_cmd->add_option("--sparse-lanes", eval.sparse_lanes,
+                         "Statistics with per-filter histograms: 'slowest' (the slowest coarse_out lane of each "
+                         "stream sets the pace, docs/model.md) or 'mean' (MODEL.md's mean over a channel's filters)")
+        ->check(CLI::IsMember({"slowest", "mean"}))
+        ->capture_default_str();
     eval_cmd->add_flag("--json", eval.json, "Print JSON");
 
     hass::cli::export_options exp;

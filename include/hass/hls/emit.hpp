@@ -62,6 +62,18 @@ struct layer_weights {
 /// Weights of the layers that have them, by layer name.
 using weight_set = std::map<std::string, layer_weights, std::less<>>;
 
+/// The thresholds of a sparse design (HASS) for one layer: weights with
+/// |w| < tau_w are pruned (the layer's pack_weights zeroes them), and, when
+/// `activation` (the layer reads a ReLU's output) and tau_a > 0, activations
+/// x <= tau_a are read as zero where the layer reads its input (its zero
+/// detectors, or its dot products when built dense): a thresholded ReLU in
+/// front of this layer alone.
+struct layer_thresholds {
+    double tau_w = 0;
+    double tau_a = 0;
+    bool activation = false;
+};
+
 struct emit_options {
     std::filesystem::path out_dir;         ///< created when missing
     std::string name_space = "hass_design"; ///< C++ namespace of the generated code
@@ -73,6 +85,12 @@ struct emit_options {
     double input_range = 2.0;              ///< random input uniform in [-range, range)
     std::optional<weight_set> weights;     ///< embedded in weights.hpp when given
     std::string origin;                    ///< where the design came from (file headers)
+    /// Thresholds by layer name (convolutions and inner products; others keep none).
+    std::map<std::string, layer_thresholds, std::less<>> thresholds;
+    std::string thresholds_source;         ///< where they came from (comments, test bench output)
+    /// The test bench fails when a sparse layer's cycles differ from the model
+    /// on the test data's statistics by more than this fraction (plus 2 cycles).
+    double sparse_tolerance = 0.02;
 };
 
 struct emitted_file {
@@ -393,6 +411,9 @@ struct layer_info {
     fixed_type weight, acc;
     count_t model_latency = 0;
     bool latency_checkable = true; ///< the rebuilt sparsity statistics give the same latency
+    layer_thresholds tau{};        ///< the layer's thresholds (zeros: none)
+    bool input_threshold = false;  ///< tau_a applies (activation and tau_a > 0)
+    double threshold_value = 0;    ///< tau_a on data_t's grid (rounded down)
     std::string output;            ///< the array the layer writes (a local, or the top's output)
     bool is_output = false;
     std::string out_param;         ///< top parameter name when an output
@@ -523,9 +544,29 @@ private:
                 warnings_.push_back("layer '" + l.name.str() +
                                     "': a pointwise sparse convolution: the kernel skips zero products per "
                                     "(window, filter) pair, not what the model's pointwise estimate assumes");
+            if (const auto t = o_.thresholds.find(l.name.view()); t != o_.thresholds.end()) {
+                if (!l.has_weights())
+                    fail("thresholds for layer '" + l.name.str() + "', a " + std::string(to_string(l.type)) +
+                         " layer: only convolutions and inner products take them");
+                const layer_thresholds& th = t->second;
+                if (!(th.tau_w >= 0) || !(th.tau_a >= 0) || !std::isfinite(th.tau_w) || !std::isfinite(th.tau_a))
+                    fail("layer '" + l.name.str() + "': thresholds must be finite and >= 0 (tau_w " +
+                         number(th.tau_w) + ", tau_a " + number(th.tau_a) + ")");
+                li.tau = th;
+                li.input_threshold = th.activation && th.tau_a > 0 && l.type == layer_type::convolution;
+                if (th.tau_a > 0 && !li.input_threshold)
+                    warnings_.push_back("layer '" + l.name.str() + "': tau_a " + number(th.tau_a) +
+                                        " is not applied (only a convolution that reads a ReLU's output "
+                                        "thresholds its input)");
+                // x <= tau_a  <=>  x <= tau_a rounded down to data_t's grid (x is on the grid)
+                const double scale = std::ldexp(1.0, static_cast<int>(data_.fraction()));
+                li.threshold_value = std::floor(th.tau_a * scale) / scale;
+            }
             layers_.push_back(std::move(li));
         }
-
+        for (const auto& [name, th] : o_.thresholds)
+            if (net_.find(name) < 0)
+                fail("thresholds for layer '" + name + "', which is not in network '" + net_.name.str() + "'");
         report_ = evaluate_partition(net_, f_, board{}, 0, static_cast<int>(net_.size()));
         for (std::size_t i = 0; i < layers_.size(); ++i) {
             layers_[i].model_latency = report_.layers[i].latency;
@@ -842,6 +883,7 @@ private:
                 os << "inline constexpr bool SKIP_ALL_ZERO = " << (l.sparsity.skip_all_zero ? "true" : "false")
                    << ";\n";
             os << "inline constexpr count_t WEIGHT_COUNT = " << l.weight_count() << "; // OIHW\n";
+            os << threshold_constants(li);
             break;
         case layer_type::inner_product:
             os << "inline constexpr count_t FILTERS = " << l.out.channels << ";\n";
@@ -850,6 +892,7 @@ private:
                << ";\n";
             os << "inline constexpr count_t WEIGHT_COUNT = " << l.weight_count()
                << "; // [feature][input], the input in stream order\n";
+            os << threshold_constants(li);
             break;
         case layer_type::squeeze:
             os << "inline constexpr count_t COARSE_IN = " << li.f.coarse_in << ", COARSE_OUT = " << li.f.coarse_out
@@ -908,6 +951,24 @@ private:
         os << "namespace " << ns_ << " {\n\n";
         os << layer_function(li) << "\n";
         os << "} // namespace " << ns_ << "\n";
+        return os.str();
+    }
+
+    /// TAU_W, TAU_A and the input threshold of a layer with weights.
+    std::string threshold_constants(const layer_info& li) const {
+        std::ostringstream os;
+        os << "/// The thresholds of the sparse design" << (o_.thresholds_source.empty() ? "" : " (" + comment_text(o_.thresholds_source) + ")")
+           << ":\n/// weights with |w| < TAU_W are pruned (pack_weights zeroes them; 0: none);\n";
+        os << "inline constexpr double TAU_W = " << number(li.tau.tau_w) << ";\n";
+        if (li.l->type == layer_type::convolution) {
+            os << "/// activations x <= TAU_A are read as zero where the layer reads its input (its zero detectors,\n"
+                  "/// or its dot products when built dense) when INPUT_THRESHOLD: the layer reads a ReLU's output\n"
+                  "/// and TAU_A > 0. INPUT_THRESHOLD_VALUE is TAU_A rounded down to data_t's grid.\n";
+            os << "inline constexpr double TAU_A = " << number(li.tau.tau_a) << ";\n";
+            os << "inline constexpr bool INPUT_THRESHOLD = " << (li.input_threshold ? "true" : "false") << ";\n";
+            os << "inline constexpr double INPUT_THRESHOLD_VALUE = " << number(li.input_threshold ? li.threshold_value : 0.0)
+               << ";\n";
+        }
         return os.str();
     }
 
@@ -1055,9 +1116,10 @@ private:
                   "typedef weight_t weight_table[cfg::lanes][cfg::dense_depth][cfg::fine];\n";
         os << "/// Bias table b[p][t]: the bias of filter t * streams_out + p (conv_config::pack_bias).\n"
               "typedef acc_t bias_table[cfg::streams_out][cfg::bias_depth];\n";
-        os << "/// Canonical weights (" << (fc ? "[feature][input]" : "OIHW") << ") -> the weight table.\n";
+        os << "/// Canonical weights (" << (fc ? "[feature][input]" : "OIHW")
+           << ") -> the weight table; weights with |w| < TAU_W are pruned.\n";
         os << "template <class U>\ninline void pack_weights(const U* canonical, weight_table& table) {\n"
-           << "    cfg::" << (li.sparse ? "pack_sparse" : "pack_dense") << "(canonical, table);\n}\n";
+           << "    cfg::" << (li.sparse ? "pack_sparse" : "pack_dense") << "(canonical, table, TAU_W);\n}\n";
         os << "/// One bias per filter -> the bias table.\n";
         os << "template <class U>\ninline void pack_bias(const U* bias, bias_table& table) {\n"
            << "    cfg::pack_bias(bias, table);\n}\n";
@@ -1205,10 +1267,12 @@ private:
                    << (acc >= 0 ? L + "::" + module_ns(li.modules[static_cast<std::size_t>(acc)],
                                                        static_cast<std::size_t>(acc)) + "::DOTS"
                                 : std::string("0"))
-                   << ">(in, out, weights, biases);\n";
+                   << ", " << L << "::INPUT_THRESHOLD>(in, out, weights, biases, data_t(" << L
+                   << "::INPUT_THRESHOLD_VALUE));\n";
             } else {
                 os << "    ::hass::hls::convolution<" << L << "::cfg, data_t, " << L << "::weight_t, " << L
-                   << "::acc_t>(in, out, weights, biases);\n";
+                   << "::acc_t, " << L << "::INPUT_THRESHOLD>(in, out, weights, biases, data_t(" << L
+                   << "::INPUT_THRESHOLD_VALUE));\n";
             }
             os << "}\n";
             break;
@@ -1484,6 +1548,24 @@ private:
     // testbench.cpp
     // ------------------------------------------------------------------------
 
+    /// The tensor a layer reads in the test bench (input k).
+    std::string input_tensor(const layer_info& li, std::size_t k = 0) const {
+        const int p = li.l->inputs[k];
+        return p == network_input ? std::string("x") : "r_" + layers_[static_cast<std::size_t>(p)].id;
+    }
+    /// A convolution's input in the reference: thresholded at tau_a when the layer does.
+    std::string conv_input(const layer_info& li) const {
+        if (!li.input_threshold) return input_tensor(li);
+        return "ref::below_threshold_to_zero(" + input_tensor(li) + ", data_t(hd::layers::" + li.id +
+               "::INPUT_THRESHOLD_VALUE))";
+    }
+    std::string conv_geometry_of(const layer_info& li) const {
+        const std::string L = "hd::layers::" + li.id + "::";
+        return "ref::conv_geometry{" + L + "FILTERS, " + L + "KERNEL_ROWS, " + L + "KERNEL_COLS, " + L +
+               "STRIDE_ROWS, " + L + "STRIDE_COLS, " + L + "PAD_TOP, " + L + "PAD_RIGHT, " + L + "PAD_BOTTOM, " + L +
+               "PAD_LEFT, " + L + "GROUPS, " + L + "HAS_BIAS}";
+    }
+
     std::string reference_call(const layer_info& li) const {
         const layer& l = *li.l;
         const std::string L = "hd::layers::" + li.id + "::";
@@ -1491,14 +1573,12 @@ private:
             const int p = l.inputs[k];
             return p == network_input ? std::string("x") : "r_" + layers_[static_cast<std::size_t>(p)].id;
         };
+        const std::string w = (li.tau.tau_w > 0 ? "wp_" : "w_") + li.id;
         switch (l.type) {
         case layer_type::convolution:
-            return "ref::conv(" + in(0) + ", w_" + li.id + ", b_" + li.id + ", ref::conv_geometry{" + L + "FILTERS, " +
-                   L + "KERNEL_ROWS, " + L + "KERNEL_COLS, " + L + "STRIDE_ROWS, " + L + "STRIDE_COLS, " + L +
-                   "PAD_TOP, " + L + "PAD_RIGHT, " + L + "PAD_BOTTOM, " + L + "PAD_LEFT, " + L + "GROUPS, " + L +
-                   "HAS_BIAS})";
+            return "ref::conv(" + conv_input(li) + ", " + w + ", b_" + li.id + ", " + conv_geometry_of(li) + ")";
         case layer_type::inner_product:
-            return "ref::inner_product(" + in(0) + ", w_" + li.id + ", b_" + li.id + ", " + L + "FILTERS, " + L +
+            return "ref::inner_product(" + in(0) + ", " + w + ", b_" + li.id + ", " + L + "FILTERS, " + L +
                    "HAS_BIAS)";
         case layer_type::pooling:
             return "ref::pool(" + in(0) + ", " + L + "KERNEL_ROWS, " + L + "KERNEL_COLS, " + L + "STRIDE_ROWS, " + L +
@@ -1544,10 +1624,16 @@ private:
 #include <hass/hls/reference.hpp>
 
 #include "top.hpp"
+#if HASS_DESIGN_MODEL_CHECKS && !HASS_HLS_VENDOR
+#include <hass/hls/measure.hpp>
+#endif
 )HASS";
         if (o_.weights) os << "#include \"weights.hpp\"\n";
         os << "\nnamespace hd = ::" << ns_ << ";\nnamespace ref = ::hass::hls::reference;\n";
-        os << "typedef hd::data_t data_t;\n\n";
+        os << "typedef hd::data_t data_t;\n";
+        os << "/// Sparse layers: the largest accepted difference between the kernel's cycles and the model on\n"
+              "/// the test data's statistics (a fraction, plus 2 cycles).\n";
+        os << "[[maybe_unused]] constexpr double SPARSE_TOLERANCE = " << number(o_.sparse_tolerance) << ";\n\n";
         os << "int main() {\n";
         os << "    bool ok = true;\n";
         os << "    std::mt19937 rng(" << o_.seed << "u);\n";
@@ -1562,11 +1648,12 @@ private:
         // weights
         os << "    // weights: canonical order, packed into the tables the top takes\n";
         os << "    auto tables = std::make_unique<hd::weight_tables>();\n";
-        bool any_weights = false, any_sparse = false;
+        bool any_weights = false, any_random_prune = false, any_tau_w = false;
         for (const auto& li : layers_) {
             if (!li.l->has_weights()) continue;
             any_weights = true;
-            any_sparse = any_sparse || li.sparse;
+            any_random_prune = any_random_prune || (li.sparse && !(li.tau.tau_w > 0));
+            any_tau_w = any_tau_w || li.tau.tau_w > 0;
             const std::string L = "hd::layers::" + li.id + "::";
             if (o_.weights) {
                 os << "    std::vector<" << L << "weight_t> w_" << li.id << ";\n";
@@ -1577,7 +1664,8 @@ private:
                     os << "    for (float v : hd::weights::" << li.id << "_bias) b_" << li.id << ".push_back(" << L
                        << "acc_t(v));\n";
             } else {
-                const double prune = li.sparse ? o_.random_prune : 0.0;
+                // a weight threshold prunes the weights itself; else the sparse layers' random ones are pruned
+                const double prune = li.sparse && !(li.tau.tau_w > 0) ? o_.random_prune : 0.0;
                 os << "    const std::vector<" << L << "weight_t> w_" << li.id << " = ref::random_weights<" << L
                    << "weight_t>(rng, " << L << "WEIGHT_COUNT, 0.5, " << number(prune) << ");\n";
                 os << "    const std::vector<" << L << "acc_t> b_" << li.id << " = " << L
@@ -1585,6 +1673,10 @@ private:
                    << "acc_t>();\n";
             }
             os << "    " << L << "pack_weights(w_" << li.id << ".data(), tables->w_" << li.id << ");\n";
+            if (li.tau.tau_w > 0)
+                os << "    // the weights as the design holds them: |w| < TAU_W pruned (pack_weights does the same)\n"
+                   << "    const std::vector<" << L << "weight_t> wp_" << li.id << " = ref::pruned_weights<" << L
+                   << "weight_t>(w_" << li.id << ", " << L << "TAU_W);\n";
             os << "    if (" << L << "HAS_BIAS) " << L << "pack_bias(b_" << li.id << ".data(), tables->b_" << li.id
                << ");\n";
         }
@@ -1594,10 +1686,11 @@ private:
         else if (any_weights)
             os << "    std::printf(\"weights: none given: seeded random ones (seed " << o_.seed
                << "), uniform in [-0.5, 0.5) on weight_t's grid, biases in [-0.5, 0.5)"
-               << (o_.random_prune > 0 && any_sparse
+               << (o_.random_prune > 0 && any_random_prune
                        ? ", " + std::to_string(static_cast<int>(o_.random_prune * 100 + 0.5)) +
-                             "%% of the weights of the sparse layers pruned"
+                             "%% of the weights of the sparse layers without tau_w pruned"
                        : std::string())
+               << (any_tau_w ? ", |w| < TAU_W pruned in the layers with a weight threshold" : "")
                << "\\n\");\n";
         os << "\n";
 
@@ -1666,6 +1759,58 @@ private:
             os << "        std::printf(\"output %s: too few words (%s)\\n\", " << quoted(li.l->name.view())
                << ", e.what());\n";
             os << "        ok = false;\n    }\n";
+        }
+
+        // the model on the test data's statistics (sparse layers)
+        bool any_sparse_layer = false;
+        for (const auto& li : layers_) any_sparse_layer = any_sparse_layer || li.sparse;
+        if (any_sparse_layer) {
+            os << R"HASS(
+#if HASS_DESIGN_MODEL_CHECKS && !HASS_HLS_VENDOR
+    // sparse layers: the model evaluated on the statistics of the test data (per-filter
+    // zero-product histograms measured on the layer's input and pruned weights; the
+    // slowest (stream, coarse_out lane) pair sets the pace, docs/model.md), next to the
+    // kernel's cycles
+    struct sparse_agreement {
+        const char* scope;
+        double zeros;
+        long long model_mean, model, kernel;
+    };
+    std::vector<sparse_agreement> sparse_layers;
+)HASS";
+            for (const auto& li : layers_) {
+                if (!li.sparse) continue;
+                const std::string L = "hd::layers::" + li.id + "::";
+                os << "    {\n";
+                os << "        ::hass::layer l = " << L << "layer_value();\n";
+                os << "        l.sparsity = ::hass::hls::measure_sparsity(" << input_tensor(li) << ", "
+                   << (li.tau.tau_w > 0 ? "wp_" : "w_") << li.id << ", " << conv_geometry_of(li) << ", " << L
+                   << "SKIP_ALL_ZERO, " << L << "INPUT_THRESHOLD, data_t(" << L << "INPUT_THRESHOLD_VALUE), " << L
+                   << "NAME);\n";
+                os << "        l.sparsity.always_sparse = true; // built sparse, however dense the test data\n";
+                os << "        const long long model = ::hass::evaluate_layer(l, " << L << "folding_value()).latency;\n";
+                os << "        l.sparsity.lanes = ::hass::sparse_lanes::mean;\n";
+                os << "        const long long mean = ::hass::evaluate_layer(l, " << L << "folding_value()).latency;\n";
+                os << "        sparse_layers.push_back({" << L << "NAME, l.sparsity.mean_zeros, mean, model, "
+                   << "::hass::hls::stage_cycles(log, " << L << "NAME)});\n";
+                os << "    }\n";
+            }
+            os << R"HASS(    std::printf("\n%-32s %7s %12s %12s %8s %14s\n", "sparse layer (test data)", "zeros", "kernel",
+                "model", "diff", "mean-lane model");
+    for (const auto& a : sparse_layers) {
+        const double diff = 100.0 * static_cast<double>(a.kernel - a.model) / static_cast<double>(a.model ? a.model : 1);
+        std::printf("%-32s %6.1f%% %12lld %12lld %+7.2f%% %14lld\n", a.scope, 100.0 * a.zeros, a.kernel, a.model, diff,
+                    a.model_mean);
+        const double gap = static_cast<double>(a.kernel - a.model);
+        if (gap > SPARSE_TOLERANCE * static_cast<double>(a.model) + 2 ||
+            -gap > SPARSE_TOLERANCE * static_cast<double>(a.model) + 2) {
+            std::printf("    %s: the kernel's cycles differ from the model on the test data by more than %.0f%%\n",
+                        a.scope, 100.0 * SPARSE_TOLERANCE);
+            ok = false;
+        }
+    }
+#endif
+)HASS";
         }
 
         // cycles

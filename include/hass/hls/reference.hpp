@@ -9,6 +9,7 @@
 // comparisons and the full-precision + and * are used).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "hass/hls/kernels/common.hpp"
 #include "hass/hls/platform.hpp"
 
 namespace hass::hls::reference {
@@ -106,6 +108,27 @@ std::vector<T> random_bias(std::mt19937& rng, index_t n, double range) {
     std::uniform_real_distribution<double> u(-range, range);
     for (auto& x : b) x = T(u(rng));
     return b;
+}
+
+/// Canonical weights as a sparse design holds them: T(w), or zero where
+/// |w| < tau (the weight threshold tau_w; conv_config::pack_* prune alike).
+template <class T, class U>
+std::vector<T> pruned_weights(const std::vector<U>& w, double tau) {
+    std::vector<T> out;
+    out.reserve(w.size());
+    for (const U& v : w) out.push_back(pruned(v, tau) ? T(0) : T(v));
+    return out;
+}
+
+/// The input a layer with the activation threshold tau_a reads (a thresholded
+/// ReLU in front of this layer alone): values x <= threshold become 0, as the
+/// kernels' zero_activation<true> reads them.
+template <class T>
+tensor<T> below_threshold_to_zero(const tensor<T>& x, const T& threshold) {
+    tensor<T> y = x;
+    for (auto& v : y.v)
+        if (!(v > threshold)) v = T(0);
+    return y;
 }
 
 // --- layers -------------------------------------------------------------------------

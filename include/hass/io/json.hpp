@@ -414,6 +414,48 @@ inline std::vector<folding> load_folding(const std::filesystem::path& path, cons
     return read_folding(load_json_file(path), net, path.string());
 }
 
+/// The layers a folding file builds sparse: the names of its entries with
+/// "implementation": "sparse" (object or array form; nothing is validated).
+/// A folding says sparse only where the layer has sparsity statistics, so a
+/// caller checks them against the network before read_folding (which, without
+/// statistics, reads the layer as dense and rejects a fine that does not
+/// divide K).
+inline std::vector<std::string> sparse_folding_layers(const json& j) {
+    std::vector<std::string> out;
+    const json* entries = j.is_object() && j.contains("layers") ? &j["layers"] : &j;
+    auto visit = [&](const std::string& name, const json& e) {
+        if (e.is_object() && e.contains("implementation") && e["implementation"] == "sparse") out.push_back(name);
+    };
+    if (entries->is_object()) {
+        for (const auto& item : entries->items()) visit(item.key(), item.value());
+    } else if (entries->is_array()) {
+        for (const auto& e : *entries)
+            if (e.is_object() && e.contains("name") && e["name"].is_string()) visit(e["name"].get<std::string>(), e);
+    }
+    return out;
+}
+
+/// The rule for a folding that says sparse: every layer it builds sparse
+/// ("implementation": "sparse") must have sparsity statistics in `net`.
+/// Returns the problems (one per layer, naming `source`); the caller fails on
+/// them, or, asked to build such layers dense, prints them as warnings.
+inline std::vector<std::string> sparse_without_statistics(const json& folding_json, const network& net,
+                                                          std::string_view source) {
+    std::vector<std::string> out;
+    for (const std::string& name : sparse_folding_layers(folding_json)) {
+        const int idx = net.find(name);
+        if (idx < 0) continue; // read_folding names unknown layers
+        const layer& l = net.layers[static_cast<std::size_t>(idx)];
+        if (l.is_sparse()) continue;
+        out.push_back(std::string(source) + ": layer '" + name + "' says \"implementation\": \"sparse\" but " +
+                      (l.sparsity.active() ? std::string("its statistics are too dense to build it sparse")
+                                           : std::string("the network has no sparsity statistics for it")) +
+                      ": give the statistics (--stats FILE, or the co-search's output directory with --cosearch "
+                      "DIR), or --allow-dense to build it dense");
+    }
+    return out;
+}
+
 /// Writes a folding in the array form read_folding accepts (every layer, in order).
 inline json write_folding(const network& net, const std::vector<folding>& f) {
     if (f.size() != net.size())

@@ -28,10 +28,14 @@ constexpr modules::activation_kind activation_of(layer_type t) noexcept {
     }
 }
 
-/// Mean cycles per window of the slowest stream of a sparse convolution.
+/// Mean cycles per window of the slowest stream of a sparse convolution (or,
+/// with per-filter histograms, of the slowest (stream, coarse_out lane) pair:
+/// sparsity_stats::lanes, docs/model.md "Per-lane sparse latency").
 constexpr double sparse_cycles_per_window(const layer& l, const folding& f) {
     const count_t S = f.coarse_in * f.coarse_group;
     if (l.sparsity.pointwise()) return slowest_cluster_density(l.sparsity, S);
+    if (l.sparsity.slowest_lane() && divides(f.coarse_out, l.sparsity.group_filters))
+        return slowest_lane_cycles(l.sparsity, f.fine, S, f.coarse_out);
     return slowest_stream_cycles(l.sparsity, f.fine, S);
 }
 

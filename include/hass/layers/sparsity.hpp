@@ -33,6 +33,15 @@ enum class sparse_model {
     pointwise, ///< one zero fraction per channel (ConvolutionPointwiseSparseLayer)
 };
 
+/// How the sparse latency combines the coarse_out lanes of an input stream
+/// (docs/model.md, "Per-lane sparse latency").
+enum class sparse_lanes {
+    mean,    ///< MODEL.md and fpgaConvNet: the mean over the filters of a channel
+    slowest, ///< the slowest (input stream, coarse_out lane) pair; needs per-filter histograms
+};
+
+constexpr std::string_view to_string(sparse_lanes l) noexcept { return l == sparse_lanes::mean ? "mean" : "slowest"; }
+
 /// Per-layer statistics of zero products.
 struct sparsity_stats {
     count_t channels = 0;          ///< C
@@ -47,11 +56,24 @@ struct sparsity_stats {
     bool always_sparse = false;
     double mean_zeros = 0;      ///< mean zero fraction, set by make_sparsity_stats
 
+    /// Optional per-filter histograms h[c][j][z]: input channel c, filter j of
+    /// the channel's group (in-group index 0..group_filters-1), over the output
+    /// positions; row-major C x group_filters x (K + 1). `histogram` is then
+    /// their mean over j (make_filter_sparsity_stats). Empty: none.
+    count_t group_filters = 0;
+    std::vector<double> filter_histogram;
+    /// With per-filter histograms, the hass model takes the slowest coarse_out
+    /// lane (the default) or, asked for `mean`, MODEL.md's mean. Without them
+    /// the mean is all there is. fpgaConvNet's model always takes the mean.
+    sparse_lanes lanes = sparse_lanes::slowest;
+
     /// Cache set by prepare(): m[c] for every fine 1..K, in channel order and
-    /// sorted, computed with `cached_skip`. Call prepare() again after changing
-    /// `skip_all_zero` (stale caches are detected and bypassed).
+    /// sorted, computed with `cached_skip`; with per-filter histograms also
+    /// m[c][j] for every fine (K x C x group_filters). Call prepare() again
+    /// after changing `skip_all_zero` (stale caches are detected and bypassed).
     std::vector<double> cycles_by_fine;
     std::vector<double> sorted_cycles_by_fine;
+    std::vector<double> filter_cycles_by_fine;
     bool cached_skip = true;
 
     constexpr bool active() const noexcept { return kernel > 0 && !histogram.empty(); }
@@ -66,9 +88,22 @@ struct sparsity_stats {
         return model == sparse_model::pointwise || (model == sparse_model::automatic && kernel == 1);
     }
 
+    /// Per-filter histograms are present (and sized for group_filters).
+    constexpr bool per_filter() const noexcept {
+        return active() && group_filters > 0 &&
+               filter_histogram.size() == static_cast<std::size_t>(channels * group_filters * (kernel + 1));
+    }
+    /// The slowest-lane latency applies: per-filter histograms and `lanes == slowest`.
+    constexpr bool slowest_lane() const noexcept { return lanes == sparse_lanes::slowest && per_filter(); }
+    constexpr double filter_at(count_t c, count_t j, count_t z) const noexcept {
+        return filter_histogram[static_cast<std::size_t>((c * group_filters + j) * (kernel + 1) + z)];
+    }
+
     constexpr bool cache_valid() const noexcept {
         return cached_skip == skip_all_zero &&
-               cycles_by_fine.size() == static_cast<std::size_t>(kernel * channels);
+               cycles_by_fine.size() == static_cast<std::size_t>(kernel * channels) &&
+               filter_cycles_by_fine.size() ==
+                   (per_filter() ? static_cast<std::size_t>(kernel * channels * group_filters) : std::size_t{0});
     }
     /// Precomputes the mean cycles per window of every channel for every fine.
     constexpr void prepare();
@@ -110,6 +145,46 @@ constexpr sparsity_stats make_sparsity_stats(count_t channels, count_t kernel,
     return s;
 }
 
+/// Statistics with per-filter histograms h[c][j][z] (row-major C x F/G x (K+1),
+/// rows checked as by make_sparsity_stats): the channel histograms are their
+/// mean over the filters j, and the slowest-lane latency becomes available.
+constexpr sparsity_stats make_filter_sparsity_stats(count_t channels, count_t kernel, count_t group_filters,
+                                                    std::vector<double> filter_histogram,
+                                                    std::string_view where = "layer") {
+    if (channels <= 0 || kernel <= 0 || group_filters <= 0)
+        detail::fail(detail::cat(where, ": per-filter sparsity statistics need channels, kernel and filters > 0"));
+    const auto row = static_cast<std::size_t>(kernel + 1);
+    const auto expected = static_cast<std::size_t>(channels * group_filters) * row;
+    if (filter_histogram.size() != expected)
+        detail::fail(detail::cat(where, ": per-filter histogram has ", static_cast<count_t>(filter_histogram.size()),
+                                 " entries, expected channels x filters x (K+1) = ", channels, " x ", group_filters,
+                                 " x ", kernel + 1, " = ", static_cast<count_t>(expected)));
+    std::vector<double> mean(static_cast<std::size_t>(channels) * row, 0.0);
+    for (count_t c = 0; c < channels; ++c)
+        for (count_t j = 0; j < group_filters; ++j) {
+            double sum = 0;
+            for (count_t z = 0; z <= kernel; ++z) {
+                const double p = filter_histogram[(static_cast<std::size_t>(c * group_filters + j)) * row +
+                                                  static_cast<std::size_t>(z)];
+                if (!(p >= 0.0) || p > 1.0)
+                    detail::fail(detail::cat(where, ": per-filter histogram of channel ", c, " filter ", j, " bin ", z,
+                                             " is not a probability in [0, 1]"));
+                sum += p;
+                mean[static_cast<std::size_t>(c) * row + static_cast<std::size_t>(z)] +=
+                    p / static_cast<double>(group_filters);
+            }
+            if (sum < 1.0 - 1e-6 || sum > 1.0 + 1e-6)
+                detail::fail(detail::cat(where, ": per-filter histogram of channel ", c, " filter ", j, " sums to ",
+                                         detail::fixed(sum, 6), ", not 1"));
+        }
+    for (double& p : mean) p = p > 1.0 ? 1.0 : p; // rounding of the mean
+    sparsity_stats s = make_sparsity_stats(channels, kernel, static_cast<std::vector<double>&&>(mean), where);
+    s.group_filters = group_filters;
+    s.filter_histogram = static_cast<std::vector<double>&&>(filter_histogram);
+    s.prepare();
+    return s;
+}
+
 /// Cycles of one window with `z` zero products out of `k` on `fine` multipliers.
 constexpr count_t window_cycles(count_t z, count_t k, count_t fine, bool skip_all_zero) noexcept {
     if (z >= k) return skip_all_zero ? 0 : 1;
@@ -124,7 +199,27 @@ constexpr double mean_window_cycles(const sparsity_stats& s, count_t c, count_t 
     return m;
 }
 
+/// Mean cycles per window of channel `c` and in-group filter `j`:
+/// m[c][j] = sum_z cycles(z) * h[c][j][z] (per-filter histograms).
+constexpr double mean_filter_window_cycles(const sparsity_stats& s, count_t c, count_t j, count_t fine) noexcept {
+    double m = 0;
+    for (count_t z = 0; z <= s.kernel; ++z)
+        m += static_cast<double>(window_cycles(z, s.kernel, fine, s.skip_all_zero)) * s.filter_at(c, j, z);
+    return m;
+}
+
 constexpr void sparsity_stats::prepare() {
+    filter_cycles_by_fine.clear();
+    if (per_filter()) {
+        const auto n = static_cast<std::size_t>(channels * group_filters);
+        filter_cycles_by_fine.assign(static_cast<std::size_t>(kernel) * n, 0.0);
+        for (count_t f = 1; f <= kernel; ++f)
+            for (count_t c = 0; c < channels; ++c)
+                for (count_t j = 0; j < group_filters; ++j)
+                    filter_cycles_by_fine[static_cast<std::size_t>(f - 1) * n +
+                                          static_cast<std::size_t>(c * group_filters + j)] =
+                        mean_filter_window_cycles(*this, c, j, f);
+    }
     const auto C = static_cast<std::size_t>(channels);
     cycles_by_fine.assign(static_cast<std::size_t>(kernel) * C, 0.0);
     sorted_cycles_by_fine.assign(static_cast<std::size_t>(kernel) * C, 0.0);
@@ -174,6 +269,62 @@ constexpr double slowest_stream_cycles(const sparsity_stats& s, count_t fine, co
     for (count_t c = 0; c < C; ++c) m[static_cast<std::size_t>(c)] = mean_window_cycles(s, c, fine);
     if (s.order == interleaving::opt) std::sort(m.begin(), m.end());
     return detail::slowest_stream_sum(m.data(), C, streams, s.order) / per_stream;
+}
+
+/// The channels of each stream, in the statistics' interleaving: naive gives
+/// stream s the channels c = s (mod S); opt sorts the channels by m[c] (ties
+/// by channel index), lays them out in rows of S and reverses every other row.
+/// Returns channel_of[s * (C/S) + k], the k-th channel of stream s.
+constexpr std::vector<count_t> stream_channels(const sparsity_stats& s, count_t fine, count_t streams) {
+    const count_t C = s.channels, per = C / streams;
+    std::vector<count_t> out(static_cast<std::size_t>(C));
+    if (s.order == interleaving::naive) {
+        for (count_t st = 0; st < streams; ++st)
+            for (count_t k = 0; k < per; ++k) out[static_cast<std::size_t>(st * per + k)] = st + k * streams;
+        return out;
+    }
+    std::vector<double> m(static_cast<std::size_t>(C));
+    for (count_t c = 0; c < C; ++c) m[static_cast<std::size_t>(c)] = mean_window_cycles(s, c, fine);
+    std::vector<count_t> order(static_cast<std::size_t>(C));
+    for (count_t c = 0; c < C; ++c) order[static_cast<std::size_t>(c)] = c;
+    std::sort(order.begin(), order.end(), [&](count_t a, count_t b) {
+        const double ma = m[static_cast<std::size_t>(a)], mb = m[static_cast<std::size_t>(b)];
+        return ma < mb || (ma == mb && a < b);
+    });
+    for (count_t row = 0; row < per; ++row)
+        for (count_t st = 0; st < streams; ++st)
+            out[static_cast<std::size_t>(st * per + row)] =
+                order[static_cast<std::size_t>(row * streams + ((row % 2 == 0) ? st : streams - 1 - st))];
+    return out;
+}
+
+/// The slowest lane (per-filter histograms): max over input streams s and
+/// coarse_out lanes o of E[s][o], the mean of m[c][j] over the channels c of
+/// stream s and the filters j = o (mod coarse_out) of each channel's group
+/// (lane o holds filters o, o + co, o + 2 co, ...; docs/hls.md, Stream layout).
+/// Without per-filter histograms: slowest_stream_cycles.
+constexpr double slowest_lane_cycles(const sparsity_stats& s, count_t fine, count_t streams, count_t coarse_out) {
+    if (!s.per_filter()) return slowest_stream_cycles(s, fine, streams);
+    const count_t C = s.channels, Fg = s.group_filters, per = C / streams;
+    const std::vector<count_t> channel_of = stream_channels(s, fine, streams);
+    const bool cached = s.cache_valid();
+    const auto n = static_cast<std::size_t>(C * Fg);
+    std::vector<double> lane(static_cast<std::size_t>(coarse_out));
+    double worst = 0;
+    for (count_t st = 0; st < streams; ++st) {
+        for (auto& v : lane) v = 0;
+        for (count_t k = 0; k < per; ++k) {
+            const count_t c = channel_of[static_cast<std::size_t>(st * per + k)];
+            for (count_t j = 0; j < Fg; ++j) {
+                const double m = cached ? s.filter_cycles_by_fine[static_cast<std::size_t>(fine - 1) * n +
+                                                                  static_cast<std::size_t>(c * Fg + j)]
+                                        : mean_filter_window_cycles(s, c, j, fine);
+                lane[static_cast<std::size_t>(j % coarse_out)] += m;
+            }
+        }
+        for (double v : lane) worst = std::max(worst, v);
+    }
+    return worst / static_cast<double>(per * (Fg / coarse_out));
 }
 
 /// Pointwise (K = 1) model: the largest non-zero fraction max_k (1 - s_k) over

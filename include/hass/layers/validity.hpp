@@ -125,6 +125,11 @@ constexpr std::string layer_problem(const layer& l) {
             return cat("layer '", n, "': sparsity statistics are ", l.sparsity.channels, " x ",
                        l.sparsity.kernel + 1, " but the layer needs channels x (K+1) = ",
                        l.in.channels, " x ", l.kernel_size() + 1);
+        if (!l.sparsity.filter_histogram.empty() &&
+            (!l.sparsity.per_filter() || l.sparsity.group_filters != l.out.channels / l.groups))
+            return cat("layer '", n, "': per-filter sparsity statistics are for ", l.sparsity.group_filters,
+                       " filters per group (", static_cast<count_t>(l.sparsity.filter_histogram.size()),
+                       " entries) but the layer has F/G = ", l.out.channels / l.groups);
         return {};
     }
     case layer_type::inner_product:

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -459,7 +460,7 @@ inline sparsity::product_statistics read_products(const json& j, std::string_vie
             const std::string pf = "points[" + std::to_string(k) + "]";
             if (!p.is_object()) s.fail_field(pf, "expected an object, got " + detail::describe(p));
             const scope ps = s.nested(pf);
-            detail::check_keys(p, {"tau_w", "tau_a", "histogram"}, ps, "a threshold point");
+            detail::check_keys(p, {"tau_w", "tau_a", "histogram", "filter_histogram"}, ps, "a threshold point");
             sparsity::product_point pt;
             pt.tau_w = detail::get_number(p, "tau_w", ps);
             pt.tau_a = detail::get_number(p, "tau_a", ps);
@@ -467,6 +468,29 @@ inline sparsity::product_statistics read_products(const json& j, std::string_vie
             std::vector<double> flat;
             read_histogram(detail::require(p, "histogram", ps), h.channels, h.kernel, s, pf + ".histogram", flat);
             pt.stats = make_sparsity_stats(h.channels, h.kernel, std::move(flat), s.where + ": field '" + pf + ".histogram'");
+            if (const json* fh = detail::find(p, "filter_histogram")) {
+                // per-filter histograms h[c][j][z]: C arrays of F/G rows of K+1 (docs/model.md,
+                // "Per-lane sparse latency"); their mean over j must be the channel histogram
+                const std::string ff = pf + ".filter_histogram";
+                if (!fh->is_array() || static_cast<count_t>(fh->size()) != h.channels || fh->empty() ||
+                    !(*fh)[0].is_array() || (*fh)[0].empty())
+                    s.fail_field(ff, "expected " + std::to_string(h.channels) +
+                                         " arrays (one per input channel) of per-filter histogram rows");
+                const auto Fg = static_cast<count_t>((*fh)[0].size());
+                std::vector<double> per;
+                for (std::size_t c = 0; c < fh->size(); ++c)
+                    read_histogram((*fh)[c], Fg, h.kernel, s, ff + "[" + std::to_string(c) + "]", per);
+                const sparsity_stats fs =
+                    make_filter_sparsity_stats(h.channels, h.kernel, Fg, std::move(per), s.where + ": field '" + ff + "'");
+                for (std::size_t b = 0; b < fs.histogram.size(); ++b)
+                    if (std::abs(fs.histogram[b] - pt.stats.histogram[b]) > 1e-6)
+                        s.fail_field(ff, "the mean over the filters of channel " +
+                                             std::to_string(static_cast<count_t>(b) / (h.kernel + 1)) +
+                                             " differs from its row of \"histogram\"");
+                pt.stats.group_filters = Fg;
+                pt.stats.filter_histogram = fs.filter_histogram;
+                pt.stats.prepare();
+            }
             pt.stats.order = order;
             pt.stats.skip_all_zero = skip;
             pt.stats.clusters = clusters;
@@ -500,10 +524,21 @@ inline nlohmann::ordered_json write_products(const sparsity::product_statistics&
             e["clusters"] = st.clusters;
         }
         ojson pts = ojson::array();
-        for (const auto& p : h.points)
-            pts.push_back({{"tau_w", p.tau_w},
-                           {"tau_a", p.tau_a},
-                           {"histogram", sparsity_detail::histogram_json(p.stats.histogram.data(), h.channels, h.kernel)}});
+        for (const auto& p : h.points) {
+            ojson pt{{"tau_w", p.tau_w},
+                     {"tau_a", p.tau_a},
+                     {"histogram", sparsity_detail::histogram_json(p.stats.histogram.data(), h.channels, h.kernel)}};
+            if (p.stats.per_filter()) {
+                ojson fh = ojson::array();
+                const auto Fg = p.stats.group_filters;
+                for (count_t c = 0; c < h.channels; ++c)
+                    fh.push_back(sparsity_detail::histogram_json(
+                        p.stats.filter_histogram.data() + static_cast<std::size_t>(c * Fg * (h.kernel + 1)), Fg,
+                        h.kernel));
+                pt["filter_histogram"] = std::move(fh);
+            }
+            pts.push_back(std::move(pt));
+        }
         e["points"] = std::move(pts);
         layers.push_back(std::move(e));
     }
@@ -870,8 +905,63 @@ inline std::vector<threshold_entry> read_threshold_entries(const json& j, std::s
         t.layer = name;
         if (detail::find(e, "tau_w")) t.tau_w = detail::get_number(e, "tau_w", s);
         if (detail::find(e, "tau_a")) t.tau_a = detail::get_number(e, "tau_a", s);
+        if (t.tau_w && (!(*t.tau_w >= 0) || !std::isfinite(*t.tau_w))) s.fail_field("tau_w", "must be finite and >= 0");
+        if (t.tau_a && (!(*t.tau_a >= 0) || !std::isfinite(*t.tau_a))) s.fail_field("tau_a", "must be finite and >= 0");
         out.push_back(std::move(t));
     }
+    return out;
+}
+
+/// One layer's thresholds as a thresholds file gives them.
+struct named_thresholds {
+    std::string name;
+    double tau_w = 0, tau_a = 0;
+};
+
+/// Reads a "hass.sparsity.thresholds" file without its statistics (hass
+/// emit-hls bakes the values into the design), one entry per convolution or
+/// inner product of `net`. An entry naming an activation layer (relu, relu6)
+/// gives its tau_a to every weighted layer that reads it, directly or through
+/// a split; a weighted layer's own tau_a takes precedence. Thresholds must be
+/// finite and >= 0.
+inline std::vector<named_thresholds> read_threshold_values(const json& j, std::string_view source,
+                                                           const network& net) {
+    const scope top{std::string(source)};
+    std::vector<named_thresholds> out;
+    std::vector<std::pair<int, double>> activations; // (activation layer, tau_a)
+    for (const threshold_entry& e : read_threshold_entries(j, source)) {
+        const int idx = net.find(e.layer);
+        if (idx < 0) top.fail("layer '" + e.layer + "': unknown layer: network '" + net.name.str() + "' has no layer of that name");
+        const layer& l = net.layers[static_cast<std::size_t>(idx)];
+        if (!l.has_weights()) {
+            if (l.type != layer_type::relu && l.type != layer_type::relu6)
+                top.fail("layer '" + e.layer + "': only convolutions, inner products and activation layers (relu, relu6) take thresholds");
+            if (e.tau_w) top.fail("layer '" + e.layer + "': an activation layer takes tau_a only");
+            activations.emplace_back(idx, e.tau_a.value_or(0.0));
+            continue;
+        }
+        out.push_back({e.layer, e.tau_w.value_or(0.0), e.tau_a.value_or(-1.0)});
+    }
+    // the activation layer a weighted layer reads (through splits)
+    auto source_activation = [&](int i) {
+        int src = net.layers[static_cast<std::size_t>(i)].inputs.empty() ? network_input
+                                                                          : net.layers[static_cast<std::size_t>(i)].inputs.front();
+        while (src >= 0 && net.layers[static_cast<std::size_t>(src)].type == layer_type::split)
+            src = net.layers[static_cast<std::size_t>(src)].inputs.front();
+        return src;
+    };
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        if (!net.layers[i].has_weights()) continue;
+        const int act = source_activation(static_cast<int>(i));
+        for (const auto& [a, tau] : activations) {
+            if (a != act) continue;
+            auto it = std::find_if(out.begin(), out.end(), [&](const named_thresholds& t) { return t.name == net.layers[i].name.view(); });
+            if (it == out.end()) out.push_back({net.layers[i].name.str(), 0.0, tau});
+            else if (it->tau_a < 0) it->tau_a = tau;
+        }
+    }
+    for (auto& t : out)
+        if (t.tau_a < 0) t.tau_a = 0;
     return out;
 }
 

@@ -93,6 +93,34 @@ constexpr auto pick(A* a, B* b) {
 
 constexpr count_t max_count(count_t a, count_t b) { return a > b ? a : b; }
 
+/// A value as a double: arithmetic types convert, fixed-point types call to_double().
+template <class U>
+inline double as_double(const U& v) {
+    if constexpr (std::is_arithmetic<U>::value)
+        return static_cast<double>(v);
+    else
+        return v.to_double();
+}
+
+/// Weight pruning (the weight threshold tau_w of a sparse design): |v| < tau.
+/// tau = 0 prunes nothing.
+template <class U>
+inline bool pruned(const U& v, double tau) {
+    const double d = as_double(v);
+    return tau > 0 && d < tau && d > -tau;
+}
+
+/// An activation the layer reads as zero: zero, or, with the activation
+/// threshold tau_a (INPUT_THRESHOLD), at most `threshold` (a thresholded ReLU
+/// in front of this layer alone: x <= tau_a becomes 0).
+template <bool INPUT_THRESHOLD, class data_t>
+inline bool zero_activation(const data_t& x, const data_t& threshold) {
+    if constexpr (INPUT_THRESHOLD)
+        return x == 0 || !(x > threshold);
+    else
+        return x == 0;
+}
+
 /// Number of set bits of a K-bit mask.
 constexpr count_t popcount64(unsigned long long m) {
     count_t n = 0;

@@ -107,26 +107,32 @@ struct conv_config {
         return canonical_index(f, j, p / KERNEL_COLS, p % KERNEL_COLS);
     }
 
-    /// Dense weight table: out[l][d][e], d = (k * chunks + q) * filters_per_lane + r,
-    /// element e of chunk q (window element q*FINE + e).
+    /// A canonical weight as the table holds it: zero when pruned (|w| < prune,
+    /// the weight threshold tau_w), else T(w).
     template <class T, class U>
-    static void pack_dense(const U* canonical, T (&out)[lanes][dense_depth][FINE]) {
+    static T table_weight(const U& w, double prune) {
+        return pruned(w, prune) ? T(0) : T(w);
+    }
+    /// Dense weight table: out[l][d][e], d = (k * chunks + q) * filters_per_lane + r,
+    /// element e of chunk q (window element q*FINE + e); weights with |w| < prune are zero.
+    template <class T, class U>
+    static void pack_dense(const U* canonical, T (&out)[lanes][dense_depth][FINE], double prune = 0) {
         for (count_t l = 0; l < lanes; ++l)
             for (count_t k = 0; k < channels_per_stream; ++k)
                 for (count_t q = 0; q < chunks; ++q)
                     for (count_t r = 0; r < filters_per_lane; ++r)
                         for (count_t e = 0; e < FINE; ++e)
                             out[l][(k * chunks + q) * filters_per_lane + r][e] =
-                                T(canonical[lane_weight(l, k, r, q * FINE + e)]);
+                                table_weight<T>(canonical[lane_weight(l, k, r, q * FINE + e)], prune);
     }
-    /// Sparse weight table: out[l][d][p], d = k * filters_per_lane + r.
+    /// Sparse weight table: out[l][d][p], d = k * filters_per_lane + r; weights with |w| < prune are zero.
     template <class T, class U>
-    static void pack_sparse(const U* canonical, T (&out)[lanes][sparse_depth][kernel]) {
+    static void pack_sparse(const U* canonical, T (&out)[lanes][sparse_depth][kernel], double prune = 0) {
         for (count_t l = 0; l < lanes; ++l)
             for (count_t k = 0; k < channels_per_stream; ++k)
                 for (count_t r = 0; r < filters_per_lane; ++r)
                     for (count_t p = 0; p < kernel; ++p)
-                        out[l][k * filters_per_lane + r][p] = T(canonical[lane_weight(l, k, r, p)]);
+                        out[l][k * filters_per_lane + r][p] = table_weight<T>(canonical[lane_weight(l, k, r, p)], prune);
     }
     /// Bias table: out[p][t] is the bias of filter t * So + p.
     template <class T, class U>
@@ -154,10 +160,12 @@ using inner_product_config =
 /// stream arrays of absent ones; this is for C simulation and is the
 /// reference wiring.  For synthesis, per-layer code should instantiate the
 /// same modules straight-line (one local stream array per edge).
-template <class CFG, class data_t, class weight_t, class acc_t>
+/// INPUT_THRESHOLD: the activation threshold tau_a of a sparse design; the dot
+/// products read activations x <= threshold as zero.
+template <class CFG, class data_t, class weight_t, class acc_t, bool INPUT_THRESHOLD = false>
 void convolution(::hls::stream<data_t> in[CFG::streams_in], ::hls::stream<data_t> out[CFG::streams_out],
                  const weight_t (&weights)[CFG::lanes][CFG::dense_depth][CFG::fine],
-                 const acc_t (&biases)[CFG::streams_out][CFG::bias_depth]) {
+                 const acc_t (&biases)[CFG::streams_out][CFG::bias_depth], data_t threshold = data_t(0)) {
     HASS_PRAGMA(HLS DATAFLOW)
     static_assert(CFG::kernel % CFG::fine == 0, "convolution: a dense layer needs FINE dividing K");
     constexpr count_t S = CFG::streams_in, So = CFG::streams_out, L = CFG::lanes, K = CFG::kernel;
@@ -198,7 +206,7 @@ void convolution(::hls::stream<data_t> in[CFG::streams_in], ::hls::stream<data_t
     ::hls::stream<acc_t> dots[L];
     ::hls::stream<dot_t>* dot_out = pick<dot_last>(out, dots);
     vector_dot<CFG::windows * CFG::filters_per_lane * CFG::chunks, CFG::filters_per_lane, F, L, DW, WW, AW, data_t,
-               weight_t, acc_t, dot_t>(lane_in, weights, dot_out);
+               weight_t, acc_t, dot_t, INPUT_THRESHOLD>(lane_in, weights, dot_out, threshold);
 
     ::hls::stream<acc_t> accumulated[L];
     ::hls::stream<acc_out_t>* acc_out = pick<acc_last>(out, accumulated);
@@ -224,10 +232,14 @@ void convolution(::hls::stream<data_t> in[CFG::streams_in], ::hls::stream<data_t
 /// Accumulator -> per output stream Glue and Bias (hass::for_each_module's
 /// sparse branch).  Weights: the sparse table of conv_config::pack_sparse.
 /// ACC_DOTS is the model's (rate-scaled) accumulator `dots`, recorded only.
-template <class CFG, class data_t, class weight_t, class acc_t, bool SKIP_ALL_ZERO = true, count_t ACC_DOTS = 0>
+/// INPUT_THRESHOLD: the activation threshold tau_a of a sparse design; the
+/// zero detectors read activations x <= threshold as zero (a thresholded ReLU
+/// in front of this layer alone), so their products are skipped.
+template <class CFG, class data_t, class weight_t, class acc_t, bool SKIP_ALL_ZERO = true, count_t ACC_DOTS = 0,
+          bool INPUT_THRESHOLD = false>
 void sparse_convolution(::hls::stream<data_t> in[CFG::streams_in], ::hls::stream<data_t> out[CFG::streams_out],
                         const weight_t (&weights)[CFG::lanes][CFG::sparse_depth][CFG::kernel],
-                        const acc_t (&biases)[CFG::streams_out][CFG::bias_depth]) {
+                        const acc_t (&biases)[CFG::streams_out][CFG::bias_depth], data_t threshold = data_t(0)) {
     HASS_PRAGMA(HLS DATAFLOW)
     constexpr count_t S = CFG::streams_in, So = CFG::streams_out, L = CFG::lanes, K = CFG::kernel;
     constexpr count_t CO = CFG::coarse_out, CI = CFG::coarse_in;
@@ -279,15 +291,16 @@ void sparse_convolution(::hls::stream<data_t> in[CFG::streams_in], ::hls::stream
             ::hls::stream<window_t>& lane_in = CFG::has_fork ? forked[s * CO + o] : win[s];
             if constexpr (CFG::sparse_has_accumulator) {
                 sparse_vector_dot<CFG::windows * CFG::filters_per_lane, K, CFG::filters_per_lane, CFG::fine, DW, WW,
-                                  AW, data_t, weight_t, acc_t, SKIP_ALL_ZERO>(lane_in, weights[o * S + s],
-                                                                              tagged[s * CO + o]);
+                                  AW, data_t, weight_t, acc_t, SKIP_ALL_ZERO, INPUT_THRESHOLD>(
+                    lane_in, weights[o * S + s], tagged[s * CO + o], threshold);
                 ::hls::stream<acc_out_t>* acc_out = pick<acc_last>(out + p, accumulated + g);
                 accumulator<ACC_DOTS, CFG::channels_per_stream, CFG::filters_per_lane, 1, AW, acc_t, acc_out_t,
                             CFG::groups_per_stream>(tagged + s * CO + o, acc_out);
             } else {
                 ::hls::stream<dot_t>* dot_out = pick<dot_last>(out + p, accumulated + g);
                 sparse_vector_dot<CFG::windows * CFG::filters_per_lane, K, CFG::filters_per_lane, CFG::fine, DW, WW,
-                                  AW, data_t, weight_t, acc_t, SKIP_ALL_ZERO>(lane_in, weights[o * S + s], *dot_out);
+                                  AW, data_t, weight_t, acc_t, SKIP_ALL_ZERO, INPUT_THRESHOLD>(
+                    lane_in, weights[o * S + s], *dot_out, threshold);
             }
         }
     }

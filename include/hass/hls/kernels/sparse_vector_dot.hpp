@@ -47,10 +47,14 @@ struct sparse_flags {
 /// `last`; with an out stream of out_t (no accumulator: one window per pixel
 /// on this stream), every pair's sum in order, zero for skipped pairs.
 /// SKIP_ALL_ZERO is an extra parameter (sparsity_stats::skip_all_zero).
+/// INPUT_THRESHOLD (an extra): the detector reads activations x <= threshold
+/// as zero (the activation threshold tau_a of a sparse design: one comparator
+/// per element), so their products are never multiplied.
 template <count_t WINDOWS, count_t KERNEL, count_t FILTERS, count_t FINE, count_t DATA_WIDTH, count_t WEIGHT_WIDTH,
-          count_t ACC_WIDTH, class data_t, class weight_t, class acc_t, bool SKIP_ALL_ZERO = true, class in_t,
-          class out_word_t, count_t DEPTH>
-void sparse_vector_dot(::hls::stream<in_t>& in, const weight_t (&weights)[DEPTH][KERNEL], ::hls::stream<out_word_t>& out) {
+          count_t ACC_WIDTH, class data_t, class weight_t, class acc_t, bool SKIP_ALL_ZERO = true,
+          bool INPUT_THRESHOLD = false, class in_t, class out_word_t, count_t DEPTH>
+void sparse_vector_dot(::hls::stream<in_t>& in, const weight_t (&weights)[DEPTH][KERNEL], ::hls::stream<out_word_t>& out,
+                       data_t threshold = data_t(0)) {
     static_assert(KERNEL <= 64, "sparse_vector_dot: the zero masks hold up to 64 products");
     static_assert(FINE >= 1 && FINE <= KERNEL, "sparse_vector_dot: 1 <= FINE <= KERNEL");
     static_assert(WINDOWS % FILTERS == 0 && DEPTH % FILTERS == 0, "sparse_vector_dot: FILTERS must divide WINDOWS, DEPTH");
@@ -65,6 +69,7 @@ void sparse_vector_dot(::hls::stream<in_t>& in, const weight_t (&weights)[DEPTH]
                     {"fine", FINE}, {"data_width", DATA_WIDTH}, {"weight_width", WEIGHT_WIDTH},
                     {"acc_width", ACC_WIDTH});
     HASS_HLS_MODULE_EXTRA(module, "skip_all_zero", SKIP_ALL_ZERO);
+    HASS_HLS_MODULE_EXTRA(module, "input_threshold", INPUT_THRESHOLD);
     HASS_PRAGMA(HLS DATAFLOW)
     ::hls::stream<window_t> work_queue;
     ::hls::stream<sparse_flags<FILTERS>> flags;
@@ -91,7 +96,8 @@ void sparse_vector_dot(::hls::stream<in_t>& in, const weight_t (&weights)[DEPTH]
                 HASS_PRAGMA(HLS UNROLL)
                 unsigned long long m = 0;
                 for (count_t p = 0; p < KERNEL; ++p)
-                    if (d.x[p] != 0 && weights[d.address + r][p] != 0) m |= 1ull << p;
+                    if (!zero_activation<INPUT_THRESHOLD>(d.x[p], threshold) && weights[d.address + r][p] != 0)
+                        m |= 1ull << p;
                 d.mask[r] = m;
                 f.work[r] = m != 0 || !SKIP_ALL_ZERO;
                 any = any || f.work[r];
