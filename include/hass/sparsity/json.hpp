@@ -926,6 +926,7 @@ struct named_thresholds {
 /// finite and >= 0.
 inline std::vector<named_thresholds> read_threshold_values(const json& j, std::string_view source,
                                                            const network& net) {
+    using namespace sparsity_detail;
     const scope top{std::string(source)};
     std::vector<named_thresholds> out;
     std::vector<std::pair<int, double>> activations; // (activation layer, tau_a)
