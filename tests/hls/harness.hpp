@@ -293,6 +293,8 @@ tensor restream(const tensor& x, const std::string& scope, hass::hls::cycle_log&
         tensor y = run_squeeze<ROWS, COLS, CHANNELS, FROM, TO>(x, scope);
         const hass::modules::squeeze m{ROWS * COLS * CHANNELS, FROM, TO, 1, 16};
         agreements().push_back({scope, log.slowest(scope), hass::ceil_to_count(m.latency()), "squeeze", "link"});
+        INFO("squeeze " << scope);
+        CHECK(log.slowest(scope) == hass::ceil_to_count(m.latency())); // squeezes agree to the cycle
         return y;
     }
 }

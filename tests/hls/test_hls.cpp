@@ -11,7 +11,7 @@ using hass::hls::conv_config;
 
 namespace {
 
-constexpr double tolerance = 0.05;        // cycle agreement target
+constexpr double tolerance = 0.0;         // dense layers agree to the cycle
 constexpr double sparse_tolerance = 0.02; // sparse layers, the slowest-lane model on the data's statistics
 
 conv_geometry geometry_of_conv(count_t filters, count_t k, count_t stride, count_t pad, count_t groups, bool bias) {

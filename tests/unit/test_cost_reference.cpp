@@ -154,6 +154,16 @@ TEST_CASE("Inner product DSP is fractional for 8- and 4-bit operands", "[cost][r
     CHECK(hass::cost::fpgaconvnet_layer(t, l, f).dsp == 0.25);
     f.coarse_out = 4;
     CHECK(hass::cost::fpgaconvnet_layer(t, l, f).dsp == 1.0); // 0.25 * 4
+    // the packing boundaries: 4 per DSP only up to 4 bits, 2 per DSP from 5 to 8 bits
+    for (hass::count_t w : {5, 6, 7}) {
+        INFO(w << "-bit operands");
+        l.width = {w, w, 32, w};
+        CHECK(hass::cost::fpgaconvnet_layer(t, l, f).dsp == 2.0); // 0.5 * 4
+    }
+    l.width = {4, 5, 32, 4}; // one operand over 4 bits: pairs
+    CHECK(hass::cost::fpgaconvnet_layer(t, l, f).dsp == 2.0);
+    l.width = {9, 8, 32, 9}; // over 8 bits: one per DSP
+    CHECK(hass::cost::fpgaconvnet_layer(t, l, f).dsp == 4.0);
 }
 
 TEST_CASE("Weight streaming: block-rows, stream buffer and bandwidth", "[cost][reference]") {
@@ -242,4 +252,23 @@ TEST_CASE("Bad reference records get a clear error", "[cost][reference][records]
              {{"rows", 4}, {"cols", 4}, {"channels", 1}, {"filters", 1}, {"kernel_rows", 1}, {"kernel_cols", 1},
               {"channel_sparsity_hist", {{0.5, 0.4}}}}}};
     CHECK_THAT(error_of(sp), Catch::Contains("sums to 0.900000, not 1"));
+}
+
+TEST_CASE("Weight memory depth rounds up when fine does not divide K", "[cost][memory]") {
+    // sparse 3x3 convolution C = 3 -> F = 5, ci = co = cg = 1, f = 4 (the sparse
+    // vector dot allows f that does not divide K = 9): every array holds
+    // ceil(F/G * C * K / (f ci co cg)) = ceil(5 * 3 * 9 / 4) = ceil(33.75) = 34 addresses
+    hass::layer l = conv(8, 3, 5, 3, 1);
+    std::vector<double> h;
+    for (int c = 0; c < 3; ++c)
+        for (int z = 0; z <= 9; ++z) h.push_back(z == 4 ? 1.0 : 0.0);
+    l.sparsity = hass::make_sparsity_stats(3, 9, h);
+    hass::folding f;
+    f.fine = 4;
+    REQUIRE(hass::is_valid_folding(l, f));
+    CHECK(hass::evaluate_layer<hass::cost::hass>(l, f).weight_plan.depth == 34);
+    CHECK(hass::evaluate_layer<hass::cost::fpgaconvnet>(l, f).weight_plan.depth == 34);
+    // f = 3 divides: 5 * 3 * 9 / 3 = 45 exactly
+    f.fine = 3;
+    CHECK(hass::evaluate_layer<hass::cost::hass>(l, f).weight_plan.depth == 45);
 }

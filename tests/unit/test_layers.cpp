@@ -179,6 +179,14 @@ TEST_CASE("convolution DSP = f*ci*co*cg multipliers", "[layers][conv]") {
     // 9-bit data are not packed: 3 multipliers of 9x8 bits -> 3 * dspmul(9, 8) = 3
     s8.width = {9, 8, 32};
     CHECK(hass::evaluate_layer(s8, fold(1, 1, 1, 3)).used.dsp == 3);
+    // 5- to 7-bit operands pack in pairs, not quads: 144 / 2 = 72 (quads would give 36)
+    for (hass::count_t w : {5, 6, 7}) {
+        INFO(w << "-bit operands");
+        layer gw = grouped();
+        gw.width = {w, w, 16};
+        CHECK(hass::evaluate_layer(gw, fold(2, 4, 2, 9)).used.dsp == 72);
+        CHECK(hass::evaluate_layer<hass::cost::fpgaconvnet>(gw, fold(2, 4, 2, 9)).used.dsp == 72);
+    }
 }
 
 TEST_CASE("dense weight memory", "[layers][conv][memory]") {

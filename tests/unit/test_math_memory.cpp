@@ -171,6 +171,11 @@ TEST_CASE("multiplier_dsps packs 8-bit pairs and 4-bit quads", "[dsp]") {
     CHECK(hass::multiplier_dsps(1, 4, 4) == 1);     // ceil(1/4)
     CHECK(hass::multiplier_dsps(3, 8, 16) == 3);    // 16 > 8: no packing, 3 * 1
     CHECK(hass::multiplier_dsps(0, 16, 16) == 0);
+    // the boundaries: quads only up to 4 bits, pairs from 5 to 8 bits
+    CHECK(hass::multiplier_dsps(8, 5, 5) == 4);
+    CHECK(hass::multiplier_dsps(8, 7, 7) == 4);
+    CHECK(hass::multiplier_dsps(8, 4, 5) == 4);
+    CHECK(hass::multiplier_dsps(8, 9, 8) == 8);
 }
 
 TEST_CASE("buffer_resources places a buffer in BRAM, URAM, LUTRAM or off chip", "[memory]") {

@@ -599,3 +599,28 @@ TEST_CASE("a catalogue board evaluates the network", "[network][boards]") {
     CHECK(r.throughput() == Approx(250e6 / 36864.0));
     CHECK(r.fits);
 }
+
+TEST_CASE("evaluate: a port squeeze can set the II", "[network][evaluate]") {
+    // One ReLU on an 8x8x8 tensor with coarse 8 reads 8 streams, but a 32-bit
+    // port carries 32 / 16 = 2 streams of 16-bit data: a port squeeze 2 -> 8 on
+    // the input and 8 -> 2 on the output, each H*W*C / min(2, 8) = 512 / 2 = 256
+    // cycles, while the ReLU itself takes 512 / 8 = 64. The II is the squeezes'.
+    network net;
+    net.name = "port";
+    net.input = {8, 8, 8};
+    net.layers.push_back(relu_layer("relu", {8, 8, 8}, {hass::network_input}));
+    auto b = test_board(100, 100);
+    b.port_width_bits = 32;
+    const auto r = hass::evaluate(net, {fold(8, 8)}, b);
+    REQUIRE(r.port_squeezes.size() == 2);
+    CHECK(r.port_squeezes[0].latency == 256);
+    CHECK(r.port_squeezes[1].latency == 256);
+    CHECK(r.layers[0].latency == 64);
+    CHECK(r.ii == 256);
+    CHECK(r.bottleneck == -1); // a squeeze, not a layer
+    // with a 512-bit port (32 streams) there is no squeeze and the ReLU sets the II
+    b.port_width_bits = 512;
+    const auto wide = hass::evaluate(net, {fold(8, 8)}, b);
+    CHECK(wide.port_squeezes.empty());
+    CHECK(wide.ii == 64);
+}

@@ -41,11 +41,12 @@ constexpr resources weight_memory(const layer& l, const folding& f) noexcept {
     return r;
 }
 
-/// Latency, pipeline depth and resources of a layer under a valid folding.
+/// Latency, pipeline depth and resources of a layer under a valid folding,
+/// written into `p` (every field that evaluate_layer sets; the partition-level
+/// fields, FIFOs, are left to the caller).
 template <cost::cost_model Cost = cost::hass>
-constexpr layer_performance evaluate_layer(const layer& l, const folding& f) {
+constexpr void evaluate_layer_into(layer_performance& p, const layer& l, const folding& f) {
     const cost::layer_figures r = Cost::layer_cost(l, f);
-    layer_performance p;
     p.latency = r.latency;
     p.pipeline_depth = r.pipeline_depth;
     p.rate_in = r.rate_in;
@@ -58,6 +59,13 @@ constexpr layer_performance evaluate_layer(const layer& l, const folding& f) {
     p.sparse = implemented_sparse(l, f);
     if (p.sparse) p.sparse_cycles = detail::sparse_cycles_per_window(l, f);
     p.undefined = r.undefined;
+}
+
+/// Latency, pipeline depth and resources of a layer under a valid folding.
+template <cost::cost_model Cost = cost::hass>
+constexpr layer_performance evaluate_layer(const layer& l, const folding& f) {
+    layer_performance p;
+    evaluate_layer_into<Cost>(p, l, f);
     return p;
 }
 

@@ -284,20 +284,33 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
     r.clock_hz = b.clock_hz();
     r.batch = o.batch;
     const auto n = static_cast<std::size_t>(last - first);
-    r.layers.reserve(n);
+    r.layers.resize(n);
     auto layer_at = [&](int i) -> const layer& { return net.layers[static_cast<std::size_t>(i)]; };
     auto fold_at = [&](int i) -> const folding& { return f[static_cast<std::size_t>(i)]; };
-    for (int i = first; i < last; ++i) r.layers.push_back(evaluate_layer<Cost>(layer_at(i), fold_at(i)));
+    for (int i = first; i < last; ++i)
+        evaluate_layer_into<Cost>(r.layers[static_cast<std::size_t>(i - first)], layer_at(i), fold_at(i));
 
     // consumers of every layer inside the partition, in layer order
-    std::vector<std::vector<int>> consumers(n);
+    // (compressed rows: the consumers of layer first + k are cons[cons_at[k], cons_at[k + 1]))
+    std::vector<int> cons_at(n + 1, 0);
     for (int i = first; i < last; ++i)
         for (int src : layer_at(i).inputs)
-            if (src >= first && src < last) consumers[static_cast<std::size_t>(src - first)].push_back(i);
+            if (src >= first && src < last) ++cons_at[static_cast<std::size_t>(src - first) + 1];
+    for (std::size_t k = 0; k < n; ++k) cons_at[k + 1] += cons_at[k];
+    std::vector<int> cons(static_cast<std::size_t>(cons_at[n]));
+    {
+        std::vector<int> fill(cons_at.begin(), cons_at.end() - 1);
+        for (int i = first; i < last; ++i)
+            for (int src : layer_at(i).inputs)
+                if (src >= first && src < last) cons[static_cast<std::size_t>(fill[static_cast<std::size_t>(src - first)]++)] = i;
+    }
+    auto has_consumers = [&](std::size_t k) { return cons_at[k + 1] > cons_at[k]; };
     auto edge_streamed = [&](int src, int dst) {
         // the producer's output port (its consumer's position) and the consumer's input port
-        const auto& cons = consumers[static_cast<std::size_t>(src - first)];
-        const auto j = static_cast<std::uint32_t>(std::find(cons.begin(), cons.end(), dst) - cons.begin());
+        const auto k = static_cast<std::size_t>(src - first);
+        const int* cb = cons.data() + cons_at[k];
+        const int* ce = cons.data() + cons_at[k + 1];
+        const auto j = static_cast<std::uint32_t>(std::find(cb, ce, dst) - cb);
         const auto& ins = layer_at(dst).inputs;
         const auto i = static_cast<std::uint32_t>(std::find(ins.begin(), ins.end(), src) - ins.begin());
         return ((fold_at(src).streamed_outputs >> j) & 1u) != 0 && ((fold_at(dst).streamed_inputs >> i) & 1u) != 0;
@@ -336,6 +349,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         nodes[static_cast<std::size_t>(to)].preds.push_back(from);
     };
     const count_t port_cap_bits = b.port_width_bits;
+    std::vector<int> pred_nodes;
     for (int i = first; i < last; ++i) {
         const layer& l = layer_at(i);
         const folding& fi = fold_at(i);
@@ -357,7 +371,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
             }
         }
         // squeezes on edges from earlier layers of the partition
-        std::vector<int> pred_nodes;
+        pred_nodes.clear();
         for (int src : l.inputs) {
             if (src < first) continue;
             const int pn = node_of[static_cast<std::size_t>(src - first)];
@@ -386,7 +400,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         for (int src : net.layers[j].inputs)
             if (src >= first && src < last) read_later[static_cast<std::size_t>(src - first)] = true;
     std::vector<bool> is_output(n, false);
-    for (std::size_t k = 0; k < n; ++k) is_output[k] = consumers[k].empty() || read_later[k];
+    for (std::size_t k = 0; k < n; ++k) is_output[k] = !has_consumers(k) || read_later[k];
     for (int i = first; i < last; ++i) {
         const auto k = static_cast<std::size_t>(i - first);
         if (!is_output[k]) continue;
