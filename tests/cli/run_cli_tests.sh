@@ -307,7 +307,7 @@ check "co-search tpe --json" 0 out '"method": "tpe"' out '"pareto_front"' \
     -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --cosearch tpe --json
 check "co-search: a statistics file needs an accuracy table" 2 err "--accuracy" \
     -- search "$DATA/tiny.json" --board zcu104 --sparsity "$S/cosearch/thresholds.json"
-check "co-search: missing statistics file" 1 err "cannot open" \
+check "co-search: missing statistics file" 1 err "does not exist" \
     -- search "$DATA/tiny.json" --board zcu104 --sparsity "$S/nope.json" --accuracy "$S/nope.json"
 check "co-search: negative budget" 2 -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --budget -1
 check "co-search: unknown method" 2 -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --cosearch grid
@@ -369,6 +369,19 @@ check "eval -m fpgaconvnet keeps fpgaConvNet's mean over the filters: 72 cycles"
 sed 's/"filter_histogram": \[\[\[1, 0,/"filter_histogram": [[[0, 1,/' "$S/lanes_stats.json" >"$S/lanes_bad.json"
 check "per-filter histograms must average to the channel histogram" 1 err "filter_histogram" \
     err "differs from its row" -- eval "$S/lanes.json" --board zcu104 --stats "$S/lanes_bad.json"
+
+# --- mistyped names: case-insensitive boards and models, "did you mean" ---------------------
+check "mistyped command" 2 err "unknown command 'serach'. Did you mean 'search'?" err "Commands:" -- serach resnet18
+check "mistyped option" 2 err "unknown option '--bugdet' for 'hass search'. Did you mean '--budget'?" \
+    -- search resnet18 --board u250 --bugdet 2
+check "board names ignore case" 0 out "zcu102" -- eval resnet18 --board ZCU102
+check "model names ignore case" 0 out "resnet18" -- info ResNet18
+check "mistyped board" 1 err "unknown board 'zcu12'. Did you mean 'zcu102'?" err "Known boards:" \
+    -- eval resnet18 --board zcu12
+check "mistyped model" 1 err "unknown model 'resnt18'. Did you mean 'resnet18'?" -- info resnt18
+check "missing board file" 1 err "board file 'nosuch/board.json' does not exist" -- eval resnet18 --board nosuch/board.json
+check "mistyped --sparsity" 1 err "statistics file 'synthtic' does not exist. Did you mean 'synthetic'?" \
+    -- search resnet18 --board u250 --sparsity synthtic
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -26,6 +26,7 @@
 #include <hass/zoo/zoo.hpp>
 
 #include "model_arg.hpp"
+#include "suggest.hpp"
 #include "sparse_cmd.hpp"
 #include "text.hpp"
 
@@ -103,14 +104,7 @@ cost::model parse_cost_model(const std::string& text) {
 }
 
 /// A catalogue name or the path of a board JSON file.
-io::owned_board load_board(const std::string& arg) {
-    if (looks_like_file(arg)) return io::load_board(arg);
-    if (auto b = boards::find(arg)) return io::owned_board(*b);
-    std::vector<std::string_view> names;
-    for (const auto& b : boards::catalog) names.push_back(b.name);
-    throw hass::error("unknown board '" + arg + "'; known boards: " + join(names) +
-                      " (or give the path of a board JSON file)");
-}
+io::owned_board load_board(const std::string& arg) { return board_argument(arg); }
 
 double parse_fraction(const std::string& text, std::string_view what) {
     const char* begin = text.c_str();

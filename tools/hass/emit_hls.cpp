@@ -21,23 +21,14 @@
 #include "commands.hpp"
 #include "model_arg.hpp"
 #include "sparse_cmd.hpp"
+#include "suggest.hpp"
 
 namespace hass::cli {
 
 namespace {
 
-bool is_file_argument(const std::string& arg) {
-    std::error_code ec;
-    if (arg.size() >= 5 && arg.compare(arg.size() - 5, 5, ".json") == 0) return true;
-    return std::filesystem::is_regular_file(arg, ec);
-}
-
 io::owned_board load_board_argument(const std::string& arg) {
-    if (is_file_argument(arg)) return io::load_board(arg);
-    if (auto b = boards::find(arg)) return io::owned_board(*b);
-    std::string names;
-    for (const auto& b : boards::catalog) names += (names.empty() ? "" : ", ") + std::string(b.name);
-    throw hass::error("unknown board '" + arg + "'; known boards: " + names + " (or give the path of a board JSON file)");
+    return board_argument(arg);
 }
 
 /// True when layer `i` reads a ReLU's output (through splits): its input

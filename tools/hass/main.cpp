@@ -15,9 +15,11 @@
 // search and export, an fpgaConvNet design file (config.json).
 //
 // Exit codes: 0 success, 1 error in the model or the input files, 2 usage error.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -25,6 +27,8 @@
 
 #include <hass/core/error.hpp>
 #include <hass/version.hpp>
+
+#include "suggest.hpp"
 
 #include "commands.hpp"
 #include "emit_hls.hpp"
@@ -41,6 +45,39 @@ constexpr const char* cost_model_help =
     "or 'fpgaconvnet' (fpgaConvNet's model bit for bit, quirks included)";
 constexpr const char* board_help =
     "a catalogue board name (see 'hass boards') or the path of a board JSON file";
+
+} // namespace
+
+namespace {
+
+/// A clearer message than the parser's for a mistyped command or option:
+/// the closest known name ("did you mean"), or "" when there is nothing to add.
+std::string parse_hint(CLI::App& app, int argc, char** argv) {
+    if (argc < 2) return {};
+    const std::string first = argv[1];
+    if (first.empty() || first[0] == '-') return {};
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+        commands.push_back(sub->get_name());
+    if (std::find(commands.begin(), commands.end(), first) == commands.end()) {
+        std::string list;
+        for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
+        return "unknown command '" + first + "'." + hass::cli::did_you_mean(first, commands) + " Commands: " + list;
+    }
+    CLI::App* sub = app.get_subcommand(first);
+    std::vector<std::string> options;
+    for (const CLI::Option* opt : sub->get_options())
+        for (const auto& n : opt->get_lnames()) options.push_back("--" + n);
+    for (int i = 2; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.rfind("--", 0) != 0 || arg == "--") continue;
+        arg = arg.substr(0, arg.find('='));
+        if (std::find(options.begin(), options.end(), arg) != options.end()) continue;
+        return "unknown option '" + arg + "' for 'hass " + first + "'." + hass::cli::did_you_mean(arg, options) +
+               " See 'hass " + first + " --help'.";
+    }
+    return {};
+}
 
 } // namespace
 
@@ -185,6 +222,10 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        if (const std::string hint = parse_hint(app, argc, argv); !hint.empty()) {
+            fmt::print(stderr, "hass: error: {}\nRun with --help for more information.\n", hint);
+            return 2;
+        }
         const int rc = app.exit(e);
         return rc == 0 ? 0 : 2;
     }

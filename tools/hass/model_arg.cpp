@@ -1,5 +1,6 @@
 // The MODEL argument of the hass command-line tool (model_arg.hpp).
 #include "model_arg.hpp"
+#include "suggest.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -56,14 +57,17 @@ model_input load_model_argument(const std::string& arg) {
         m.file = io::load_network_file(arg);
         return m;
     }
-    if (auto net = zoo::by_name(arg)) {
-        m.file.net = *std::move(net);
-        m.file.folding = unit_folding(m.file.net);
-        return m;
-    }
+    for (std::string_view name : zoo::model_names)
+        if (lowercase(name) == lowercase(arg)) {
+            m.file.net = *zoo::by_name(name);
+            m.file.folding = unit_folding(m.file.net);
+            return m;
+        }
+    if (meant_as_file(arg))
+        throw hass::error("model file '" + arg + "' does not exist (or give a zoo model name)");
     std::string names;
     for (std::string_view n : zoo::model_names) names += (names.empty() ? "" : ", ") + std::string(n);
-    throw hass::error("unknown model '" + arg + "'; known models: " + names +
+    throw hass::error("unknown model '" + arg + "'." + did_you_mean(arg, zoo::model_names) + " Known models: " + names +
                       " (or give the path of a network JSON file or an .onnx model)");
 }
 

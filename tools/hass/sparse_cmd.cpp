@@ -1,12 +1,15 @@
 // The sparse parts of the hass command: `hass search --sparsity` (the HASS
 // co-search) and `hass eval --stats`.
 #include "sparse_cmd.hpp"
+#include "suggest.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -66,6 +69,11 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     const auto method = parse_method(o.method);
     const auto objective = parse_objective(o.objective);
 
+    if (std::error_code ec; o.sparsity != "synthetic" && !std::filesystem::exists(o.sparsity, ec)) {
+        const std::vector<std::string> words{"synthetic"};
+        throw hass::error("--sparsity: statistics file '" + o.sparsity + "' does not exist." +
+                          did_you_mean(o.sparsity, words) + " Give 'synthetic' or a decomposed statistics file");
+    }
     if (o.sparsity != "synthetic" && o.accuracy.empty())
         throw usage_error("--sparsity FILE needs --accuracy FILE (the per-layer accuracy table); only "
                           "--sparsity synthetic comes with a synthetic accuracy table");
