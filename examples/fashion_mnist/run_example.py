@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""The Fashion-MNIST example end to end: train, export, profile, co-search with hass,
+measure the chosen design with PyTorch, refine, emit HLS.
+
+    /usr/bin/python3 run_example.py WORK_DIR --hass build/default/tools/hass/hass [--quick]
+        [--board zedboard] [--budget 1] [--rounds 3] [--epochs 3] [--width 1.0]
+
+Steps (each writes into WORK_DIR):
+  1. train.py: a seeded MobileNetV2-style net, BatchNorm fused, model.pt and model.onnx
+     (skipped when model.pt exists)
+  2. hass_profile: stats.json (decomposed statistics on the calibration images) and
+     acc.json (1-D sensitivity tables on the validation images)
+  3. hass search --sparsity stats.json --accuracy acc.json --budget B   -> roundN/
+  4. oracle (PyTorch on the test set): the measured drop of roundN/thresholds.json, and the
+     product histograms measured at those thresholds (products_N.json), which hass eval
+     turns into the measured throughput of the chosen folding
+  5. measured drop over budget: the measured point is added to acc.json as a joint point
+     (acc_N.json) and the search runs again, up to --rounds rounds
+  6. hass emit-hls of the final design (the sparse folding; the dense design when
+     emit-hls does not take it)
+Prints predicted vs measured drop and throughput for every round and writes summary.json.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pipeline  # noqa: E402
+from hass_profile import Assignment, write_json  # noqa: E402
+from oracle import Oracle  # noqa: E402
+
+QUICK = {"epochs": 2, "width": 0.5, "train_images": 6000, "calib_images": 256, "val_images": 1000,
+         "test_images": 2000, "weight_sparsity": [0.0, 0.25, 0.5, 0.75], "levels": [0.2, 0.4, 0.6]}
+FULL = {"epochs": 3, "width": 1.0, "train_images": 58000, "calib_images": 512, "val_images": 2000,
+        "test_images": None, "weight_sparsity": [round(0.1 * i, 1) for i in range(10)],
+        "levels": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("work")
+    ap.add_argument("--hass", required=True)
+    ap.add_argument("--quick", action="store_true", help="a narrow net trained briefly (the test)")
+    ap.add_argument("--board", default="zedboard")
+    ap.add_argument("--budget", type=float, default=1.0)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--width", type=float)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    cfg = dict(QUICK if a.quick else FULL)
+    for k in ("epochs", "width"):
+        if getattr(a, k) is not None:
+            cfg[k] = getattr(a, k)
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.work, exist_ok=True)
+    w = a.work
+    t_start = time.time()
+    summary = {"config": cfg, "board": a.board, "budget": a.budget, "rounds": []}
+
+    # 1. train
+    if not os.path.exists(os.path.join(w, "model.pt")):
+        subprocess.run([sys.executable, os.path.join(HERE, "train.py"), w, "--epochs", str(cfg["epochs"]),
+                        "--width", str(cfg["width"]), "--train-images", str(cfg["train_images"]),
+                        "--threads", str(a.threads)], check=True)
+    with open(os.path.join(w, "train.json")) as f:
+        summary["train"] = json.load(f)
+    print("trained: test accuracy %.2f%%" % summary["train"]["test_accuracy"])
+
+    # 2. profile
+    t = time.time()
+    prof = pipeline.profile(w, hass=a.hass, calib_images=cfg["calib_images"], val_images=cfg["val_images"],
+                            weight_sparsity=cfg["weight_sparsity"], levels=cfg["levels"])
+    summary["profile_seconds"] = round(time.time() - t, 1)
+    summary["timings"] = prof.timings()
+    print(prof.timing_table())
+
+    # 3.-5. search, measure, refine
+    onnx = os.path.join(w, "model.onnx")
+    pipeline.run_hass(a.hass, "search", onnx, "--board", a.board, "--out", os.path.join(w, "dense"))
+    with open(os.path.join(w, "dense", "report.json")) as f:
+        dense_fps = json.load(f)["throughput_fps"]
+    oracle = Oracle(w, "test", cfg["test_images"])
+    summary["baseline_test_accuracy"] = oracle.baseline
+    acc_path, budget = os.path.join(w, "acc.json"), a.budget
+    best = None
+    for r in range(1, a.rounds + 1):
+        out = os.path.join(w, "round%d" % r)
+        res = pipeline.run_hass(a.hass, "search", onnx, "--board", a.board, "--sparsity", os.path.join(w, "stats.json"),
+                                "--accuracy", acc_path, "--budget", "%g" % budget, "--out", out)
+        with open(os.path.join(out, "report.json")) as f:
+            rep = json.load(f)
+        thresholds = os.path.join(out, "thresholds.json")
+        with open(thresholds) as f:
+            tdoc = json.load(f)
+        measured = oracle(tdoc)
+        # the real histograms at the chosen thresholds, and the throughput hass computes from them
+        products = os.path.join(w, "products_%d.json" % r)
+        write_json(prof.products([tdoc]), products)
+        # hass models inner products dense and reads product histograms of convolutions only
+        convs = {l.name for l in prof.layers if l.kind == "conv"}
+        conv_thresholds = os.path.join(out, "thresholds_convolutions.json")
+        write_json(dict(tdoc, layers=[e for e in tdoc["layers"] if e["name"] in convs]), conv_thresholds)
+        ev = pipeline.run_hass(a.hass, "eval", onnx, "--board", a.board, "--folding", os.path.join(out, "folding.json"),
+                               "--stats", products, "--thresholds", conv_thresholds, "--json")
+        measured_fps = json.loads(ev.stdout)["throughput_fps"]
+        row = {"round": r, "search_budget": budget, "predicted_drop": rep["cosearch"]["accuracy_drop"],
+               "measured_drop": measured["drop"], "predicted_fps": rep["throughput_fps"],
+               "measured_fps": measured_fps, "dense_fps": dense_fps, "dir": out}
+        summary["rounds"].append(row)
+        print("round %d (search budget %.3g): drop predicted %.3f measured %.3f points; throughput predicted %.0f "
+              "measured %.0f images/s (%.3f), dense %.0f" %
+              (r, budget, row["predicted_drop"], row["measured_drop"], row["predicted_fps"], measured_fps,
+               measured_fps / row["predicted_fps"], dense_fps), flush=True)
+        if measured["drop"] <= a.budget and (best is None or measured_fps > best["measured_fps"]):
+            best = row
+        if measured["drop"] <= a.budget:
+            break
+        # feed the measurement back: a joint point when several thresholds moved, else a tighter budget
+        asg = Assignment.from_thresholds(tdoc, prof)
+        with open(acc_path) as f:
+            acc = json.load(f)
+        if len(asg.joint_layers()) >= 2:
+            acc.setdefault("joint", []).append({"layers": asg.joint_layers(), "drop": measured["drop"]})
+            acc_path = os.path.join(w, "acc_%d.json" % r)
+            write_json(acc, acc_path)
+            check = pipeline.run_hass(a.hass, "search", onnx, "--board", a.board, "--sparsity",
+                                      os.path.join(w, "stats.json"), "--accuracy", acc_path, "--json", check=False)
+            if check.returncode == 0:
+                continue
+            acc["joint"].pop()
+            write_json(acc, acc_path)
+        budget = max(0.0, budget - (measured["drop"] - row["predicted_drop"]))
+
+    summary["chosen"] = best
+    if best is None:
+        print("no round's design is within the budget when measured: the dense design stands")
+    # 6. emit HLS: the sparse folding when emit-hls takes it, else the dense design
+    hls = os.path.join(w, "hls")
+    shutil.rmtree(hls, ignore_errors=True)
+    folding = os.path.join(best["dir"] if best else os.path.join(w, "dense"), "folding.json")
+    e = pipeline.run_hass(a.hass, "emit-hls", onnx, "--board", a.board, "--folding", folding, "--out", hls, check=False)
+    summary["emit_hls"] = "sparse" if best and e.returncode == 0 else None
+    if summary["emit_hls"] is None:
+        if best:
+            print("emit-hls does not take the sparse folding (%s); emitting the dense design" %
+                  (e.stderr.strip().splitlines() or ["?"])[-1])
+        pipeline.run_hass(a.hass, "emit-hls", onnx, "--board", a.board, "--folding",
+                          os.path.join(w, "dense", "folding.json"), "--out", hls)
+        summary["emit_hls"] = "dense"
+    print("HLS (%s design) in %s" % (summary["emit_hls"], hls))
+    summary["seconds"] = round(time.time() - t_start, 1)
+    with open(os.path.join(w, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    if best:
+        print("chosen: round %d, measured drop %.3f points (budget %g), %.0f images/s measured, speed-up %.2fx over "
+              "the dense design" % (best["round"], best["measured_drop"], a.budget, best["measured_fps"],
+                                    best["measured_fps"] / dense_fps))
+
+
+if __name__ == "__main__":
+    main()
