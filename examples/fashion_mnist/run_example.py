@@ -3,7 +3,7 @@
 measure the chosen design with PyTorch, refine, emit HLS.
 
     /usr/bin/python3 run_example.py WORK_DIR --hass build/default/tools/hass/hass [--quick]
-        [--board zedboard] [--budget 1] [--rounds 3] [--epochs 3] [--width 1.0]
+        [--board zedboard] [--budget 1] [--rounds 3] [--epochs 2] [--width 1.0]
 
 Steps (each writes into WORK_DIR):
   1. train.py: a seeded MobileNetV2-style net, BatchNorm fused, model.pt and model.onnx
@@ -38,9 +38,9 @@ from oracle import Oracle  # noqa: E402
 
 QUICK = {"epochs": 2, "width": 0.5, "train_images": 6000, "calib_images": 256, "val_images": 1000,
          "test_images": 2000, "weight_sparsity": [0.0, 0.25, 0.5, 0.75], "levels": [0.2, 0.4, 0.6]}
-FULL = {"epochs": 3, "width": 1.0, "train_images": 58000, "calib_images": 512, "val_images": 2000,
-        "test_images": None, "weight_sparsity": [round(0.1 * i, 1) for i in range(10)],
-        "levels": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]}
+FULL = {"epochs": 2, "width": 1.0, "train_images": 30000, "calib_images": 512, "val_images": 2000,
+        "test_images": None, "weight_sparsity": [round(0.1 * i, 1) for i in range(8)],
+        "levels": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}
 
 
 def main():

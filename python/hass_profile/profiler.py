@@ -103,10 +103,18 @@ class Profiler:
         self.images = sum(len(b) for b in self.batches)
 
     # ------------------------------------------------------------------ thresholds on the model
+    def assignment(self, thresholds):
+        """An Assignment from a `hass.sparsity.thresholds` document, its path, or an Assignment."""
+        if isinstance(thresholds, Assignment):
+            return thresholds
+        return Assignment.from_thresholds(thresholds, self)
+
     @contextlib.contextmanager
     def applied(self, assignment):
-        """Within the block the model computes with the assignment: weights |w| < tau_w are zero,
-        activations x <= tau_a of the activation layers are zero."""
+        """Within the block the model computes with the assignment (an Assignment or a thresholds
+        document): weights |w| < tau_w are zero, activations x <= tau_a of the activation layers
+        are zero."""
+        assignment = self.assignment(assignment)
         layers = {l.name: l for l in self.layers}
         owners = {a.name: a for a in self.owners}
         saved, hooks = [], []
@@ -315,6 +323,7 @@ class Profiler:
             return float(self.evaluate(m))
 
     def drop(self, assignment):
+        """The accuracy drop in points at the assignment (against the unthresholded model)."""
         if self.baseline is None:
             self.baseline = self.accuracy()
         return self.baseline - self.accuracy(assignment)
