@@ -23,6 +23,7 @@ Prints predicted vs measured drop and throughput for every round and writes summ
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -63,7 +64,16 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     w = a.work
     t_start = time.time()
-    summary = {"config": cfg, "board": a.board, "budget": a.budget, "rounds": []}
+    summary = {"config": cfg, "board": a.board, "budget": a.budget, "rounds": [], "cpu_seconds": {}}
+
+    def cpu():
+        r = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        return sum(x.ru_utime + x.ru_stime for x in r)
+
+    def phase(name, start):
+        summary["cpu_seconds"][name] = round(cpu() - start, 1)
+        return cpu()
+    c = cpu()
 
     # 1. train
     if not os.path.exists(os.path.join(w, "model.pt")):
@@ -72,7 +82,8 @@ def main():
                         "--threads", str(a.threads)], check=True)
     with open(os.path.join(w, "train.json")) as f:
         summary["train"] = json.load(f)
-    print("trained: test accuracy %.2f%%" % summary["train"]["test_accuracy"])
+    print("trained: test accuracy %.2f%%" % summary["train"]["test_accuracy"], flush=True)
+    c = phase("train", c)
 
     # 2. profile
     t = time.time()
@@ -80,7 +91,8 @@ def main():
                             weight_sparsity=cfg["weight_sparsity"], levels=cfg["levels"])
     summary["profile_seconds"] = round(time.time() - t, 1)
     summary["timings"] = prof.timings()
-    print(prof.timing_table())
+    print(prof.timing_table(), flush=True)
+    c = phase("profile", c)
 
     # 3.-5. search, measure, refine
     onnx = os.path.join(w, "model.onnx")
@@ -140,6 +152,7 @@ def main():
         budget = max(0.0, budget - (measured["drop"] - row["predicted_drop"]))
 
     summary["chosen"] = best
+    c = phase("search_and_measure", c)
     if best is None:
         print("no round's design is within the budget when measured: the dense design stands")
     # 6. emit HLS: the sparse folding when emit-hls takes it, else the dense design
@@ -156,6 +169,7 @@ def main():
                           os.path.join(w, "dense", "folding.json"), "--out", hls)
         summary["emit_hls"] = "dense"
     print("HLS (%s design) in %s" % (summary["emit_hls"], hls))
+    phase("emit_hls", c)
     summary["seconds"] = round(time.time() - t_start, 1)
     with open(os.path.join(w, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)

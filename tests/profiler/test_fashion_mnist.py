@@ -29,6 +29,7 @@ except ImportError as e:
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EX = os.path.join(ROOT, "examples", "fashion_mnist")
 sys.path.insert(0, EX)
+sys.path.insert(0, os.path.join(ROOT, "python"))
 import fmnist  # noqa: E402
 
 if not fmnist.available():

@@ -282,6 +282,28 @@ def flattened_maps_are_permuted_to_stream_order():
     assert fc[0].owner is not None and fc[1].owner is not None
 
 
+@test
+def unnamed_nodes_map_by_execution_order():
+    # an ONNX file whose nodes lost their scoped names: hass names them <op>_<index>, and the
+    # modules map to them in execution order; hass info confirms every name
+    net, path = mobilenet()
+    m = onnx.load(path)
+    for k, n in enumerate(m.graph.node):
+        n.name = "" if k % 2 else "dup"
+    bare = os.path.join(SCRATCH, "unnamed.onnx")
+    onnx.save(m, bare)
+    layers, owners = hp.map_layers(net, bare, torch.zeros(1, 1, 28, 28), hass=HASS)
+    names = hp.hass_node_names(m.graph)
+    assert all(n.startswith(op + "_") for n, op in zip(names, (x.op_type for x in m.graph.node))), names
+    info = json.loads(run("info", bare, "--json").stdout)
+    hass_names = {l["name"] for l in info["layers"]}
+    assert all(l.name in hass_names for l in layers) and all(a.name in hass_names for a in owners)
+    named, _ = hp.map_layers(net, path, torch.zeros(1, 1, 28, 28))
+    assert [l.module_name for l in layers] == [l.module_name for l in named]
+    assert [l.owner.module_name if l.owner else None for l in layers] == \
+        [l.owner.module_name if l.owner else None for l in named]
+
+
 def main():
     passed = failed = 0
     for t in TESTS:
