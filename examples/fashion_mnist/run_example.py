@@ -37,9 +37,9 @@ import pipeline  # noqa: E402
 from hass_profile import Assignment, write_json  # noqa: E402
 from oracle import Oracle  # noqa: E402
 
-QUICK = {"epochs": 2, "width": 0.5, "train_images": 6000, "calib_images": 256, "val_images": 1000,
+QUICK = {"epochs": 2, "width": 0.5, "train_images": 5000, "lr": 0.01, "calib_images": 256, "val_images": 1000,
          "test_images": 2000, "weight_sparsity": [0.0, 0.25, 0.5, 0.75], "levels": [0.2, 0.4, 0.6]}
-FULL = {"epochs": 2, "width": 1.0, "train_images": 30000, "calib_images": 512, "val_images": 2000,
+FULL = {"epochs": 2, "width": 1.0, "train_images": 30000, "lr": 0.004, "calib_images": 512, "val_images": 2000,
         "test_images": None, "weight_sparsity": [round(0.1 * i, 1) for i in range(8)],
         "levels": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}
 
@@ -78,7 +78,7 @@ def main():
     # 1. train
     if not os.path.exists(os.path.join(w, "model.pt")):
         subprocess.run([sys.executable, os.path.join(HERE, "train.py"), w, "--epochs", str(cfg["epochs"]),
-                        "--width", str(cfg["width"]), "--train-images", str(cfg["train_images"]),
+                        "--width", str(cfg["width"]), "--train-images", str(cfg["train_images"]), "--lr", str(cfg["lr"]),
                         "--threads", str(a.threads)], check=True)
     with open(os.path.join(w, "train.json")) as f:
         summary["train"] = json.load(f)

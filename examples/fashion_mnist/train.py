@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Trains the example network on Fashion-MNIST (seeded) and exports it for hass.
 
-    /usr/bin/python3 train.py OUT_DIR [--epochs 4] [--width 1.0] [--train-images 58000] [--seed 1]
+    /usr/bin/python3 train.py OUT_DIR [--epochs 4] [--width 1.0] [--train-images 58000]
+        [--lr 0.004] [--seed 1]
 
 Writes OUT_DIR/model.pt (the BatchNorm-fused model's state and its width) and
 OUT_DIR/model.onnx (the same fused model, batch 1, opset 13): the weights hass reads
@@ -40,6 +41,7 @@ def main():
     ap.add_argument("--width", type=float, default=1.0)
     ap.add_argument("--train-images", type=int, default=58000)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=4e-3, help="the one-cycle peak learning rate")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
@@ -51,8 +53,8 @@ def main():
     xt, yt = xt[:a.train_images], yt[:a.train_images]
     model = FashionMobileNet(a.width)
     steps = a.epochs * ((len(xt) + a.batch - 1) // a.batch)
-    opt = torch.optim.AdamW(model.parameters(), lr=4e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=4e-3, total_steps=steps)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
     gen = torch.Generator().manual_seed(a.seed)
     t0 = time.time()
     for epoch in range(a.epochs):
@@ -79,7 +81,7 @@ def main():
     torch.save({"width": a.width, "state": fused.state_dict(), "test_accuracy": acc}, os.path.join(a.out, "model.pt"))
     export_onnx(fused, os.path.join(a.out, "model.onnx"), (1, 28, 28))
     with open(os.path.join(a.out, "train.json"), "w") as f:
-        json.dump({"epochs": a.epochs, "width": a.width, "train_images": len(xt), "seed": a.seed,
+        json.dump({"epochs": a.epochs, "width": a.width, "lr": a.lr, "train_images": len(xt), "seed": a.seed,
                    "test_accuracy": acc, "seconds": round(time.time() - t0, 1)}, f, indent=1)
 
 
