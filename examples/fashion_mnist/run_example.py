@@ -3,22 +3,23 @@
 measure the chosen design with PyTorch, refine, emit HLS.
 
     /usr/bin/python3 run_example.py WORK_DIR --hass build/default/tools/hass/hass [--quick]
-        [--board zedboard] [--budget 1] [--rounds 3] [--epochs 2] [--width 1.0]
+        [--board zedboard] [--budget 1] [--rounds 3] [--cosearch greedy|tpe] [--epochs 2] [--width 1.0] [--reprofile]
 
 Steps (each writes into WORK_DIR):
   1. train.py: a seeded MobileNetV2-style net, BatchNorm fused, model.pt and model.onnx
      (skipped when model.pt exists)
   2. hass_profile: stats.json (decomposed statistics on the calibration images) and
-     acc.json (1-D sensitivity tables on the validation images)
-  3. hass search --sparsity stats.json --accuracy acc.json --budget B   -> roundN/
+     acc.json (1-D sensitivity tables on the validation images); kept when they exist
+  3. hass search --sparsity stats.json --accuracy acc.json --budget B   -> BOARD_budgetB/roundN/
   4. oracle (PyTorch on the test set): the measured drop of roundN/thresholds.json, and the
-     product histograms measured at those thresholds (products_N.json), which hass eval
+     product histograms measured at those thresholds (BOARD_budgetB/products_N.json), which hass eval
      turns into the measured throughput of the chosen folding
   5. measured drop over budget: the measured point is added to acc.json as a joint point
-     (acc_N.json) and the search runs again, up to --rounds rounds
+     (BOARD_budgetB/acc_N.json) and the search runs again, up to --rounds rounds
   6. hass emit-hls of the final design (the sparse folding; the dense design when
      emit-hls does not take it)
-Prints predicted vs measured drop and throughput for every round and writes summary.json.
+Prints predicted vs measured drop and throughput for every round and writes
+BOARD_budgetB/summary.json (and a copy in WORK_DIR/summary.json).
 """
 import argparse
 import json
@@ -52,9 +53,11 @@ def main():
     ap.add_argument("--board", default="zedboard")
     ap.add_argument("--budget", type=float, default=1.0)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--cosearch", choices=("greedy", "tpe"), default="greedy", help="hass search --cosearch")
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--width", type=float)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reprofile", action="store_true", help="measure stats.json and acc.json even if they exist")
     a = ap.parse_args()
     cfg = dict(QUICK if a.quick else FULL)
     for k in ("epochs", "width"):
@@ -64,7 +67,10 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     w = a.work
     t_start = time.time()
-    summary = {"config": cfg, "board": a.board, "budget": a.budget, "rounds": [], "cpu_seconds": {}}
+    run_dir = os.path.join(w, "%s_budget%g%s" % (a.board, a.budget, "" if a.cosearch == "greedy" else "_" + a.cosearch))  # rounds, products, HLS of this run
+    os.makedirs(run_dir, exist_ok=True)
+    summary_path = os.path.join(run_dir, "summary.json")
+    summary = {"config": cfg, "board": a.board, "budget": a.budget, "cosearch": a.cosearch, "rounds": [], "cpu_seconds": {}}
 
     def cpu():
         r = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
@@ -85,13 +91,17 @@ def main():
     print("trained: test accuracy %.2f%%" % summary["train"]["test_accuracy"], flush=True)
     c = phase("train", c)
 
-    # 2. profile
+    # 2. profile (reused when stats.json and acc.json exist, unless --reprofile)
     t = time.time()
-    prof = pipeline.profile(w, hass=a.hass, calib_images=cfg["calib_images"], val_images=cfg["val_images"],
-                            weight_sparsity=cfg["weight_sparsity"], levels=cfg["levels"])
+    if not a.reprofile and all(os.path.exists(os.path.join(w, f)) for f in ("stats.json", "acc.json")):
+        print("reusing %s/stats.json and acc.json (--reprofile measures them again)" % w)
+        prof = pipeline.make_profiler(w, a.hass, cfg["calib_images"], cfg["val_images"])
+    else:
+        prof = pipeline.profile(w, hass=a.hass, calib_images=cfg["calib_images"], val_images=cfg["val_images"],
+                                weight_sparsity=cfg["weight_sparsity"], levels=cfg["levels"])
+        print(prof.timing_table(), flush=True)
     summary["profile_seconds"] = round(time.time() - t, 1)
     summary["timings"] = prof.timings()
-    print(prof.timing_table(), flush=True)
     c = phase("profile", c)
 
     # 3.-5. search, measure, refine
@@ -104,9 +114,10 @@ def main():
     acc_path, budget = os.path.join(w, "acc.json"), a.budget
     best = None
     for r in range(1, a.rounds + 1):
-        out = os.path.join(w, "round%d" % r)
+        out = os.path.join(run_dir, "round%d" % r)
         res = pipeline.run_hass(a.hass, "search", onnx, "--board", a.board, "--sparsity", os.path.join(w, "stats.json"),
-                                "--accuracy", acc_path, "--budget", "%g" % budget, "--out", out)
+                                "--accuracy", acc_path, "--budget", "%g" % budget, "--cosearch", a.cosearch,
+                                "--out", out)
         with open(os.path.join(out, "report.json")) as f:
             rep = json.load(f)
         thresholds = os.path.join(out, "thresholds.json")
@@ -114,24 +125,31 @@ def main():
             tdoc = json.load(f)
         measured = oracle(tdoc)
         # the real histograms at the chosen thresholds, and the throughput hass computes from them
-        products = os.path.join(w, "products_%d.json" % r)
+        products = os.path.join(run_dir, "products_%d.json" % r)
         write_json(prof.products([tdoc]), products)
         # hass models inner products dense and reads product histograms of convolutions only
         convs = {l.name for l in prof.layers if l.kind == "conv"}
         conv_thresholds = os.path.join(out, "thresholds_convolutions.json")
         write_json(dict(tdoc, layers=[e for e in tdoc["layers"] if e["name"] in convs]), conv_thresholds)
         ev = pipeline.run_hass(a.hass, "eval", onnx, "--board", a.board, "--folding", os.path.join(out, "folding.json"),
-                               "--stats", products, "--thresholds", conv_thresholds, "--json")
-        measured_fps = json.loads(ev.stdout)["throughput_fps"]
+                               "--stats", products, "--thresholds", conv_thresholds, "--json", check=False)
+        measured_fps, eval_error = None, None
+        if ev.returncode == 0:
+            measured_fps = json.loads(ev.stdout)["throughput_fps"]
+        else:
+            eval_error = (ev.stderr.strip().splitlines() or ["exit %d" % ev.returncode])[-1]
         row = {"round": r, "search_budget": budget, "predicted_drop": rep["cosearch"]["accuracy_drop"],
                "measured_drop": measured["drop"], "predicted_fps": rep["throughput_fps"],
                "measured_fps": measured_fps, "dense_fps": dense_fps, "dir": out}
+        if eval_error:
+            row["eval_error"] = eval_error
         summary["rounds"].append(row)
+        fps_text = ("measured %.0f images/s (%.3f)" % (measured_fps, measured_fps / row["predicted_fps"])
+                    if measured_fps else "not measured (%s)" % eval_error)
         print("round %d (search budget %.3g): drop predicted %.3f measured %.3f points; throughput predicted %.0f "
-              "measured %.0f images/s (%.3f), dense %.0f" %
-              (r, budget, row["predicted_drop"], row["measured_drop"], row["predicted_fps"], measured_fps,
-               measured_fps / row["predicted_fps"], dense_fps), flush=True)
-        if measured["drop"] <= a.budget and (best is None or measured_fps > best["measured_fps"]):
+              "%s, dense %.0f" % (r, budget, row["predicted_drop"], row["measured_drop"], row["predicted_fps"],
+                                  fps_text, dense_fps), flush=True)
+        if measured["drop"] <= a.budget and measured_fps and (best is None or measured_fps > best["measured_fps"]):
             best = row
         if measured["drop"] <= a.budget:
             break
@@ -141,7 +159,7 @@ def main():
             acc = json.load(f)
         if len(asg.joint_layers()) >= 2:
             acc.setdefault("joint", []).append({"layers": asg.joint_layers(), "drop": measured["drop"]})
-            acc_path = os.path.join(w, "acc_%d.json" % r)
+            acc_path = os.path.join(run_dir, "acc_%d.json" % r)
             write_json(acc, acc_path)
             check = pipeline.run_hass(a.hass, "search", onnx, "--board", a.board, "--sparsity",
                                       os.path.join(w, "stats.json"), "--accuracy", acc_path, "--json", check=False)
@@ -156,7 +174,7 @@ def main():
     if best is None:
         print("no round's design is within the budget when measured: the dense design stands")
     # 6. emit HLS: the sparse folding when emit-hls takes it, else the dense design
-    hls = os.path.join(w, "hls")
+    hls = os.path.join(run_dir, "hls")
     shutil.rmtree(hls, ignore_errors=True)
     folding = os.path.join(best["dir"] if best else os.path.join(w, "dense"), "folding.json")
     e = pipeline.run_hass(a.hass, "emit-hls", onnx, "--board", a.board, "--folding", folding, "--out", hls, check=False)
@@ -171,8 +189,9 @@ def main():
     print("HLS (%s design) in %s" % (summary["emit_hls"], hls))
     phase("emit_hls", c)
     summary["seconds"] = round(time.time() - t_start, 1)
-    with open(os.path.join(w, "summary.json"), "w") as f:
-        json.dump(summary, f, indent=1)
+    for path in (summary_path, os.path.join(w, "summary.json")):
+        with open(path, "w") as f:
+            json.dump(summary, f, indent=1)
     if best:
         print("chosen: round %d, measured drop %.3f points (budget %g), %.0f images/s measured, speed-up %.2fx over "
               "the dense design" % (best["round"], best["measured_drop"], a.budget, best["measured_fps"],

@@ -105,8 +105,10 @@ def threshold_for_sparsity(magnitudes, s):
 
 
 def weight_mask(weight, tau_w):
-    """0/1 mask of the weights that survive tau_w (|w| >= tau_w, compared in float32)."""
-    return (weight.detach().abs() >= torch.tensor(tau_w, dtype=torch.float32)).to(weight.dtype)
+    """0/1 mask of the non-zero weights that survive tau_w (|w| >= tau_w, compared in float32;
+    a weight that is exactly 0 is always zero)."""
+    w = weight.detach()
+    return ((w.abs() >= torch.tensor(tau_w, dtype=torch.float32)) & (w != 0)).to(weight.dtype)
 
 
 def threshold_activation(x, tau_a):

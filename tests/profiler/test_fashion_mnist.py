@@ -80,15 +80,16 @@ if best:
     check("oracle answers each document", len(lines) == 2, r.stdout)
     check("oracle reproduces the measured drop", abs(lines[0]["drop"] - best["measured_drop"]) < 1e-9, lines)
     check("oracle: no thresholds, no drop", lines[1]["drop"] == 0, lines)
-check("HLS emitted", os.path.exists(os.path.join(W, "hls")) and summary["emit_hls"] in ("sparse", "dense"))
+check("HLS emitted", os.path.exists(os.path.join(W, "zedboard_budget1", "hls", "weights.hpp")) and summary["emit_hls"] in ("sparse", "dense"))
 
 # files through hass: the statistics and accuracy hass wrote back in round1/
 model = load_fused(os.path.join(W, "model.pt"))
 with open(os.path.join(W, "stats.json")) as f:
     ours = json.load(f)
-with open(os.path.join(W, "round1", "statistics.json")) as f:
+round1 = summary["rounds"][0]["dir"]
+with open(os.path.join(round1, "statistics.json")) as f:
     theirs = json.load(f)
-with open(os.path.join(W, "round1", "accuracy.json")) as f:
+with open(os.path.join(round1, "accuracy.json")) as f:
     acc = json.load(f)
 layers, _ = hp.map_layers(model, os.path.join(W, "model.onnx"), torch.zeros(1, 1, 28, 28))
 by_name = {l.name: l for l in layers}

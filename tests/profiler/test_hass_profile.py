@@ -262,6 +262,31 @@ def profiler_files_are_read_by_hass():
         pt = [q for q in base[l.name]["points"] if q["tau_w"] == 0 and q["tau_a"] == 0][0]["histogram"]
         a0 = e["activations"]["histogram"][0]
         assert np.allclose(np.array(pt), np.array(a0)[:, ::-1], atol=1e-12), l.name
+    # products with pruned weights and a thresholded owner against the brute-force loop: the
+    # stem (pruned to half) and the depthwise convolution reading a thresholded ReLU6
+    stem, dw = p.layers[0], p.layers[1]
+    owner = dw.owner.name
+    asg = hp.Assignment(tau_w={stem.name: p.sparsity_threshold(stem.name, 0.5),
+                               dw.name: p.sparsity_threshold(dw.name, 0.25)},
+                        tau_a={owner: p.tau_grids[owner][1]})
+    got = {e["name"]: np.array(e["points"][0]["histogram"]) for e in p.products([asg])["layers"]}
+    seen = {}
+    with p.applied(asg), torch.no_grad():
+        hooks = [l.module.register_forward_pre_hook(lambda m, i, n=l.name: seen.setdefault(n, []).append(i[0]))
+                 for l in (stem, dw)]
+        for x in calib:
+            net(x)
+        for h in hooks:
+            h.remove()
+        for l in (stem, dw):
+            kh, kw, stride, pad, groups = hp.masks.conv_geometry(l.module)
+            wm = (l.module.weight != 0).float()
+            assert wm.mean() < 0.8, l.name  # the pruning is in effect
+            want = sum(brute_product_hist(x[:4].numpy(), wm.numpy(), stride, pad, groups) for x in seen[l.name])
+            mine = sum(hp.product_zero_histogram(x[:4], wm, stride, pad, groups).numpy() for x in seen[l.name])
+            assert (mine == want).all(), l.name
+            full = sum(hp.product_zero_histogram(x, wm, stride, pad, groups).numpy() for x in seen[l.name])
+            assert np.allclose(full / full.sum(1, keepdims=True), got[l.name], atol=1e-12), l.name
     # magnitudes instead of the model's weights are accepted too
     hp.write_json(p.decomposed(tau_a=p.tau_grids, magnitudes=True), os.path.join(SCRATCH, "stats_m.json"))
     run("eval", path, "--board", "zedboard", "--stats", os.path.join(SCRATCH, "stats_m.json"))
