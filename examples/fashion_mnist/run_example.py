@@ -3,7 +3,7 @@
 measure the chosen design with PyTorch, refine, emit HLS.
 
     /usr/bin/python3 run_example.py WORK_DIR --hass build/default/tools/hass/hass [--quick]
-        [--board zedboard] [--budget 1] [--rounds 3] [--cosearch greedy|tpe] [--epochs 2] [--width 1.0] [--reprofile]
+        [--board zedboard] [--budget 1] [--rounds 4] [--cosearch greedy|tpe] [--epochs 2] [--width 1.0] [--reprofile]
 
 Steps (each writes into WORK_DIR):
   1. train.py: a seeded MobileNetV2-style net, BatchNorm fused, model.pt and model.onnx
@@ -15,7 +15,9 @@ Steps (each writes into WORK_DIR):
      product histograms measured at those thresholds (BOARD_budgetB/products_N.json), which hass eval
      turns into the measured throughput of the chosen folding
   5. measured drop over budget: the measured point is added to acc.json as a joint point
-     (BOARD_budgetB/acc_N.json) and the search runs again, up to --rounds rounds
+     (BOARD_budgetB/acc_N.json), or, when hass cannot fit it (the tables give at most one of
+     its thresholds a non-zero drop), the unexplained drop is spread over the 1-D tables of the
+     thresholds that moved; the search runs again, up to --rounds rounds
   6. hass emit-hls of the final design (the sparse folding; the dense design when
      emit-hls does not take it)
 Prints predicted vs measured drop and throughput for every round and writes
@@ -45,6 +47,29 @@ FULL = {"epochs": 2, "width": 1.0, "train_images": 30000, "lr": 0.004, "calib_im
         "levels": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}
 
 
+def spread_drop(acc, moved, excess, prof):
+    """Raises the 1-D tables at the moved thresholds so that they add up to `excess` more: each
+    moved threshold's drop, at its grid point and above, becomes at least its share."""
+    if excess <= 0 or not moved:
+        return
+    share = excess / len(moved)
+    tables = {e["name"]: e for e in acc["layers"]}
+    for m in moved:
+        e = tables.get(m["name"])
+        if e is None:
+            continue
+        if "tau_a" in m:
+            grid = e["tau_a"]
+            k = min(range(len(grid)), key=lambda i: abs(grid[i] - m["tau_a"]))
+        else:
+            taus = [prof.sparsity_threshold(m["name"], x) for x in e["weight_sparsity"]]
+            k = min(range(len(taus)), key=lambda i: abs(taus[i] - m["tau_w"]))
+        for i in range(k, len(e["drop"])):
+            e["drop"][i] = max(e["drop"][i], e["drop"][k] + share if i == k else e["drop"][i])
+        for i in range(k + 1, len(e["drop"])):
+            e["drop"][i] = max(e["drop"][i], e["drop"][i - 1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("work")
@@ -52,7 +77,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a narrow net trained briefly (the test)")
     ap.add_argument("--board", default="zedboard")
     ap.add_argument("--budget", type=float, default=1.0)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--cosearch", choices=("greedy", "tpe"), default="greedy", help="hass search --cosearch")
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--width", type=float)
@@ -153,21 +178,27 @@ def main():
             best = row
         if measured["drop"] <= a.budget:
             break
-        # feed the measurement back: a joint point when several thresholds moved, else a tighter budget
+        # feed the measurement back: a joint point; when hass cannot fit one (the tables give at
+        # most one of its thresholds a non-zero drop), the unexplained drop is spread over the 1-D
+        # tables of the thresholds that moved
         asg = Assignment.from_thresholds(tdoc, prof)
         with open(acc_path) as f:
             acc = json.load(f)
-        if len(asg.joint_layers()) >= 2:
-            acc.setdefault("joint", []).append({"layers": asg.joint_layers(), "drop": measured["drop"]})
-            acc_path = os.path.join(run_dir, "acc_%d.json" % r)
-            write_json(acc, acc_path)
-            check = pipeline.run_hass(a.hass, "search", onnx, "--board", a.board, "--sparsity",
-                                      os.path.join(w, "stats.json"), "--accuracy", acc_path, "--json", check=False)
-            if check.returncode == 0:
-                continue
-            acc["joint"].pop()
-            write_json(acc, acc_path)
-        budget = max(0.0, budget - (measured["drop"] - row["predicted_drop"]))
+        acc_path = os.path.join(run_dir, "acc_%d.json" % r)
+        moved = asg.joint_layers()
+        acc.setdefault("joint", []).append({"layers": moved, "drop": measured["drop"]})
+        write_json(acc, acc_path)
+        check = pipeline.run_hass(a.hass, "search", onnx, "--board", a.board, "--sparsity",
+                                  os.path.join(w, "stats.json"), "--accuracy", acc_path, "--json", check=False)
+        if check.returncode == 0:
+            row["feedback"] = "joint point"
+            continue
+        acc["joint"].pop()
+        if not acc["joint"]:
+            del acc["joint"]
+        spread_drop(acc, moved, measured["drop"] - row["predicted_drop"], prof)
+        write_json(acc, acc_path)
+        row["feedback"] = "1-D tables raised"
 
     summary["chosen"] = best
     c = phase("search_and_measure", c)
