@@ -29,7 +29,8 @@ apt_get install -y --no-install-recommends \
     python3-numpy \
     python3-onnx \
     python3-torch \
-    python3-torchvision
+    python3-torchvision \
+    dataset-fashion-mnist
 
 # The ONNX import (tools/onnx, `hass import`) needs libonnx-dev and libprotobuf-dev;
 # without them hass builds without it and its tests are skipped. The tests'
@@ -37,3 +38,7 @@ apt_get install -y --no-install-recommends \
 # python3-onnx and python3-numpy regenerate them (tests/onnx/make_test_data.py) and
 # export torchvision's resnet18 at test time (skipped when missing). Fuzzing the
 # ONNX reader (the `fuzz` preset) also needs clang and libclang-rt-14-dev.
+# The PyTorch profiler (python/hass_profile) needs python3-torch and python3-onnx;
+# its example and test (examples/fashion_mnist, ctest profiler.fashion_mnist) read
+# Fashion-MNIST from dataset-fashion-mnist (/usr/share/datasets/fashion-mnist). The
+# profiler tests are skipped when these are missing.
