@@ -26,12 +26,16 @@ apt_get install -y --no-install-recommends \
     libonnx-dev \
     libprotobuf-dev \
     python3 \
+    python3-dev \
+    pybind11-dev \
     python3-numpy \
     python3-onnx \
     python3-torch \
     python3-torchvision \
     dataset-fashion-mnist
 
+# The Python module (python/, `import hass`) needs python3-dev and pybind11-dev;
+# without them it is not built and its tests are not registered.
 # The ONNX import (tools/onnx, `hass import`) needs libonnx-dev and libprotobuf-dev;
 # without them hass builds without it and its tests are skipped. The tests'
 # models are committed (tests/onnx/data); python3-torch, python3-torchvision,

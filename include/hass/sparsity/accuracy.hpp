@@ -45,8 +45,18 @@ inline std::string describe_candidate(std::span<const threshold_pair> candidate,
     const std::size_t shown = std::min<std::size_t>(candidate.size(), 6);
     for (std::size_t i = 0; i < shown; ++i) {
         if (i) s += ", ";
-        s += (i < names.size() ? names[i] : "#" + std::to_string(i)) + ": (tau_w " + detail::num(candidate[i].tau_w) +
-             ", tau_a " + detail::num(candidate[i].tau_a) + ")";
+        // appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "#" + std::to_string(i) at -O3
+        if (i < names.size()) {
+            s += names[i];
+        } else {
+            s += '#';
+            s += std::to_string(i);
+        }
+        s += ": (tau_w ";
+        s += detail::num(candidate[i].tau_w);
+        s += ", tau_a ";
+        s += detail::num(candidate[i].tau_a);
+        s += ')';
     }
     if (candidate.size() > shown) s += ", ... (" + std::to_string(candidate.size()) + " layers)";
     return s + "}";
