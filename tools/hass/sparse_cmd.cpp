@@ -173,6 +173,7 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     cj["layers"] = std::move(layers);
     if (ok) {
         cj["dense"] = summary_json(sparsity::summarise(dense, r.dense_design.report));
+        cj["dense_fallback"] = r.dense_fallback;
         cj["sparse"] = summary_json(sparsity::summarise(r.sparse_network, r.design.report));
     }
     json front = json::array();
@@ -244,6 +245,10 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     print_summary("sparse design", sparsity::summarise(r.sparse_network, r.design.report));
     fmt::print("speed-up           {:.2f}x at an accuracy drop of {:.3f} points (budget {})\n",
                r.design.report.throughput() / r.dense_design.report.throughput(), r.best.drop, r.budget);
+    if (r.dense_fallback)
+        fmt::print("note               the sparse design at the chosen thresholds was slower than the dense design,\n"
+                   "                   so the design is the dense one (every layer built dense); the co-search's\n"
+                   "                   hardware estimate misled it on this network and board\n");
     fmt::print("II                 {} cycles (lower bound {}), dense design {} cycles\n", grouped(r.design.ii),
                grouped(r.design.ii_lower_bound), grouped(r.dense_design.ii));
     fmt::print("candidates         {} scored in {} (oracle {}, hardware estimate {}); exact designs {}\n",

@@ -207,21 +207,34 @@ inline std::vector<int> pareto_indices(const std::vector<folding_option>& all, c
 /// minimised over the set is at most (1 + eps) times the true minimum.
 inline std::vector<int> epsilon_front(const std::vector<folding_option>& all, const std::vector<int>& order,
                                       double eps) {
+    // kept options as (latency, dsp, lut, ff, bram18, uram, off-chip bits), in
+    // doubles once, scanned newest first
+    using key = std::array<double, 7>;
+    auto key_of = [](const folding_option& o) {
+        return key{static_cast<double>(o.latency),   static_cast<double>(o.used.dsp),
+                   static_cast<double>(o.used.lut),  static_cast<double>(o.used.ff),
+                   static_cast<double>(o.used.bram18), static_cast<double>(o.used.uram),
+                   static_cast<double>(o.offchip_bits)};
+    };
     std::vector<int> kept;
+    std::vector<key> kept_keys;
     for (int i : order) {
-        const folding_option& o = all[static_cast<std::size_t>(i)];
-        auto within = [&](count_t a, count_t b) { return static_cast<double>(a) <= static_cast<double>(b) * (1 + eps); };
+        const key c = key_of(all[static_cast<std::size_t>(i)]);
+        key limit = c;
+        for (std::size_t r = 1; r < limit.size(); ++r) limit[r] *= 1 + eps;
         bool covered = false;
-        for (std::size_t k = kept.size(); k-- > 0;) {
-            const folding_option& d = all[static_cast<std::size_t>(kept[k])];
-            if (d.latency <= o.latency && within(d.used.dsp, o.used.dsp) && within(d.used.lut, o.used.lut) &&
-                within(d.used.ff, o.used.ff) && within(d.used.bram18, o.used.bram18) &&
-                within(d.used.uram, o.used.uram) && within(d.offchip_bits, o.offchip_bits)) {
+        for (std::size_t k = kept_keys.size(); k-- > 0;) {
+            const key& d = kept_keys[k];
+            if (d[0] <= limit[0] && d[1] <= limit[1] && d[2] <= limit[2] && d[3] <= limit[3] && d[4] <= limit[4] &&
+                d[5] <= limit[5] && d[6] <= limit[6]) {
                 covered = true;
                 break;
             }
         }
-        if (!covered) kept.push_back(i);
+        if (!covered) {
+            kept.push_back(i);
+            kept_keys.push_back(c);
+        }
     }
     return kept;
 }

@@ -112,6 +112,10 @@ struct cosearch_result {
     double exact_ms = 0;              ///< time spent in the exact folding searches
     std::string method, objective;
     double budget = 0;
+    /// The exact sparse design at the chosen point was slower than the dense
+    /// design (the estimate misled the search): `design` is the dense design's
+    /// folding with every layer built dense, at the front's lowest-drop point.
+    bool dense_fallback = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -768,6 +772,21 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
                 r.sparse_network = std::move(sn);
             }
         }
+    }
+    // never worse than dense: the dense design's hardware (every layer built
+    // dense) is always a design of the sparse network too
+    if (r.dense_design.found && (!r.design.found || r.design.report.throughput() < r.dense_design.report.throughput())) {
+        if (!r.front.empty()) r.best = r.front.front();
+        r.sparse_network = net;
+        pred.apply(r.sparse_network, r.best.thresholds);
+        r.design = r.dense_design;
+        for (std::size_t i = 0; i < r.design.folding.size(); ++i)
+            if (r.sparse_network.layers[i].is_sparse()) r.design.folding[i].dense = true;
+        r.design.report = evaluate<Cost>(r.sparse_network, r.design.folding, b,
+                                         {o.folding.cap, o.folding.batch, o.folding.bram_to_lut});
+        r.design.ii = r.design.report.ii;
+        detail::cosearch::attach_exact(r.best, r.design);
+        r.dense_fallback = true;
     }
     const auto t2 = clock::now();
     r.exact_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
