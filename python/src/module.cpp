@@ -25,6 +25,7 @@
 #include <hass/search/partition.hpp>
 #include <hass/search/search.hpp>
 #include <hass/sparsity/cosearch.hpp>
+#include <hass/sparsity/report_json.hpp>
 #include <hass/sparsity/json.hpp>
 #include <hass/sparsity/report.hpp>
 #include <hass/sparsity/synthetic.hpp>
@@ -335,14 +336,6 @@ py_result search(const py::object& net_o, const py::object& board_o, const std::
 // cosearch (as `hass search --sparsity ... --json`)
 // ---------------------------------------------------------------------------
 
-json summary_json(const sparsity::performance_summary& s) {
-    return {{"throughput_fps", s.throughput_fps},
-            {"dsp", s.dsp},
-            {"dense_gops", s.dense_gops},
-            {"effective_gops", s.effective_gops},
-            {"dense_gops_per_dsp", s.dense_gops_per_dsp},
-            {"effective_gops_per_dsp", s.effective_gops_per_dsp}};
-}
 
 /// The oracle's Python callable, called from the C++ search with the GIL held;
 /// a Python exception is kept and the search is stopped by a C++ exception.
@@ -493,72 +486,13 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
     }
 
     const bool ok = r.design.found && r.dense_design.found;
-    network dense = n->net;
-    for (auto& l : dense.layers) l.sparsity = {};
-    json j;
-    if (ok)
-        j = io::report_json(r.sparse_network, r.design.folding, r.design.report, b);
-    else
-        j = {{"model", n->net.name.str()}, {"board", std::string(b.name)}, {"clock_mhz", b.clock_mhz}};
-    j["found"] = ok;
-    j["message"] = ok ? std::string() : (r.design.found ? r.dense_design.message : r.design.message);
-    j["algo"] = "optimal";
-    j["search_ms"] = r.search_ms;
-    j["ii_lower_bound"] = r.design.ii_lower_bound;
-    json cj;
-    cj["method"] = r.method;
-    cj["objective"] = r.objective;
-    cj["budget_points"] = r.budget;
-    cj["statistics"] = {{"synthetic", in.stats.synthetic}, {"provenance", in.stats.provenance}};
-    if (python_oracle_used)
-        cj["accuracy"] = {{"synthetic", false}, {"provenance", "Python callable"}, {"calls", callable->calls}};
-    else
-        cj["accuracy"] = {{"synthetic", in.synthetic_table || in.table.synthetic}, {"provenance", in.table.provenance}};
-    cj["accuracy_drop"] = r.best.drop;
-    cj["candidates"] = r.candidates;
-    cj["time_ms"] = {{"total", r.search_ms}, {"oracle", r.oracle_ms}, {"hardware_estimate", r.hardware_ms},
-                     {"exact_designs", r.exact_ms}};
-    json layers = json::array();
-    for (std::size_t s = 0; s < pred->size(); ++s) {
-        const auto idx = static_cast<std::size_t>(pred->network_index(s));
-        const layer& l = r.sparse_network.layers[idx];
-        const auto& t = r.best.thresholds[s];
-        const double zeros = pred->convolution(s) ? l.sparsity.mean_zeros : pred->predict_copy(s, t.tau_w, t.tau_a).mean_zeros;
-        json e{{"name", pred->name(s)},
-               {"type", std::string(to_string(l.type))},
-               {"tau_w", t.tau_w},
-               {"tau_a", t.tau_a},
-               {"activation_layer",
-                pred->activation_owner(s) == pred->name(s) ? json(nullptr) : json(pred->activation_owner(s))},
-               {"zero_fraction", zeros},
-               {"weight_sparsity", pred->weight_sparsity(s, t.tau_w)},
-               {"activation_sparsity", pred->activation_sparsity(s, t.tau_a)}};
-        if (ok) {
-            const auto& f = r.design.folding[idx];
-            e["implementation"] = implemented_sparse(l, f) ? "sparse" : "dense";
-            const double sparse_lat = static_cast<double>(r.design.report.layers[idx].latency);
-            const double dense_lat = static_cast<double>(r.dense_design.report.layers[idx].latency);
-            e["latency_cycles"] = r.design.report.layers[idx].latency;
-            e["dense_design_latency_cycles"] = r.dense_design.report.layers[idx].latency;
-            e["speedup_over_dense_design"] = sparse_lat > 0 ? dense_lat / sparse_lat : 0.0;
-        }
-        layers.push_back(std::move(e));
-    }
-    cj["layers"] = std::move(layers);
-    if (ok) {
-        cj["dense"] = summary_json(sparsity::summarise(dense, r.dense_design.report));
-        cj["sparse"] = summary_json(sparsity::summarise(r.sparse_network, r.design.report));
-    }
-    json front = json::array();
-    for (const auto& p : r.front) {
-        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
-        if (p.exact) e["throughput_fps"] = p.throughput;
-        front.push_back(std::move(e));
-    }
-    cj["pareto_front"] = std::move(front);
-    cj["notes"] = notes;
-    cj["thresholds"] = io::write_thresholds(*pred, r.best.thresholds);
-    j["cosearch"] = std::move(cj);
+    const json accuracy =
+        python_oracle_used
+            ? json{{"synthetic", false}, {"provenance", "Python callable"}, {"calls", callable->calls}}
+            : json{{"synthetic", in.synthetic_table || in.table.synthetic}, {"provenance", in.table.provenance}};
+    json j = io::cosearch_report_json(n->net, b, *pred, r,
+                                      {{"synthetic", in.stats.synthetic}, {"provenance", in.stats.provenance}},
+                                      accuracy, notes);
 
     py_result out;
     out.report = std::move(j);
