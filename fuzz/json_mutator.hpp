@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <hass/io/json.hpp>
+
 namespace hass::fuzz {
 
 /// splitmix64: a small, fast, portable generator (same sequence everywhere).
@@ -181,12 +183,16 @@ inline void mutate_text(std::string& s, rng& r) {
 
 /// One mutant of `seed_text`: one to four edits, mostly structural.
 inline std::string mutate(const std::string& seed_text, rng& r) {
-    nlohmann::json j = nlohmann::json::parse(seed_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+    // a seed nested deeper than hass reads is mutated as text (the tree walk recurses)
+    const bool shallow = hass::io::detail::too_deep_at(seed_text, 2 * hass::io::max_json_depth) == seed_text.size();
+    nlohmann::json j = shallow ? nlohmann::json::parse(seed_text, nullptr, /*allow_exceptions=*/false,
+                                                       /*ignore_comments=*/true)
+                               : nlohmann::json(nlohmann::json::value_t::discarded);
     std::string out;
     const std::size_t edits = 1 + r.below(4);
     if (!j.is_discarded() && r.chance(85)) {
         for (std::size_t e = 0; e < edits; ++e) detail::mutate_tree(j, r);
-        out = j.dump(r.chance(50) ? -1 : 1);
+        out = j.dump(r.chance(50) ? -1 : 1, ' ', false, nlohmann::json::error_handler_t::replace);
         if (r.chance(15)) detail::mutate_text(out, r);
     } else {
         out = seed_text;

@@ -60,6 +60,7 @@ TEST_CASE("values in messages are described without dumping containers", "[robus
     CHECK(hass::io::detail::describe(deep) == "an array of 1 elements (array)");
     CHECK(hass::io::detail::describe(nlohmann::json::object()) == "an object with 0 keys (object)");
     CHECK(hass::io::detail::describe(std::string(1000, 'x')).size() < 80);
+    CHECK_NOTHROW(hass::io::detail::describe(std::string(47, 'x') + "\xc3\xa9")); // a cut through a UTF-8 character
 }
 
 TEST_CASE("readers refuse directories, devices and oversized files", "[robustness][json]") {

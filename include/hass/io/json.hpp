@@ -241,7 +241,10 @@ inline std::string short_number(double v) {
 inline std::string describe(const json& j) {
     if (j.is_array()) return "an array of " + std::to_string(j.size()) + " elements (array)";
     if (j.is_object()) return "an object with " + std::to_string(j.size()) + " keys (object)";
-    std::string s = j.is_string() ? json(j.get_ref<const std::string&>().substr(0, 48)).dump() : j.dump();
+    // (a cut through a multi-byte character is shown as U+FFFD, never an exception)
+    std::string s = j.is_string() ? json(j.get_ref<const std::string&>().substr(0, 48))
+                                        .dump(-1, ' ', false, json::error_handler_t::replace)
+                                  : j.dump();
     if (s.size() > 48) s = s.substr(0, 45) + "...";
     std::string kind = j.type_name();
     if (j.is_number_float()) kind = "non-integer number";
