@@ -383,5 +383,82 @@ check "missing board file" 1 err "board file 'nosuch/board.json' does not exist"
 check "mistyped --sparsity" 1 err "statistics file 'synthtic' does not exist. Did you mean 'synthetic'?" \
     -- search resnet18 --board u250 --sparsity synthtic
 
+# --- robustness: every class of bad input found by fuzzing gives an error that
+# names the file, the place, the field, what is wrong and what is allowed ---------
+R="$S/robust"
+mkdir -p "$R"
+B='"name": "b", "dsp": 220, "lut": 53200, "ff": 106400, "bram18": 280'
+echo "{$B, \"clock_mhz\": 100, \"bandwidth_gbps\": 1e-20}" >"$R/bw.json"
+check "board: bandwidth 1e-20 is out of range (field, range, value)" 1 err "$R/bw.json" \
+    err "field 'bandwidth_gbps'" err "must be in [0.001, 100000] Gbit/s" err "got 1e-20" -- eval resnet18 --board "$R/bw.json"
+echo "{$B, \"clock_mhz\": 5e38, \"bandwidth_gbps\": 6}" >"$R/clock.json"
+check "board: clock 5e38 is out of range" 1 err "$R/clock.json" err "field 'clock_mhz'" \
+    err "must be in [1, 10000] MHz" -- search "$DATA/tiny.json" --board "$R/clock.json"
+echo "{$B, \"clock_mhz\": 1e999, \"bandwidth_gbps\": 6}" >"$R/overflow.json"
+check "number overflow 1e999 names the file and the place" 1 err "$R/overflow.json: line 1, column" \
+    err "number overflow parsing '1e999'" err "finite" -- eval resnet18 --board "$R/overflow.json"
+{ printf '{%s, "clock_mhz": 100, "bandwidth_gbps": 1, "dsp": ' "${B#*\"dsp\": 220, }"; printf '%.0s[' {1..100000};
+  printf '%.0s]' {1..100000}; echo '}'; } >"$R/deep.json"
+check "a 100,000-deep array is a nesting error, not a stack overflow" 1 err "$R/deep.json: line 1, column" \
+    err "nested deeper than 64 levels" -- eval resnet18 --board "$R/deep.json"
+echo "{$B, \"clock_mhz\": 100, \"bandwidth_gbps\": 1, \"lut\": [[1, 2], [3]]}" >"$R/dup.json"
+check "a duplicate key names the key and the object" 1 err "$R/dup.json" err "duplicate key 'lut'" \
+    err "the top level" -- eval resnet18 --board "$R/dup.json"
+echo "{\"name\": \"b\", \"dsp\": [[[1]]], \"lut\": 1, \"ff\": 1, \"bram18\": 1, \"clock_mhz\": 100, \"bandwidth_gbps\": 1}" \
+    >"$R/arr.json"
+check "an array where a number belongs is described by its size" 1 err "$R/arr.json" err "field 'dsp'" \
+    err "an array of 1 elements (array)" -- eval resnet18 --board "$R/arr.json"
+check "a directory is not a board file" 1 err "cannot open $R: it is a directory, not a file" \
+    -- eval resnet18 --board "$R"
+check "a device is not a network file" 1 err "cannot open /dev/zero: not a regular file" \
+    -- eval /dev/zero --board zcu104
+check "a device is not a weight file" 1 err "/dev/zero" err "not a regular file" \
+    -- emit-hls "$DATA/tiny.json" --board zcu104 --weights /dev/zero --out "$R/hls"
+{ printf '{"name": "b", "dsp": 900, "lut": 300000, "ff": 600000, "bram18": 900, "clock_mhz": 100, "bandwidth_gbps": 1,
+"_note": ['; printf '{"a": 1}, %.0s' {1..256000}; echo '{}]}'; } >"$R/note.json"
+SECONDS=0
+check "a 2.5 MB annotation of 256k small objects loads in linear time" 0 out '"model": "tiny"' \
+    -- eval "$DATA/tiny.json" --board "$R/note.json" --json
+if ((SECONDS > 30)); then
+    echo "FAIL: loading $R/note.json took ${SECONDS} s (quadratic parsing?)"
+    failed=$((failed + 1))
+fi
+check "batch 2^63-1 is out of range" 2 err "--batch" err "outside the allowed range [1, 1073741824]" \
+    -- eval resnet18 --board zcu104 --batch 9223372036854775807
+check "a seed beyond 64 bits is an error, not clamped" 2 err "--seed" err "outside the allowed range" \
+    -- search "$DATA/tiny.json" --board zcu104 --algo anneal --seed 99999999999999999999999
+check "a non-integer seed" 2 err "--seed" err "not an integer" -- search "$DATA/tiny.json" --board zcu104 --seed 1.5
+check "--cap '' is an error" 2 err "--cap" err "empty value is not allowed" -- eval resnet18 --board zcu104 --cap ''
+check "a resource given twice in --cap" 2 err "--cap: resource 'dsp' is given twice" \
+    -- eval resnet18 --board zcu104 --cap dsp=0.5,dsp=0.6
+echo '{"format": "hass.accuracy.table", "version": 1, "layers": []}' >"$R/acc.json"
+check "--accuracy without --sparsity" 2 err "--accuracy goes with --sparsity" \
+    -- search "$DATA/tiny.json" --board zcu104 --accuracy "$R/acc.json"
+# the co-search over every statistics form: decomposed with raw magnitudes
+cat >"$R/m_net.json" <<'JSON'
+{"name": "m", "input": {"rows": 4, "cols": 4, "channels": 2}, "layers": [{"name": "pw", "type": "convolution", "filters": 2, "kernel": 1}]}
+JSON
+cat >"$R/m_stats.json" <<'JSON'
+{"format": "hass.sparsity.decomposed", "version": 1, "layers": [{"name": "pw", "source": "other", "activations": {"tau": [0.0], "histogram": [[[0.5, 0.5], [0.5, 0.5]]]}, "weights": {"magnitudes": [0.1, 0.2, 0.3, 0.4]}}]}
+JSON
+cat >"$R/m_acc.json" <<'JSON'
+{"format": "hass.accuracy.table", "version": 1, "layers": [{"name": "pw", "tau_w": [0.0, 0.5], "tau_a": [0.0], "drop": [[0.0], [0.5]]}]}
+JSON
+check "co-search: decomposed statistics with raw magnitudes" 0 out '"found": true' \
+    -- search "$R/m_net.json" --board zcu104 --sparsity "$R/m_stats.json" --accuracy "$R/m_acc.json" --json
+# an inserted input.split takes the network's data width: an 8-bit residual network emits
+cat >"$R/w8.json" <<'JSON'
+{"name": "w8", "input": {"rows": 4, "cols": 4, "channels": 2}, "widths": {"data": 8, "weight": 8, "acc": 24},
+ "layers": [{"name": "a", "type": "convolution", "filters": 2, "kernel": 1, "inputs": ["input"]},
+            {"name": "b", "type": "convolution", "filters": 2, "kernel": 1, "inputs": ["input"]},
+            {"name": "add", "type": "eltwise", "inputs": ["a", "b"]}]}
+JSON
+check "an inserted input.split has the network's 8-bit data width" 0 out '"input.split"' \
+    out '"data": 8' -- export "$R/w8.json"
+if grep -q '"data": 16' "$OUT"; then
+    echo "FAIL: the inserted input.split of $R/w8.json has data width 16"
+    failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -337,7 +337,7 @@ TEST_CASE("load_json_file errors", "[io][json]") {
         out << "{\n  \"a\": 1,\n  \"b\": [1, 2\n}\n";
     }
     CHECK_THAT(error_of([&] { (void)hass::io::load_json_file(bad); }),
-               Contains("hass_test_json_bad.json: malformed JSON") && Contains("line 4"));
+               Contains("hass_test_json_bad.json: line 4, column") && Contains("malformed JSON"));
     {
         std::ofstream out(bad);
         out << "// a comment\n{\"a\": 1, /* another */ \"b\": 2}\n";

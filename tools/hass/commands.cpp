@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,7 @@ using nlohmann::json;
 bool looks_like_file(const std::string& arg) {
     std::error_code ec;
     if (arg.size() >= 5 && arg.compare(arg.size() - 5, 5, ".json") == 0) return true;
-    return std::filesystem::is_regular_file(arg, ec);
+    return std::filesystem::exists(arg, ec); // a directory or device too: the reader says why it is not a file
 }
 
 template <class Names>
@@ -126,6 +127,7 @@ utilisation_cap parse_cap(const std::string& text) {
         const double v = parse_fraction(text, "fraction");
         return {v, v, v, v};
     }
+    std::set<std::string> seen;
     std::size_t start = 0;
     while (start <= text.size()) {
         const std::size_t comma = std::min(text.find(',', start), text.size());
@@ -134,6 +136,9 @@ utilisation_cap parse_cap(const std::string& text) {
         if (eq == std::string::npos)
             throw usage_error(fmt::format("--cap: '{}' is not KEY=FRACTION (keys: dsp, lut, ff, ram)", item));
         const std::string key = item.substr(0, eq);
+        if (!seen.insert(key).second)
+            throw usage_error(fmt::format("--cap: resource '{}' is given twice in '{}' (give each of dsp, lut, ff, "
+                                          "ram at most once)", key, text));
         const double v = parse_fraction(item.substr(eq + 1), key);
         if (key == "dsp") cap.dsp = v;
         else if (key == "lut") cap.lut = v;
@@ -241,7 +246,7 @@ void print_summary(const network& net, const design_report& r, const board& b, c
                amount(r.batch_throughput(batch)), batch);
     fmt::print("pipeline depth     {} cycles\n", grouped(r.pipeline_depth, 1));
     fmt::print("batch of {:<8}  {} ({} cycles)\n", batch, duration(r.batch_time(batch)),
-               grouped(static_cast<count_t>(r.batch_cycles(batch))));
+               grouped(ceil_to_count(r.batch_cycles(batch))));
     fmt::print("latency (batch 1)  {}\n", duration(r.batch_time(1)));
     fmt::print("bandwidth          {} Gbit/s of {} Gbit/s (in {}, out {}, weights {})\n", amount(r.bandwidth_gbps()),
                amount(b.bandwidth_gbps), amount(r.bits_in * r.throughput() / 1e9),
@@ -749,6 +754,9 @@ int search_with(const search_options& o, const utilisation_cap& cap) {
 
 int run_search(const search_options& o) {
     const utilisation_cap cap = parse_cap(o.cap);
+    if (o.sparsity.empty() && !o.accuracy.empty())
+        throw usage_error("--accuracy goes with --sparsity (the co-search of thresholds and folding); give --sparsity "
+                          "FILE or drop --accuracy");
     if (!o.sparsity.empty()) {
         if (o.algo != "optimal") throw usage_error("--sparsity runs the optimal folding search inside; drop --algo");
         model_input model = load_model_argument(o.model);

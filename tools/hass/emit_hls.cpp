@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include <hass/hass.hpp>
+
+#include "validators.hpp"
 #include <hass/hls/emit.hpp>
 #include <hass/io/json.hpp>
 #include <hass/io/weights.hpp>
@@ -64,7 +66,7 @@ CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o) {
     cmd->add_option("--top", o.top, "Name of the top function (default: <network>_top)");
     cmd->add_option("--namespace", o.name_space, "C++ namespace of the generated code")->capture_default_str();
     cmd->add_option("--seed", o.seed, "Seed of the test bench's random input (and weights)")
-        ->check(CLI::Range(0LL, 4294967295LL))
+        ->check(integer_in(0, 4294967295LL))
         ->capture_default_str();
     cmd->add_option("--data-int-bits", o.data_int, "Integer bits of data_t (default: half the data width)")
         ->check(CLI::NonNegativeNumber);

@@ -36,6 +36,7 @@
 
 #include "import_cmd.hpp"
 #include "model_arg.hpp"
+#include "validators.hpp"
 
 namespace {
 
@@ -118,14 +119,15 @@ int main(int argc, char** argv) {
                          "Folding JSON file (default: the network file's inline folding, else every factor 1)");
     eval_cmd->add_option("--cap", eval.cap,
                          "Utilisation cap: one fraction for every resource (0.9) or per resource "
-                         "(dsp=0.9,lut=0.8,ff=0.8,ram=0.7); fractions in (0, 1]");
+                         "(dsp=0.9,lut=0.8,ff=0.8,ram=0.7); fractions in (0, 1]")
+        ->check(hass::cli::non_empty("a fraction such as 0.9, or KEY=FRACTION,... with keys dsp, lut, ff, ram"));
     eval_cmd->add_option("--partition", eval.partition,
                          "'auto': when the design does not fit, cut it into the fewest partitions that do")
         ->check(CLI::IsMember({"none", "auto"}))
         ->capture_default_str();
     eval_cmd->add_option("--batch", eval.batch,
                          "Images per batch for the batch throughput (default: the design file's, else 256)")
-        ->check(CLI::PositiveNumber);
+        ->check(hass::cli::integer_in(1, hass::cli::max_batch));
     eval_cmd->add_option("--stats", eval.stats,
                          "Sparsity statistics file: product histograms (hass search --sparsity --out writes "
                          "stats.json) or decomposed statistics, composed at --thresholds");
@@ -160,7 +162,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"hass", "fpgaconvnet"}))
         ->capture_default_str();
     export_cmd->add_option("--batch", exp.batch, "Batch size written to the fpgaConvNet design (default 256)")
-        ->check(CLI::PositiveNumber);
+        ->check(hass::cli::integer_in(1, hass::cli::max_batch));
 
     hass::cli::search_options search;
     auto* search_cmd = app.add_subcommand("search", "Search the folding (and partitioning) of a model for a board");
@@ -174,14 +176,16 @@ int main(int argc, char** argv) {
     search_cmd->add_option("-a,--algo", search.algo, "Folding search algorithm")
         ->check(CLI::IsMember({"optimal", "greedy", "anneal"}))
         ->capture_default_str();
-    search_cmd->add_option("--seed", search.seed, "Random seed of anneal")->check(CLI::NonNegativeNumber)->capture_default_str();
+    search_cmd->add_option("--seed", search.seed, "Random seed of anneal")
+        ->check(hass::cli::integer_in(0, 9223372036854775807LL))->capture_default_str();
     search_cmd->add_option("--cap", search.cap,
                            "Utilisation cap: one fraction for every resource (0.9) or per resource "
-                           "(dsp=0.9,lut=0.8,ff=0.8,ram=0.7); fractions in (0, 1]");
+                           "(dsp=0.9,lut=0.8,ff=0.8,ram=0.7); fractions in (0, 1]")
+        ->check(hass::cli::non_empty("a fraction such as 0.9, or KEY=FRACTION,... with keys dsp, lut, ff, ram"));
     search_cmd->add_option("--batch", search.batch,
                            "Images per batch: partitioned designs minimise the batch time "
                            "sum(II*batch + depth)/clock + (P-1)*reconfiguration")
-        ->check(CLI::PositiveNumber)
+        ->check(hass::cli::integer_in(1, hass::cli::max_batch))
         ->capture_default_str();
     search_cmd->add_option("--partition", search.partition,
                            "'auto': cut the network into partitions where that shortens the batch time "

@@ -53,7 +53,7 @@ model_input load_model_argument(const std::string& arg) {
 #endif
     }
     std::error_code ec;
-    if (ends_with_nocase(arg, ".json") || std::filesystem::is_regular_file(arg, ec)) {
+    if (ends_with_nocase(arg, ".json") || std::filesystem::exists(arg, ec)) {
         m.file = io::load_network_file(arg);
         return m;
     }

@@ -251,7 +251,12 @@ void apply_stats_file(network& net, const std::string& path, const std::string& 
             t = io::load_thresholds(thresholds, pred);
         else
             fmt::print(stderr, "hass: note: {}: no --thresholds: every layer at its smallest thresholds\n", path);
-        pred.apply(net, t);
+        try {
+            pred.apply(net, t);
+        } catch (const hass::error& e) { // name the files the grid and the thresholds come from
+            throw hass::error(path + (thresholds.empty() ? std::string() : " at the thresholds of " + thresholds) +
+                              ": " + e.what());
+        }
         validate(net);
         return;
     }

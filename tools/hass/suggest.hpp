@@ -74,7 +74,8 @@ inline bool meant_as_file(std::string_view arg) {
 /// as a missing file.
 inline io::owned_board board_argument(const std::string& arg) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(arg, ec)) return io::load_board(arg);
+    // anything that exists is read as a file: the reader says why a directory or a device is not one
+    if (std::filesystem::exists(arg, ec)) return io::load_board(arg);
     for (const auto& b : boards::catalog)
         if (lowercase(b.name) == lowercase(arg)) return io::owned_board(b);
     if (meant_as_file(arg))

@@ -28,6 +28,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <hass/core/error.hpp>
+#include <hass/io/file.hpp>
 #include <hass/layers/validity.hpp>
 
 namespace hass::onnx_import {
@@ -2361,12 +2362,8 @@ result import_model(std::string_view bytes, std::string_view source, const optio
 
 result import_file(const std::filesystem::path& path, const options& o) {
     const std::string file = path.string();
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw error("cannot open " + file + ": it is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw error("cannot open " + file);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw error("cannot read " + file);
+    // a regular file within protobuf's 2 GiB message limit (not a directory or a device)
+    const std::string bytes = hass::io::read_bounded_file(path, (std::uintmax_t{2} << 30) - 1, "an ONNX model");
     options opt = o;
     if (opt.name.empty()) opt.name = path.stem().string();
     return import_model(bytes, file, opt);

@@ -32,15 +32,35 @@ constexpr count_t gcd(count_t a, count_t b) noexcept {
 
 constexpr count_t lcm(count_t a, count_t b) noexcept { return a / gcd(a, b) * b; }
 
-/// `ceil(x)` for a finite double, usable in constant expressions.
+/// Bound of every count converted from a double: conversions saturate at
+/// +-count_saturation (2^62), so that no input makes a float-to-integer
+/// conversion undefined, and a saturated value is far above any budget yet still
+/// leaves room for a sum of two.
+inline constexpr count_t count_saturation = count_t{1} << 62;
+
+/// `ceil(x)`, usable in constant expressions; saturates at +-count_saturation
+/// (NaN gives count_saturation: an impossible value, never a small one).
 constexpr count_t ceil_to_count(double x) noexcept {
+    constexpr double limit = static_cast<double>(count_saturation);
+    if (!(x < limit)) return count_saturation; // also NaN
+    if (x <= -limit) return -count_saturation;
     const auto t = static_cast<count_t>(x);
     return (static_cast<double>(t) < x) ? t + 1 : t;
 }
 
-/// Round half away from zero, usable in constant expressions.
+/// Round half away from zero, usable in constant expressions; saturates like ceil_to_count.
 constexpr count_t round_to_count(double x) noexcept {
+    constexpr double limit = static_cast<double>(count_saturation);
+    if (!(x < limit)) return count_saturation;
+    if (x <= -limit) return -count_saturation;
     return x < 0 ? -static_cast<count_t>(-x + 0.5) : static_cast<count_t>(x + 0.5);
+}
+
+/// `a * b` for non-negative counts, or -1 when it exceeds count_saturation.
+constexpr count_t checked_product(count_t a, count_t b) noexcept {
+    if (a < 0 || b < 0) return -1;
+    if (a != 0 && b > count_saturation / a) return -1;
+    return a * b;
 }
 
 } // namespace hass

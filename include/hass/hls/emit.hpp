@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "hass/hass.hpp"
+#include "hass/io/file.hpp"
 
 namespace hass::hls {
 
@@ -143,17 +144,17 @@ inline void check_weights(const weight_set& w, const network& net, std::string_v
 /// weights in network order, its weight_count() weights (canonical order),
 /// then, when the layer has a bias or a folded BatchNorm, its filters() biases.
 inline weight_set read_weights_binary(const std::filesystem::path& path, const network& net) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw error("cannot open '" + path.string() + "'");
-    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     count_t expected = 0;
     for (const auto& l : net.layers)
         if (l.has_weights()) expected += l.weight_count() + (l.hardware_bias() ? l.filters() : 0);
-    if (static_cast<count_t>(bytes.size()) != 4 * expected)
-        throw error(path.string() + ": " + std::to_string(bytes.size()) + " bytes, expected " +
+    const std::uintmax_t size = io::checked_file_size(path, io::max_binary_file_bytes, "a binary weight file");
+    if (size != static_cast<std::uintmax_t>(4 * expected))
+        throw error(path.string() + ": " + std::to_string(size) + " bytes, expected " +
                     std::to_string(4 * expected) + " (" + std::to_string(expected) +
                     " little-endian float32 values: the weights and biases of every layer with weights, in "
                     "network order)");
+    const std::string raw = io::read_bounded_file(path, io::max_binary_file_bytes, "a binary weight file");
+    const std::vector<unsigned char> bytes(raw.begin(), raw.end());
     std::size_t at = 0;
     auto next = [&] {
         std::uint32_t u = 0;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -30,6 +31,7 @@
 
 #include "hass/boards/board.hpp"
 #include "hass/core/error.hpp"
+#include "hass/io/file.hpp"
 #include "hass/layers/layer.hpp"
 #include "hass/layers/sparsity.hpp"
 #include "hass/layers/validity.hpp"
@@ -45,49 +47,177 @@ using json = nlohmann::json;
 // Files
 // ============================================================================
 
-/// Reads and parses a JSON file. `//` and `/* */` comments are allowed;
-/// duplicate keys in one object are an error. Throws hass::error
-/// "cannot open FILE" or "FILE: malformed JSON: <parser message>".
-inline json load_json_file(const std::filesystem::path& path) {
-    const std::string file = path.string();
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw hass::error("cannot open " + file + ": it is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw hass::error("cannot open " + file);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw hass::error("cannot read " + file);
+/// Deepest nesting of arrays and objects a JSON input may have (the formats
+/// need at most 8; the limit keeps every recursive walk of a value shallow).
+inline constexpr int max_json_depth = 64;
 
-    // Track the keys of every open object to reject duplicates (nlohmann keeps the last silently).
-    std::vector<std::set<std::string>> keys;
-    std::string duplicate;
-    json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
-        switch (event) {
-        case json::parse_event_t::object_start: keys.emplace_back(); break;
-        case json::parse_event_t::object_end:
-            if (!keys.empty()) keys.pop_back();
-            break;
-        case json::parse_event_t::key:
-            if (!keys.empty() && parsed.is_string() && !keys.back().insert(parsed.get<std::string>()).second &&
-                duplicate.empty())
-                duplicate = parsed.get<std::string>();
-            break;
-        default: break;
+namespace detail {
+
+/// "line L, column C" of byte `offset` of `text` (1-based).
+inline std::string text_position(const std::string& text, std::size_t offset) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
         }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+/// Offset of the bracket that makes `text` nest deeper than `limit` (strings and
+/// comments skipped), or text.size() when it does not.
+inline std::size_t too_deep_at(const std::string& text, int limit) {
+    int depth = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"') {
+            for (++i; i < text.size() && text[i] != '"'; ++i)
+                if (text[i] == '\\') ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            const auto end = text.find("*/", i + 2);
+            i = end == std::string::npos ? text.size() : end + 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return i;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return text.size();
+}
+
+/// Builds the value of a JSON text (nlohmann's SAX interface), rejecting
+/// duplicate keys and nesting deeper than max_json_depth. Linear in the text.
+class checked_dom_builder {
+public:
+    explicit checked_dom_builder(json& root) : root_(root) {}
+
+    bool null() { return put(nullptr); }
+    bool boolean(bool v) { return put(v); }
+    bool number_integer(json::number_integer_t v) { return put(v); }
+    bool number_unsigned(json::number_unsigned_t v) { return put(v); }
+    bool number_float(json::number_float_t v, const std::string&) { return put(v); }
+    bool string(std::string& v) { return put(std::move(v)); }
+    bool binary(json::binary_t& v) { return put(std::move(v)); }
+    bool start_object(std::size_t) { return open(json::value_t::object); }
+    bool start_array(std::size_t) { return open(json::value_t::array); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    bool key(std::string& k) {
+        frame& f = frames_.back();
+        if (!f.keys.insert(k).second) {
+            problem = "duplicate key '" + k + "' in the object at " + path() + " (keys must be unique)";
+            return false;
+        }
+        f.key = k;
         return true;
-    };
-    json j;
-    try {
-        j = json::parse(text, cb, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-    } catch (const json::parse_error& e) {
+    }
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+        error_at = position;
         std::string what = e.what();
         if (what.rfind("[json.exception.", 0) == 0)
             if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
-        throw hass::error(file + ": malformed JSON: " + what);
+        // nlohmann's own "parse error at line L, column C: " (the caller prints the place)
+        if (what.rfind("parse error at line ", 0) == 0)
+            if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+        if (what.rfind("number overflow", 0) == 0) what += " (numbers must be finite 64-bit floating-point values)";
+        problem = what;
+        return false;
     }
-    if (!duplicate.empty())
-        throw hass::error(file + ": malformed JSON: duplicate key '" + duplicate +
-                          "' in one object (keys must be unique)");
-    return j;
+
+    std::string problem;                           ///< why parsing stopped
+    std::size_t error_at = std::string::npos;      ///< byte offset of a syntax error
+    bool too_deep = false;
+
+private:
+    struct frame {
+        json* value;
+        std::string key;            // objects: the current key
+        std::set<std::string> keys; // objects: the keys seen
+    };
+    json& root_;
+    std::vector<frame> frames_;
+    bool have_root_ = false;
+
+    json* slot() {
+        if (frames_.empty()) {
+            have_root_ = true;
+            return &root_;
+        }
+        frame& f = frames_.back();
+        if (f.value->is_array()) {
+            f.value->emplace_back(nullptr);
+            return &f.value->back();
+        }
+        return &(*f.value)[f.key];
+    }
+    template <class V>
+    bool put(V&& v) {
+        *slot() = json(std::forward<V>(v));
+        return true;
+    }
+    bool open(json::value_t t) {
+        if (static_cast<int>(frames_.size()) >= max_json_depth) {
+            too_deep = true;
+            return false;
+        }
+        json* v = slot();
+        *v = json(t);
+        frames_.push_back({v, {}, {}});
+        return true;
+    }
+    bool close() {
+        frames_.pop_back();
+        return true;
+    }
+    std::string path() const {
+        std::string p = "the top level";
+        for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+            const frame& f = frames_[i];
+            if (i == 0) p.clear();
+            if (f.value->is_array())
+                p += "[" + std::to_string(f.value->size() - 1) + "]";
+            else
+                p += (p.empty() ? "" : ".") + f.key;
+        }
+        return p;
+    }
+};
+
+} // namespace detail
+
+/// Parses JSON text read from `file` (named in errors). `//` and `/* */`
+/// comments are allowed; duplicate keys in one object and nesting deeper than
+/// max_json_depth are errors. Throws hass::error "FILE: line L, column C:
+/// malformed JSON: <what>" or "FILE: malformed JSON: duplicate key ...".
+inline json parse_json_text(const std::string& text, const std::string& file) {
+    json j;
+    detail::checked_dom_builder sax(j);
+    bool ok = false;
+    try {
+        ok = json::sax_parse(text, &sax, json::input_format_t::json, /*strict=*/true, /*ignore_comments=*/true);
+    } catch (const nlohmann::detail::exception& e) {
+        throw hass::error(file + ": malformed JSON: " + e.what());
+    }
+    if (ok) return j;
+    if (sax.too_deep)
+        throw hass::error(file + ": " + detail::text_position(text, detail::too_deep_at(text, max_json_depth)) +
+                          ": malformed JSON: arrays and objects nested deeper than " + std::to_string(max_json_depth) +
+                          " levels (the limit of hass input files)");
+    if (sax.error_at != std::string::npos)
+        throw hass::error(file + ": " + detail::text_position(text, sax.error_at) + ": malformed JSON: " + sax.problem);
+    throw hass::error(file + ": malformed JSON: " + sax.problem);
+}
+
+/// Reads and parses a JSON file: a regular file of at most max_json_file_bytes
+/// (io/file.hpp), parsed by parse_json_text. Throws hass::error "cannot open
+/// FILE: ..." or "FILE: ...".
+inline json load_json_file(const std::filesystem::path& path) {
+    return parse_json_text(read_bounded_file(path, max_json_file_bytes, "a JSON input file"), path.string());
 }
 
 // ============================================================================
@@ -100,8 +230,21 @@ namespace detail {
 inline constexpr count_t max_integer = count_t{1} << 24;
 
 /// A short rendering of a value for error messages: `"3" (string)`, `2.5 (number)`.
+/// A double for messages: "%g" (1e-20, 5e+38, 0.5).
+inline std::string short_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+/// Arrays and objects are described by their size only (never dumped).
 inline std::string describe(const json& j) {
-    std::string s = j.dump();
+    if (j.is_array()) return "an array of " + std::to_string(j.size()) + " elements (array)";
+    if (j.is_object()) return "an object with " + std::to_string(j.size()) + " keys (object)";
+    // (a cut through a multi-byte character is shown as U+FFFD, never an exception)
+    std::string s = j.is_string() ? json(j.get_ref<const std::string&>().substr(0, 48))
+                                        .dump(-1, ' ', false, json::error_handler_t::replace)
+                                  : j.dump();
     if (s.size() > 48) s = s.substr(0, 45) + "...";
     std::string kind = j.type_name();
     if (j.is_number_float()) kind = "non-integer number";
@@ -994,6 +1137,13 @@ private:
     }
 };
 
+/// The ranges read_board accepts (docs/formats.md).
+struct board_limits {
+    static constexpr double min_clock_mhz = 1, max_clock_mhz = 10000;
+    static constexpr double min_bandwidth_gbps = 0.001, max_bandwidth_gbps = 100000;
+    static constexpr double max_reconf_time_s = 3600;
+};
+
 /// Reads {"name", "part", "dsp", "lut", "ff", "bram18", "uram", "clock_mhz",
 /// "bandwidth_gbps", "reconf_time_s"}; part, uram and reconf_time_s are optional.
 inline owned_board read_board(const json& j, std::string_view source) {
@@ -1020,12 +1170,18 @@ inline owned_board read_board(const json& j, std::string_view source) {
     };
     b.budget = {resource("dsp", std::nullopt), resource("lut", std::nullopt), resource("ff", std::nullopt),
                 resource("bram18", std::nullopt), resource("uram", count_t{0})};
-    b.clock_mhz = detail::get_number(j, "clock_mhz", top);
-    if (!(b.clock_mhz > 0)) top.fail_field("clock_mhz", "must be > 0");
-    b.bandwidth_gbps = detail::get_number(j, "bandwidth_gbps", top);
-    if (!(b.bandwidth_gbps > 0)) top.fail_field("bandwidth_gbps", "must be > 0");
-    b.reconf_time_s = detail::get_number(j, "reconf_time_s", top, 0.08255);
-    if (b.reconf_time_s < 0) top.fail_field("reconf_time_s", "must be >= 0");
+    // ranges that keep cycle counts and bits per cycle finite and meaningful
+    auto ranged = [&](std::string_view key, double lo, double hi, std::optional<double> fallback, const char* unit) {
+        const double v = detail::get_number(j, key, top, fallback);
+        if (!(v >= lo && v <= hi))
+            top.fail_field(key, "must be in [" + detail::short_number(lo) + ", " + detail::short_number(hi) + "] " +
+                                    unit + ", got " + detail::short_number(v));
+        return v;
+    };
+    b.clock_mhz = ranged("clock_mhz", board_limits::min_clock_mhz, board_limits::max_clock_mhz, std::nullopt, "MHz");
+    b.bandwidth_gbps = ranged("bandwidth_gbps", board_limits::min_bandwidth_gbps, board_limits::max_bandwidth_gbps,
+                              std::nullopt, "Gbit/s");
+    b.reconf_time_s = ranged("reconf_time_s", 0.0, board_limits::max_reconf_time_s, 0.08255, "seconds");
     b.port_width_bits = detail::get_integer(j, "port_width_bits", top, 1, 512);
     b.name = name;
     b.part = part;

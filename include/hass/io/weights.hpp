@@ -80,6 +80,7 @@ inline json write_weights(const hls::weight_set& w, const network& net) {
 /// Reads a weight file: JSON when its first non-blank character is '{', else
 /// the raw float32 format.
 inline hls::weight_set load_weights(const std::filesystem::path& path, const network& net) {
+    checked_file_size(path, std::max(max_json_file_bytes, max_binary_file_bytes), "a weight file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw error("cannot open '" + path.string() + "'");
     char c = 0;

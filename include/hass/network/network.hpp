@@ -142,8 +142,12 @@ constexpr network insert_splits(const network& net) {
             if (src >= network_input && src < static_cast<int>(n)) ++readers[static_cast<std::size_t>(src + 1)];
     network out{net.name, net.input, {}};
     std::vector<int> remap(n + 1, network_input); // tensor -> new index that carries it
-    auto add_split = [&](int tensor_new, const name_t& base, tensor_shape shape, int fan) {
+    // a split carries its tensor at the width it was written with: the producer's
+    // output width, or for the network input the data width of its first reader
+    auto add_split = [&](int tensor_new, const name_t& base, tensor_shape shape, int fan, widths w) {
         layer s;
+        s.width = w;
+        s.width.data = s.width.output;
         s.name = base;
         s.name += ".split";
         s.type = layer_type::split;
@@ -154,12 +158,24 @@ constexpr network insert_splits(const network& net) {
         return static_cast<int>(out.layers.size()) - 1;
     };
     remap[0] = network_input;
-    if (readers[0] > 1) remap[0] = add_split(network_input, "input", net.input, readers[0]);
+    if (readers[0] > 1) {
+        widths w{};
+        bool found = false;
+        for (std::size_t i = 0; i < n && !found; ++i)
+            for (int src : net.layers[i].inputs)
+                if (src == network_input && !found) {
+                    w = net.layers[i].width;
+                    w.output = w.data;
+                    found = true;
+                }
+        remap[0] = add_split(network_input, "input", net.input, readers[0], w);
+    }
     for (std::size_t i = 0; i < n; ++i) {
         layer l = net.layers[i];
         for (int& src : l.inputs) src = remap[static_cast<std::size_t>(src + 1)];
         const name_t base = l.name;
         const tensor_shape shape = l.out;
+        const widths w = l.width;
         const bool is_split = l.type == layer_type::split;
         out.layers.push_back(static_cast<layer&&>(l));
         const int idx = static_cast<int>(out.layers.size()) - 1;
@@ -167,7 +183,7 @@ constexpr network insert_splits(const network& net) {
         if (is_split)
             out.layers.back().fan_out = readers[i + 1] > 0 ? readers[i + 1] : 1;
         else if (readers[i + 1] > 1)
-            remap[i + 1] = add_split(idx, base, shape, readers[i + 1]);
+            remap[i + 1] = add_split(idx, base, shape, readers[i + 1], w);
     }
     return out;
 }

@@ -291,8 +291,9 @@ inline count_t bits_within(count_t T, double bpc) {
     if (bpc <= 0 || T >= unlimited || static_cast<double>(T) * bpc >= static_cast<double>(unlimited)) return unlimited;
     if (T <= 0) return 0;
     auto x = static_cast<count_t>(std::floor(static_cast<double>(T) * bpc));
-    while (x > 0 && memory_cycles(static_cast<double>(x), bpc) > T) --x;
-    while (memory_cycles(static_cast<double>(x + 1), bpc) <= T) ++x;
+    // rounding moves the answer by a few bits at most: both corrections are bounded
+    for (int step = 0; step < 64 && x > 0 && memory_cycles(static_cast<double>(x), bpc) > T; ++step) --x;
+    for (int step = 0; step < 64 && memory_cycles(static_cast<double>(x + 1), bpc) <= T; ++step) ++x;
     return x;
 }
 

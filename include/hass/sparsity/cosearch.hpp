@@ -365,7 +365,12 @@ private:
     std::array<double, staircase::dims> needs(const std::vector<const staircase*>& layers, count_t t) const {
         std::array<double, staircase::dims> sum{};
         for (const auto* s : layers) {
-            const auto& m = s->least[static_cast<std::size_t>(s->at(t))];
+            const auto i = s->at(t);
+            if (i < 0) { // no folding reaches t: an infinite need
+                sum.fill(std::numeric_limits<double>::infinity());
+                return sum;
+            }
+            const auto& m = s->least[static_cast<std::size_t>(i)];
             for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
         }
         return sum;
@@ -394,7 +399,14 @@ public:
         : pred_(pred), oracle_(oracle), opt_(o),
           hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights, model) {
         names_.reserve(pred.size());
-        for (std::size_t i = 0; i < pred.size(); ++i) names_.push_back(pred.name(i));
+        for (std::size_t i = 0; i < pred.size(); ++i) {
+            names_.push_back(pred.name(i));
+            if (pred.tau_w_grid(i).empty() || pred.tau_a_grid(i).empty() || pred.tau_w_grid(i).size() > 255 ||
+                pred.tau_a_grid(i).size() > 255)
+                hass::detail::fail("layer '" + pred.name(i) + "': the co-search needs 1 to 255 tau_w and tau_a "
+                                   "points, the statistics give " + std::to_string(pred.tau_w_grid(i).size()) +
+                                   " and " + std::to_string(pred.tau_a_grid(i).size()));
+        }
         layers_.resize(net.size());
         for (std::size_t li = 0; li < net.size(); ++li)
             if (hw_.stats_index(li) < 0) layers_[li] = &hw_.fixed(li);
