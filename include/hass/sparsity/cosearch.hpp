@@ -787,7 +787,10 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     }
     // never worse than dense: the dense design's hardware (every layer built
     // dense) is always a design of the sparse network too
-    if (r.dense_design.found && (!r.design.found || r.design.report.throughput() < r.dense_design.report.throughput())) {
+    // (compared at the search's batch, pipeline depth included: the figure the cost model reports)
+    const count_t batch = o.folding.batch;
+    if (r.dense_design.found &&
+        (!r.design.found || r.design.report.batch_throughput(batch) < r.dense_design.report.batch_throughput(batch))) {
         if (!r.front.empty()) r.best = r.front.front();
         r.sparse_network = net;
         pred.apply(r.sparse_network, r.best.thresholds);
