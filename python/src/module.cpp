@@ -21,6 +21,7 @@
 #include <hass/cost/policy.hpp>
 #include <hass/hls/emit.hpp>
 #include <hass/io/json.hpp>
+#include <hass/io/folding_plan.hpp>
 #include <hass/network/evaluate.hpp>
 #include <hass/search/partition.hpp>
 #include <hass/search/search.hpp>
@@ -91,7 +92,13 @@ struct py_network {
 struct py_folding {
     std::shared_ptr<const py_network> net;
     std::vector<folding> f;
-    json to_json() const { return io::write_folding(net->net, f); }
+    std::vector<int> cuts; ///< partitions: each cut starts one (empty: one partition)
+    count_t batch = 0;     ///< the batch it was searched for (0: none)
+    json to_json() const {
+        json j = io::write_folding(net->net, f);
+        io::add_folding_plan(j, net->net, cuts, batch);
+        return j;
+    }
 };
 
 /// A board (catalogue entry or board file).
@@ -175,19 +182,31 @@ std::shared_ptr<const py_network> network_arg(const py::object& o) {
     throw py::type_error("net must be a hass.Network or a zoo name / network JSON / .onnx path");
 }
 
-/// A folding argument: None (the network's own), a Folding, a dict (folding JSON) or a path.
-std::vector<folding> folding_arg(const py::object& o, const py_network& n) {
-    if (o.is_none()) return n.inline_folding.empty() ? unit_folding(n.net) : n.inline_folding;
+/// A folding argument: None (the network's own), a Folding, a dict (folding JSON) or a path;
+/// with the partitions and batch it carries (hass/io/folding_plan.hpp).
+struct folding_value {
+    std::vector<folding> f;
+    io::folding_plan plan;
+};
+
+folding_value folding_arg(const py::object& o, const py_network& n) {
+    if (o.is_none()) return {n.inline_folding.empty() ? unit_folding(n.net) : n.inline_folding, {}};
     if (py::isinstance<py_folding>(o)) {
         const auto& f = o.cast<const py_folding&>();
         if (f.f.size() != n.net.size())
             throw hass::error("the folding has " + std::to_string(f.f.size()) + " layers, the network " +
                               std::to_string(n.net.size()));
-        return f.f;
+        return {f.f, io::folding_plan{f.cuts, !f.cuts.empty(), f.batch}};
     }
-    if (py::isinstance<py::dict>(o)) return io::read_folding(from_python(o), n.net, "folding");
-    if (py::isinstance<py::str>(o)) return io::load_folding(o.cast<std::string>(), n.net);
-    throw py::type_error("folding must be None, a hass.Folding, a dict (folding JSON) or a path");
+    json j;
+    std::string source = "folding";
+    if (py::isinstance<py::dict>(o))
+        j = from_python(o);
+    else if (py::isinstance<py::str>(o))
+        j = io::load_json_file(source = o.cast<std::string>());
+    else
+        throw py::type_error("folding must be None, a hass.Folding, a dict (folding JSON) or a path");
+    return {io::read_folding(j, n.net, source), io::read_folding_plan(j, n.net, source)};
 }
 
 json cap_json(const utilisation_cap& cap) {
@@ -199,28 +218,39 @@ json cap_json(const utilisation_cap& cap) {
 // ---------------------------------------------------------------------------
 
 py_result evaluate(const py::object& net_o, const py::object& folding_o, const py::object& board_o,
-                   const std::string& model, count_t batch) {
-    if (batch < 1) throw py::value_error("batch must be >= 1");
+                   const std::string& model, count_t batch_arg, const std::string& partition) {
+    if (batch_arg < 0) throw py::value_error("batch must be >= 1 (or 0: the folding's, else 256)");
+    if (partition != "auto" && partition != "none")
+        throw py::value_error("partition must be \"auto\" or \"none\"");
     const auto n = network_arg(net_o);
     const py_board pb = board_arg(board_o);
     const auto kind = parse_cost_model(model);
-    std::vector<folding> f = folding_arg(folding_o, *n);
+    folding_value fv = folding_arg(folding_o, *n);
+    std::vector<folding>& f = fv.f;
+    const std::vector<int> cuts = partition == "auto" ? fv.plan.cuts : std::vector<int>{};
+    const count_t batch = batch_arg > 0 ? batch_arg : fv.plan.batch > 0 ? fv.plan.batch : 256;
     io::validate_design(n->net, f, n->net.name.str());
     py_result out;
     {
         py::gil_scoped_release release;
         evaluation_options eo;
         eo.batch = batch;
-        const design_report r = cost::with_model(kind, [&](auto m) {
-            return hass::evaluate<decltype(m)>(n->net, f, pb.spec(), eo);
+        cost::with_model(kind, [&](auto m) {
+            const partitioned_report pr = evaluate_partitions<decltype(m)>(n->net, f, pb.spec(), cuts, eo);
+            const design_report& r = pr.partitions.front();
+            out.report = io::report_json(n->net, f, r, pb.spec());
+            out.report["cap"] = cap_json(utilisation_cap{});
+            out.report["batch"] = batch;
+            out.report["partition"] = partition;
+            out.report["batch_latency_s"] = pr.batch_time(batch);
+            out.report["batch_fps"] = pr.throughput(batch);
+            out.report["partitioned"] =
+                cuts.empty() ? json(nullptr) : io::partitioned_report_json(n->net, f, pr, pb.spec(), batch);
+            if (!cuts.empty()) out.report["throughput_fps"] = pr.throughput(batch);
+            return 0;
         });
-        out.report = io::report_json(n->net, f, r, pb.spec());
-        out.report["cap"] = cap_json(utilisation_cap{});
-        out.report["batch"] = batch;
-        out.report["batch_latency_s"] = r.batch_time(batch);
-        out.report["partitioned"] = nullptr;
     }
-    out.folding = py_folding{n, std::move(f)};
+    out.folding = py_folding{n, std::move(f), cuts, batch};
     return out;
 }
 
@@ -235,13 +265,13 @@ json gap_json(count_t ii, count_t lower) {
 
 template <class Cost>
 json search_with(const py_network& n, const board& b, algorithm algo, const std::string& algo_name,
-                 const std::string& partition, count_t batch, std::uint64_t seed, std::vector<folding>& f) {
+                 const std::string& partition, count_t batch, std::uint64_t seed, std::vector<folding>& f,
+                 std::vector<int>& cuts) {
     const network& net = n.net;
     const bool partitioned = partition == "auto";
     search_options so;
     so.seed = seed;
     so.batch = batch;
-    std::vector<int> cuts;
     bool found = false;
     std::string message;
     double search_ms = 0;
@@ -322,13 +352,14 @@ py_result search(const py::object& net_o, const py::object& board_o, const std::
     const py_board pb = board_arg(board_o);
     py_result out;
     std::vector<folding> f;
+    std::vector<int> cuts;
     {
         py::gil_scoped_release release;
         out.report = cost::with_model(kind, [&](auto m) {
-            return search_with<decltype(m)>(*n, pb.spec(), *algo, algo_name, partition, batch, seed, f);
+            return search_with<decltype(m)>(*n, pb.spec(), *algo, algo_name, partition, batch, seed, f, cuts);
         });
     }
-    if (out.report["found"].get<bool>()) out.folding = py_folding{n, std::move(f)};
+    if (out.report["found"].get<bool>()) out.folding = py_folding{n, std::move(f), std::move(cuts), batch};
     return out;
 }
 
@@ -501,7 +532,7 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
     sparse->inline_folding = ok ? r.design.folding : unit_folding(sparse->net);
     sparse->weights = n->weights;
     out.network = sparse;
-    if (ok) out.folding = py_folding{sparse, r.design.folding};
+    if (ok) out.folding = py_folding{sparse, r.design.folding, {}, 0};
     for (std::size_t s = 0; s < pred->size(); ++s) out.thresholds.emplace_back(names[s], r.best.thresholds[s]);
     return out;
 }
@@ -540,7 +571,7 @@ PYBIND11_MODULE(hass, m) {
         .def_property_readonly("has_weights", [](const py_network& n) { return n.weights != nullptr; },
                                "True for an imported ONNX model (its weights give exact weight statistics)")
         .def_property_readonly("folding", [](const std::shared_ptr<py_network>& n) {
-            return py_folding{n, n->inline_folding.empty() ? hass::unit_folding(n->net) : n->inline_folding};
+            return py_folding{n, n->inline_folding.empty() ? hass::unit_folding(n->net) : n->inline_folding, {}, 0};
         }, "the network's inline folding (all 1 when it has none)")
         .def("__len__", [](const py_network& n) { return n.net.size(); })
         .def("info", [](const py_network& n) { return to_python(io::info_json(n.net)); },
@@ -558,6 +589,10 @@ PYBIND11_MODULE(hass, m) {
         .def("json", [](const py_folding& f, int indent) { return dump(f.to_json(), indent); }, py::arg("indent") = 2,
              "the folding JSON text (hass eval --folding reads it)")
         .def("__len__", [](const py_folding& f) { return f.f.size(); })
+        .def_property_readonly("cuts", [](const py_folding& f) { return f.cuts; },
+                               "the layer indices that start a new partition (empty: one partition)")
+        .def_property_readonly("batch", [](const py_folding& f) { return f.batch; },
+                               "the batch it was searched for (0: none)")
         .def("__repr__", [](const py_folding& f) {
             return "<hass.Folding of '" + f.net->net.name.str() + "', " + std::to_string(f.f.size()) + " layers>";
         });
@@ -640,9 +675,11 @@ PYBIND11_MODULE(hass, m) {
     m.def("board", &load_board, py::arg("board"), "a board: a catalogue name or a board JSON path");
 
     m.def("evaluate", &evaluate, py::arg("net"), py::arg("folding") = py::none(), py::arg("board") = "u250",
-          py::arg("model") = "hass", py::arg("batch") = 256,
-          "evaluates one design (the whole network as one partition), as `hass eval --json`; folding: None "
-          "(the network's inline folding), a hass.Folding, a folding dict or a folding JSON path");
+          py::arg("model") = "hass", py::arg("batch") = 0, py::arg("partition") = "auto",
+          "evaluates a design, as `hass eval --json`; folding: None (the network's inline folding), a "
+          "hass.Folding, a folding dict or a folding JSON path; partition \"auto\" follows the partitions the "
+          "folding carries (hass.search and hass search --out keep them), \"none\" evaluates one partition; "
+          "batch 0: the folding's, else 256");
     m.def("search", &search, py::arg("net"), py::arg("board"), py::arg("algo") = "optimal",
           py::arg("partition") = "auto", py::arg("model") = "hass", py::arg("batch") = 256, py::arg("seed") = 1,
           "the folding search, as `hass search --json`; partition \"auto\" splits the network when one partition "

@@ -118,6 +118,26 @@ class Search(unittest.TestCase):
         with self.assertRaises(ValueError):
             hass.search(net, "zcu104", algo="nope")
 
+    def test_partitions_travel_with_the_folding(self):
+        # small_net cut into three partitions by its folding file (as hass search --out writes them)
+        small = os.path.join(SOURCE, "tests", "hls", "designs", "network.json")
+        parts = os.path.join(DATA, "small_net_partitioned_folding.json")
+        r = hass.evaluate(small, parts, "zedboard")
+        self.assertEqual(len(r["partitioned"]["partitions"]), 3)
+        self.assertEqual(r["batch"], 16)
+        self.assertEqual(r.folding.cuts, [2, 9])
+        self.assertEqual(r.folding.dict()["partitions"][1], {"first": "pool1", "last": "add"})
+        one = hass.evaluate(small, parts, "zedboard", partition="none")
+        self.assertIsNone(one["partitioned"])
+        # a partitioned search's folding re-evaluates to the searched batch throughput
+        s = hass.search("resnet50", "zcu102")
+        self.assertGreater(len(s.folding.cuts), 0)
+        self.assertEqual(s.folding.batch, 256)
+        again = hass.evaluate("resnet50", s.folding, "zcu102")
+        self.assertEqual(again["batch_fps"], s["batch_fps"])
+        again = hass.evaluate("resnet50", s.folding.dict(), "zcu102")
+        self.assertEqual(again["batch_fps"], s["batch_fps"])
+
     @unittest.skipUnless(CLI and os.path.exists(CLI), "the hass command-line tool is not built")
     def test_same_as_cli(self):
         cli = run_cli("search", TINY, "--board", "zcu104", "--json")

@@ -127,6 +127,23 @@ check "eval a file with inline folding and comments" 0 out '"model": "branches"'
 check "eval --partition auto when it fits" 0 out '"partitioned": null' \
     -- eval "$DATA/tiny.json" --board zcu104 --partition auto --json
 check "eval --batch" 0 out '"batch": 8' -- eval "$DATA/tiny.json" --board zcu104 --batch 8 --json
+# a folding file with partitions and a batch (what hass search --out writes): eval follows them
+SMALL_NET="$DATA/../../hls/designs/network.json"
+PARTS="$DATA/small_net_partitioned_folding.json"
+check "eval follows the folding file's partitions" 0 \
+    out "batch 16 (the design's); partitioning auto: 3 partitions as the folding file gives" \
+    out "3 partitions run one after another" out "gap .. fc (9-10)" \
+    -- eval "$SMALL_NET" --board zedboard --folding "$PARTS"
+check "eval --partition none ignores them" 0 out "partitioning none: one partition" \
+    -- eval "$SMALL_NET" --board zedboard --folding "$PARTS" --partition none
+check "eval --batch overrides the file's" 0 out '"batch": 4' out '"partitions_from": "folding file"' \
+    -- eval "$SMALL_NET" --board zedboard --folding "$PARTS" --batch 4 --json
+check "eval: the unit folding fits in one partition" 0 \
+    out "batch 256 (default); partitioning auto: one partition (the design fits)" \
+    -- eval "$DATA/tiny.json" --board zcu104
+sed 's/"first": "pool1"/"first": "fork"/' "$PARTS" >"$S/parts_gap.json"
+check "a folding file's partitions with a gap" 1 err "field 'partitions[1].first': partition 2 must start at layer 'pool1'" \
+    -- eval "$SMALL_NET" --board zedboard --folding "$S/parts_gap.json"
 
 # ---------------------------------------------------------------- export and round trips
 check "export" 0 out '"name": "resnet18"' out '"type": "split"' -- export resnet18
@@ -271,6 +288,12 @@ check "search resnet50 --out --json" 0 out '"partitioned": {' out '"cuts"' out '
 grep -q '"cuts"' "$S/search_r50/report.json" || report_failure "search: partitioned report.json lacks cuts"
 check "partitioned folding.json is accepted" 0 out '"ii_cycles"' out '"weight_blocks_streamed"' \
     -- eval resnet50 --board zcu102 --folding "$S/search_r50/folding.json" --json
+# folding.json keeps the cuts and the batch: eval of it is the searched design, batch throughput included
+r50_fps=$(grep -o '"batch_fps": *[0-9.e+-]*' "$S/search_r50/report.json" | tail -n 1 | sed 's/.*: *//')
+[[ -n $r50_fps ]] || { report_failure "search: no batch_fps in report.json"; r50_fps=missing; }
+grep -q '"partitions": \[' "$S/search_r50/folding.json" || report_failure "search: folding.json lacks the partitions"
+check "eval of the partitioned folding.json is the searched design" 0 out "\"batch_fps\": $r50_fps" \
+    out '"partitions_from": "folding file"' -- eval resnet50 --board zcu102 --folding "$S/search_r50/folding.json" --json
 check "search --batch 1 keeps one partition" 0 out "partitions         1" \
     -- search resnet18 --board u250 --batch 1
 # off-chip weights: vgg16 fits u250 only with them

@@ -142,6 +142,73 @@ emit_run network "$DESIGNS/network.json" --top small_net --namespace tests::smal
 # the folding chosen by the optimal search for a board
 emit_run network_searched "$DESIGNS/network.json" --board zedboard
 
+# a partitioned design: the folding file names three partitions (as hass search writes them);
+# emit-hls writes one design per partition (p1/, p2/, p3/), each with its own test bench, and
+# host.cpp, which runs the partitions one after another (C simulation of all three tops)
+cat >"$S/partitioned_folding.json" <<'JSON'
+{"layers": {"conv1": {"coarse_in": 2, "coarse_out": 4, "fine": 3}, "conv2": {"coarse_in": 4, "coarse_out": 2, "fine": 9},
+            "conv3": {"coarse_in": 4, "coarse_out": 8}, "fc": {"coarse_in": 2, "coarse_out": 5}},
+ "partitions": [{"first": "conv1", "last": "relu1"}, {"first": "pool1", "last": "add"}, {"first": "gap", "last": "fc"}],
+ "batch": 16}
+JSON
+emit_partitioned_run() {
+    local name=$1
+    shift
+    local dir="$S/$name"
+    if ! "$HASS" emit-hls "$@" --out "$dir" >"$S/$name.emit.log" 2>&1; then
+        fail "$name: hass emit-hls $* failed"
+        sed 's/^/      /' "$S/$name.emit.log" | head -20
+        return 1
+    fi
+    if ! grep -q "3 partitions, as the folding file gives" "$S/$name.emit.log"; then
+        fail "$name: the report header does not name the folding file's 3 partitions"
+        return 1
+    fi
+    local cflags=(-std=c++20 -O1 -DHASS_HLS_HOST "${WARN[@]}" "${FLAGS[@]}")
+    local k objs=()
+    for k in 1 2 3; do
+        if [[ ! -f "$dir/p$k/testbench.cpp" ]]; then
+            fail "$name: no p$k/testbench.cpp"
+            return 1
+        fi
+        if ! "$CXX" "${cflags[@]}" "$dir/p$k/testbench.cpp" "$dir/p$k/top.cpp" -o "$dir/p$k/testbench" \
+            >"$dir/p$k.log" 2>&1; then
+            fail "$name: partition $k does not compile with ${WARN[*]}"
+            grep -E "error|warning" "$dir/p$k.log" | head -20 | sed 's/^/      /'
+            return 1
+        fi
+        if ! "$dir/p$k/testbench" >"$dir/p$k.run.log" 2>&1 || ! grep -qx "PASS" "$dir/p$k.run.log"; then
+            fail "$name: the C simulation of partition $k did not pass"
+            sed 's/^/      /' "$dir/p$k.run.log" | head -30
+            return 1
+        fi
+        objs+=("$dir/p$k/top.cpp")
+    done
+    if ! "$CXX" "${cflags[@]}" "$dir/host.cpp" "${objs[@]}" -o "$dir/host" >"$dir/host.log" 2>&1; then
+        fail "$name: host.cpp does not compile with ${WARN[*]}"
+        grep -E "error|warning" "$dir/host.log" | head -20 | sed 's/^/      /'
+        return 1
+    fi
+    if ! "$dir/host" >"$dir/host.run.log" 2>&1 || ! grep -qx "PASS" "$dir/host.run.log" ||
+        ! grep -q "output: 1 x 1 x 10 per image" "$dir/host.run.log" ||
+        ! grep -q "model: batch of 16 in" "$dir/host.run.log"; then
+        fail "$name: the host driver did not run the three partitions"
+        sed 's/^/      /' "$dir/host.run.log" | head -30
+        return 1
+    fi
+    pass "$name: three partitions emitted, each C simulation PASS, host driver PASS"
+    sed 's/^/      /' "$dir/host.run.log"
+}
+emit_partitioned_run partitioned "$DESIGNS/network.json" --folding "$S/partitioned_folding.json" --board zedboard
+# --partition none: one design from the same folding file
+if "$HASS" emit-hls "$DESIGNS/network.json" --folding "$S/partitioned_folding.json" --partition none \
+    --out "$S/unpartitioned" >"$S/unpartitioned.log" 2>&1 && [[ -f "$S/unpartitioned/testbench.cpp" ]] &&
+    [[ ! -e "$S/unpartitioned/host.cpp" ]] && grep -q "partitioning none: one partition" "$S/unpartitioned.log"; then
+    pass "--partition none: one design"
+else
+    fail "--partition none: expected one design"
+fi
+
 # the co-search's design: its folding (conv2 sparse with fine 4, which does not divide K = 9),
 # statistics and thresholds (tau_w prunes, tau_a thresholds the ReLU output conv2 reads); the
 # test bench checks the sparse layer's cycles against the model on the test data's statistics

@@ -22,6 +22,7 @@
 #include <hass/io/fpgaconvnet_config.hpp>
 #include <hass/io/json.hpp>
 #include <hass/io/weights.hpp>
+#include <hass/io/folding_plan.hpp>
 #include <hass/search/partition.hpp>
 #include <hass/search/search.hpp>
 #include <hass/zoo/zoo.hpp>
@@ -353,6 +354,21 @@ int run_info(const info_options& o) {
 
 namespace {
 
+/// The report header's line on the batch and the partitions, the same in eval, search and emit-hls.
+std::string plan_line(count_t batch, const std::string& batch_source, const std::string& partition,
+                      std::size_t partitions, const std::string& plan_source, bool split, bool fits) {
+    std::string out = fmt::format("batch {} ({}); partitioning {}: ", batch, batch_source, partition);
+    if (!plan_source.empty() && partition != "none")
+        out += fmt::format("{} partition{} as the {} gives", partitions, partitions == 1 ? "" : "s", plan_source);
+    else if (split)
+        out += fmt::format("{} partitions, the fewest that fit (the design does not fit in one)", partitions);
+    else if (partition == "none")
+        out += "one partition";
+    else
+        out += fits ? "one partition (the design fits)" : "one partition";
+    return out;
+}
+
 template <class Cost>
 int eval_with(const eval_options& o, const utilisation_cap& cap) {
     loaded_model model = load_any(o.model);
@@ -374,6 +390,7 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
     const io::owned_board owned = load_board(board_arg);
     const board& b = owned.spec();
     std::vector<folding> f = model.folding;
+    std::string plan_source; // where the cuts come from: "folding file", "design file" or none
     if (!o.folding.empty()) {
         if (model.design) throw usage_error("--folding applies to networks; a design file carries its folding");
         const json fj = io::load_json_file(o.folding);
@@ -382,10 +399,20 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
             fmt::print(stderr, "hass: warning: {} (--allow-dense: evaluated dense)\n", p);
         }
         f = io::read_folding(fj, net, o.folding);
+        const io::folding_plan plan = io::read_folding_plan(fj, net, o.folding);
+        if (plan.has_partitions) {
+            model.cuts = plan.cuts;
+            plan_source = "folding file";
+        }
+        if (plan.batch > 0) model.batch = plan.batch;
+    } else if (model.design) {
+        plan_source = "design file";
     }
     io::validate_design(net, f, o.model);
     if (o.batch < 0) throw usage_error("--batch must be >= 1");
     const count_t batch = o.batch > 0 ? o.batch : model.batch > 0 ? model.batch : 256;
+    const std::string batch_source = o.batch > 0 ? "--batch" : model.batch > 0 ? "the design's" : "default";
+    if (o.partition == "none") model.cuts.clear();
     evaluation_options eo;
     eo.cap = cap;
     eo.batch = batch;
@@ -452,6 +479,8 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
         json j = io::report_json(net, f, r, b);
         j["cap"] = {{"dsp", cap.dsp}, {"lut", cap.lut}, {"ff", cap.ff}, {"ram", cap.ram}, {"bandwidth", cap.bandwidth}};
         j["batch"] = batch;
+        j["partition"] = o.partition;
+        j["partitions_from"] = plan_source.empty() ? json(split ? "auto" : "none") : json(plan_source);
         j["batch_latency_s"] = r.batch_time(batch);
         j["partitioned"] = multi ? io::partitioned_report_json(net, f, pr, b, batch) : json(nullptr);
         if (multi) {
@@ -465,16 +494,14 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
                Cost::name);
     if (cap != utilisation_cap{})
         fmt::print(", utilisation cap dsp {:g} lut {:g} ff {:g} ram {:g}", cap.dsp, cap.lut, cap.ff, cap.ram);
-    fmt::print("\n\n");
+    fmt::print("\n{}\n\n", plan_line(batch, batch_source, o.partition, pr.partitions.size(), plan_source, split, r.fits));
     if (!multi) {
         print_layers(net, f, r);
         fmt::print("\n");
         print_budget(r);
         fmt::print("\n");
         print_summary(net, r, b, batch);
-        if (o.partition == "auto")
-            fmt::print("partitioning       not needed: the design fits in one partition\n");
-        else if (!r.fits)
+        if (o.partition == "none" && !r.fits)
             fmt::print("                   (--partition auto splits the network into partitions that fit)\n");
     } else {
         for (std::size_t k = 0; k < pr.partitions.size(); ++k) {
@@ -687,7 +714,9 @@ int search_with(const search_options& o, const utilisation_cap& cap) {
     if (!o.out.empty()) {
         const std::filesystem::path dir(o.out);
         if (found) {
-            write_file(dir / "folding.json", io::write_folding(net, f));
+            json fj = io::write_folding(net, f);
+            io::add_folding_plan(fj, net, cuts, o.batch);
+            write_file(dir / "folding.json", fj);
             write_file(dir / "fpgaconvnet.json", io::write_fpgaconvnet_config<Cost>(net, f, cuts, b, o.batch));
         }
         write_file(dir / "report.json", j);
@@ -701,7 +730,19 @@ int search_with(const search_options& o, const utilisation_cap& cap) {
                fmt::format("{:g}", b.clock_mhz), o.algo, Cost::name);
     if (cap != utilisation_cap{})
         fmt::print(", utilisation cap dsp {:g} lut {:g} ff {:g} ram {:g}", cap.dsp, cap.lut, cap.ff, cap.ram);
-    fmt::print(", weights {}\n\n", so.offchip_weights ? "on chip or streamed" : "on chip only");
+    fmt::print(", weights {}\n", so.offchip_weights ? "on chip or streamed" : "on chip only");
+    {
+        std::string line = fmt::format("batch {} ({}); partitioning {}: ", o.batch, o.batch == 256 ? "default" : "--batch",
+                                       o.partition);
+        if (!found)
+            line += "no design found";
+        else if (!partitioned)
+            line += "one partition";
+        else
+            line += fmt::format("{} partition{}, the shortest batch time over the cut positions", pr.partitions.size(),
+                                pr.partitions.size() == 1 ? "" : "s");
+        fmt::print("{}\n\n", line);
+    }
     if (!found) {
         fmt::print("{}\n", message);
         fmt::print("search             {} in {:.1f} ms\n", o.algo, search_ms);

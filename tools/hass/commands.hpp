@@ -30,7 +30,7 @@ struct eval_options {
     std::string board;
     std::string folding; ///< folding file; empty = the network file's inline folding or all 1
     std::string cap;     ///< "0.9" or "dsp=0.9,lut=0.8,ff=0.8,ram=0.7"; empty = no cap
-    std::string partition = "none"; ///< "none" or "auto"
+    std::string partition = "auto"; ///< "auto": the file's partitions, else the fewest that fit; "none": one
     long long batch = 0;            ///< 0: the design file's batch, else 256
     std::string model_kind = "hass"; ///< cost model: "hass" or "fpgaconvnet"
     bool no_bram_to_lut = false;

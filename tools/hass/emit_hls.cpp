@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +16,12 @@
 
 #include "validators.hpp"
 #include <hass/hls/emit.hpp>
+#include <hass/hls/emit_partitions.hpp>
+#include <hass/io/folding_plan.hpp>
 #include <hass/io/json.hpp>
 #include <hass/io/weights.hpp>
 #include <hass/sparsity/json.hpp>
+#include <hass/search/partition.hpp>
 #include <hass/search/search.hpp>
 
 #include "commands.hpp"
@@ -44,6 +48,69 @@ bool reads_relu(const network& net, int i) {
     if (p < 0) return false;
     const layer_type t = net.layers[static_cast<std::size_t>(p)].type;
     return t == layer_type::relu || t == layer_type::relu6 || t == layer_type::thresholded_relu;
+}
+
+/// The partitioned design: one top per partition and the host driver (hass/hls/emit_partitions.hpp).
+int emit_partitioned(const emit_hls_options& o, const network& net, const std::vector<folding>& f,
+                     const std::vector<int>& cuts, const hls::emit_options& eo, const board* b, count_t batch,
+                     const std::string& folding_source, const std::string& weights_source,
+                     const std::string& thresholds_note, const std::string& stats_file) {
+    hls::host_model model;
+    model.batch = batch;
+    if (b) {
+        evaluation_options ev;
+        ev.batch = batch;
+        const partitioned_report pr = evaluate_partitions(net, f, *b, cuts, ev);
+        model.clock_mhz = b->clock_mhz;
+        model.reconf_time_s = pr.reconf_time_s;
+        model.reconfigure_first = pr.reconfigure_first;
+        for (const design_report& p : pr.partitions) {
+            model.ii.push_back(p.ii);
+            model.depth.push_back(p.pipeline_depth);
+        }
+    }
+    const hls::partitioned_emit_result r = hls::emit_partitioned_design(net, f, cuts, eo, model);
+
+    const std::filesystem::path record = std::filesystem::path(o.out) / "design.json";
+    {
+        nlohmann::json dj = io::write_network(net, f);
+        io::add_folding_plan(dj, net, cuts, batch);
+        std::ofstream out(record);
+        if (!out) throw hass::error("cannot write '" + record.string() + "'");
+        out << dj.dump(2) << '\n';
+        if (!out) throw hass::error("cannot write '" + record.string() + "'");
+    }
+    std::size_t files = 1;
+    for (const auto& p : r.partitions) {
+        files += p.result.files.size();
+        for (const auto& w : p.result.warnings) fmt::print(stderr, "hass: warning: {}: {}\n", p.dir, w);
+    }
+    if (!o.quiet) {
+        fmt::print("design '{}': {} layers in {} partitions\n", net.name.str(), net.size(), r.partitions.size());
+        fmt::print("folding: {}\n", folding_source);
+        fmt::print("weights: {}\n", weights_source);
+        fmt::print("thresholds: {}\n", thresholds_note);
+        for (const auto& p : r.partitions) {
+            std::size_t sparse = 0;
+            for (std::size_t i = 0; i < p.net.size(); ++i)
+                sparse += implemented_sparse(p.net.layers[i], p.factors[i]) ? 1 : 0;
+            fmt::print("  {}/  layers {} .. {} ({}-{}): top {}, namespace {}, model II {} cycles, {} squeezes, {} "
+                       "sparse layers\n",
+                       p.dir, net.layers[static_cast<std::size_t>(p.first)].name.str(),
+                       net.layers[static_cast<std::size_t>(p.last - 1)].name.str(), p.first, p.last - 1,
+                       p.result.top_name, p.result.name_space, p.result.compute_ii, p.result.squeezes, sparse);
+        }
+        if (!stats_file.empty()) fmt::print("statistics: {}\n", stats_file);
+        fmt::print("wrote {} files, host.cpp and design.json to {}\n", files, o.out);
+        fmt::print("C simulation of partition k: g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {0}/pk/testbench.cpp "
+                   "{0}/pk/top.cpp\n",
+                   o.out);
+        std::string tops;
+        for (const auto& p : r.partitions) tops += " " + (std::filesystem::path(o.out) / p.dir / "top.cpp").string();
+        fmt::print("host driver:       g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {}/host.cpp{}\n", o.out,
+                   tops);
+    }
+    return 0;
 }
 
 } // namespace
@@ -88,6 +155,16 @@ CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o) {
     cmd->add_flag("--allow-dense", o.allow_dense,
                   "A folding that says \"implementation\": \"sparse\" for a layer without sparsity statistics: "
                   "warn and build it dense (default: an error)");
+    cmd->add_option("--partition", o.partition,
+                    "'auto': the partitions the folding file gives (hass search writes them), or with --board and "
+                    "no --folding those of the partitioned search (as hass search); one top per partition and a "
+                    "host driver; 'none': one partition")
+        ->check(CLI::IsMember({"none", "auto"}))
+        ->capture_default_str();
+    cmd->add_option("--batch", o.batch,
+                    "Images per batch of the partitioned search and of the host driver's batch time (default: the "
+                    "folding file's, else 256)")
+        ->check(integer_in(1, max_batch));
     cmd->add_flag("-q,--quiet", o.quiet, "Print only warnings and errors");
     return cmd;
 }
@@ -121,7 +198,11 @@ int run_emit_hls(const emit_hls_options& o) {
     if (!stats_file.empty()) apply_stats_file(net, stats_file);
 
     std::vector<folding> f;
-    std::string folding_source;
+    std::vector<int> cuts;
+    count_t batch = o.batch > 0 ? o.batch : 0;
+    std::string folding_source, plan_source;
+    std::optional<io::owned_board> owned;
+    if (!o.board.empty()) owned.emplace(load_board_argument(o.board));
     if (!folding_file.empty()) {
         const nlohmann::json fj = io::load_json_file(folding_file);
         for (const std::string& p : io::sparse_without_statistics(fj, net, folding_file)) {
@@ -130,15 +211,36 @@ int run_emit_hls(const emit_hls_options& o) {
         }
         f = io::read_folding(fj, net, folding_file);
         folding_source = "folding file " + folding_file;
-    } else if (!o.board.empty()) {
-        const io::owned_board owned = load_board_argument(o.board);
-        search_result r = hass::search(net, owned.spec(), algorithm::optimal, {});
-        if (!r.found || r.folding.empty())
-            throw hass::error("emit-hls: no folding of '" + net.name.str() + "' fits board '" +
-                              std::string(owned.spec().name) + "': " + r.message);
-        f = std::move(r.folding);
-        folding_source = "the optimal search for board " + std::string(owned.spec().name) + " (II " +
-                         std::to_string(r.ii) + " cycles)";
+        const io::folding_plan plan = io::read_folding_plan(fj, net, folding_file);
+        if (plan.has_partitions && o.partition == "auto") {
+            cuts = plan.cuts;
+            plan_source = "as the folding file gives";
+        }
+        if (batch == 0) batch = plan.batch;
+    } else if (owned) {
+        if (batch == 0) batch = 256;
+        hass::search_options so;
+        so.batch = batch;
+        if (o.partition == "auto") {
+            partitioned_search_result r = search_partitioned(net, owned->spec(), algorithm::optimal, so);
+            if (!r.found || r.folding.empty())
+                throw hass::error("emit-hls: no folding of '" + net.name.str() + "' fits board '" +
+                                  std::string(owned->spec().name) + "': " + r.message);
+            f = std::move(r.folding);
+            cuts = std::move(r.cuts);
+            plan_source = "the shortest batch time over the cut positions (as hass search)";
+            folding_source = fmt::format("the optimal partitioned search for board {} ({:.1f} images/s at batch {})",
+                                         owned->spec().name, r.throughput, batch);
+        } else {
+            search_result r = hass::search(net, owned->spec(), algorithm::optimal, so);
+            if (!r.found || r.folding.empty())
+                throw hass::error("emit-hls: no folding of '" + net.name.str() + "' fits board '" +
+                                  std::string(owned->spec().name) + "' in one partition: " + r.message +
+                                  " (--partition auto cuts it into partitions)");
+            f = std::move(r.folding);
+            folding_source = "the optimal search for board " + std::string(owned->spec().name) + " (II " +
+                             std::to_string(r.ii) + " cycles)";
+        }
     } else {
         f = design.folding;
         folding_source = design.has_folding ? "the design's inline folding" : "no folding given: every factor 1";
@@ -174,6 +276,16 @@ int run_emit_hls(const emit_hls_options& o) {
         eo.weights = std::move(input.weights);
         weights_source = "embedded from the ONNX model " + o.design + " (BatchNorm folded)";
     }
+
+    if (batch == 0) batch = 256;
+    if (!o.quiet)
+        fmt::print("batch {} ({}); partitioning {}: {}\n", batch,
+                   o.batch > 0 ? "--batch" : batch != 256 || !folding_file.empty() ? "the folding file's" : "default",
+                   o.partition,
+                   cuts.empty() ? std::string("one partition")
+                                : fmt::format("{} partitions, {}", cuts.size() + 1, plan_source));
+    if (!cuts.empty()) return emit_partitioned(o, net, f, cuts, eo, owned ? &owned->spec() : nullptr, batch,
+                                               folding_source, weights_source, thresholds_note, stats_file);
 
     const hls::emit_result r = hls::emit_design(net, f, eo);
 

@@ -2,7 +2,7 @@
 // design (include/hass/hls/emit.hpp) and its C-simulation test bench.
 //
 //   hass emit-hls DESIGN --out DIR [--weights FILE]
-//   hass emit-hls MODEL --board BOARD --out DIR          (the optimal search picks the folding)
+//   hass emit-hls MODEL --board BOARD --out DIR          (the optimal search picks the folding and cuts)
 //   hass emit-hls MODEL --folding FILE --out DIR
 //   hass emit-hls MODEL --cosearch DIR --out DIR           (the co-search's folding, statistics, thresholds)
 //   hass emit-hls MODEL --folding FILE --stats FILE [--thresholds FILE] --out DIR
@@ -32,6 +32,8 @@ struct emit_hls_options {
     std::string stats;      ///< product-histogram statistics file
     std::string thresholds; ///< thresholds file (tau_w, tau_a per layer)
     bool allow_dense = false; ///< a folding that says sparse without statistics: warn and build dense
+    std::string partition = "auto"; ///< "auto": the folding file's (or the partitioned search's) cuts; "none"
+    long long batch = 0;            ///< 0: the folding file's, else 256
     bool quiet = false;
 };
 

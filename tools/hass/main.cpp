@@ -2,7 +2,7 @@
 //
 //   hass models | boards
 //   hass info MODEL [--json]
-//   hass eval MODEL --board BOARD [--folding FILE] [--cap X] [--partition auto] [--batch N] [--json]
+//   hass eval MODEL --board BOARD [--folding FILE] [--cap X] [--partition auto|none] [--batch N] [--json]
 //             [--stats FILE [--thresholds FILE] [--weights FILE]]
 //   hass export MODEL [--folding FILE] [--folding-template]
 //   hass search MODEL --board BOARD [--algo optimal|greedy|anneal] [--seed N] [--cap X] [--batch N]
@@ -122,7 +122,9 @@ int main(int argc, char** argv) {
                          "(dsp=0.9,lut=0.8,ff=0.8,ram=0.7); fractions in (0, 1]")
         ->check(hass::cli::non_empty("a fraction such as 0.9, or KEY=FRACTION,... with keys dsp, lut, ff, ram"));
     eval_cmd->add_option("--partition", eval.partition,
-                         "'auto': when the design does not fit, cut it into the fewest partitions that do")
+                         "'auto': the partitions the folding or design file gives (hass search writes them), else "
+                         "one partition when the design fits and the fewest partitions that fit when it does not; "
+                         "'none': one partition")
         ->check(CLI::IsMember({"none", "auto"}))
         ->capture_default_str();
     eval_cmd->add_option("--batch", eval.batch,

@@ -106,6 +106,7 @@ struct emit_result {
     std::string name_space;
     count_t compute_ii = 0;     ///< the model's II of the design (cycles per image)
     std::size_t squeezes = 0;   ///< squeezes inserted between layers
+    std::vector<std::string> layer_ids; ///< per layer: its C++ name (layers::<id>, w_<id>, b_<id>)
 };
 
 // ============================================================================
@@ -444,6 +445,11 @@ public:
     const std::string& name_space() const { return ns_; }
     count_t compute_ii() const { return report_.compute_ii; }
     std::size_t squeeze_count() const { return squeezes_.size(); }
+    std::vector<std::string> layer_ids() const {
+        std::vector<std::string> ids;
+        for (const auto& li : layers_) ids.push_back(li.id);
+        return ids;
+    }
 
 private:
     const network& net_;
@@ -1908,6 +1914,7 @@ inline emit_result emit_design(const network& net, const std::vector<folding>& f
     r.name_space = w.name_space();
     r.compute_ii = w.compute_ii();
     r.squeezes = w.squeeze_count();
+    r.layer_ids = w.layer_ids();
     const auto files = w.files();
     std::error_code ec;
     std::filesystem::create_directories(o.out_dir / "layers", ec);

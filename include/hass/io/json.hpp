@@ -519,7 +519,7 @@ inline std::vector<folding> read_folding(const json& j, const network& net, std:
     std::vector<folding> out = unit_folding(net);
     const json* entries = &j;
     if (j.is_object()) {
-        detail::check_keys(j, {"layers", "model"}, top, "a folding file");
+        detail::check_keys(j, {"layers", "model", "partitions", "batch"}, top, "a folding file");
         entries = &detail::require(j, "layers", top);
     } else if (!j.is_array()) {
         top.fail("a folding file must be a JSON object {\"layers\": ...} or an array, got " + detail::describe(j));
