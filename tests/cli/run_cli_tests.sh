@@ -317,7 +317,11 @@ check "co-search synthetic" 0 out "HASS co-search: greedy" out "SYNTHETIC" out "
     --out "$S/cosearch"
 for f in report.json folding.json stats.json thresholds.json pareto.svg statistics.json accuracy.json; do
     [[ -f $S/cosearch/$f ]] || report_failure "co-search --out lacks $f"
+    # the summary names every file it wrote, with a line on what it is
+    grep -qE "^  $f +[a-z]" "$OUT" || report_failure "co-search summary does not list $f"
 done
+grep -q "^budget             the design costs " "$OUT" || report_failure "co-search summary does not explain the budget"
+grep -q "effective counts only the products" "$OUT" || report_failure "co-search summary does not explain effective GOP/s"
 grep -q '"cosearch"' "$S/cosearch/report.json" || report_failure "co-search report.json lacks cosearch"
 grep -q '<svg' "$S/cosearch/pareto.svg" || report_failure "co-search pareto.svg is not an SVG"
 check "eval --stats reads the co-search design back" 0 out "sparse layer" out "GOP/s effective" \

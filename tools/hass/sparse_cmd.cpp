@@ -27,6 +27,62 @@ namespace hass::cli {
 
 namespace {
 
+/// Why the chosen design uses the part of the budget it uses, in plain words.
+void print_budget_use(const sparsity::cosearch_result& r) {
+    double reach = 0, reach_estimate = 0; // the front's largest drop within the budget, its estimate
+    std::size_t exact_beyond = 0;         // exact designs built at larger drops within the budget
+    double fastest_beyond = 0;
+    for (const auto& p : r.front) {
+        if (p.drop > r.budget) continue;
+        if (p.drop >= reach) {
+            reach = p.drop;
+            reach_estimate = p.throughput_estimate;
+        }
+        if (p.exact && p.drop > r.best.drop + 1e-12) {
+            ++exact_beyond;
+            fastest_beyond = std::max(fastest_beyond, p.throughput);
+        }
+    }
+    std::string text = fmt::format("the design costs {:.3f} of the {} points allowed", r.best.drop, r.budget);
+    if (r.dense_fallback)
+        text += ": the dense design was faster than every sparse one built.";
+    else if (reach <= r.best.drop + 1e-12)
+        text += fmt::format(". The {} search stopped there: {}.", r.method,
+                            r.stop_reason.empty() ? std::string("its candidates within the budget were no faster")
+                                                  : r.stop_reason);
+    else if (exact_beyond > 0)
+        text += fmt::format(". The search's estimate reaches {:.3f} points within the budget ({} images/s estimated), "
+                            "but the {} exact design{} built at larger drops ran at {} images/s at best, not faster "
+                            "than this one: the fastest exact design within the budget is kept.",
+                            reach, amount(reach_estimate), exact_beyond, exact_beyond == 1 ? "" : "s",
+                            amount(fastest_beyond));
+    else
+        text += fmt::format(". The search's estimate reaches {:.3f} points within the budget ({} images/s estimated); "
+                            "no exact design was built at a larger drop.",
+                            reach, amount(reach_estimate));
+    fmt::print("budget             {}\n", wrapped(text));
+}
+
+/// The co-search's output directory: every file, one line on what it is.
+void print_files_written(const std::string& out, bool design_found) {
+    const std::filesystem::path dir = out;
+    fmt::print("wrote to {}:\n", dir.string());
+    const std::pair<const char*, const char*> files[] = {
+        {"report.json", "the whole report: every layer, the dense and sparse designs, the Pareto front"},
+        {"folding.json", "the chosen folding (hass eval / hass emit-hls --folding; sparse layers need stats.json)"},
+        {"thresholds.json", "the chosen tau_w and tau_a per layer (hass eval --thresholds, emit-hls bakes them in)"},
+        {"stats.json", "the predicted sparsity at the chosen thresholds (hass eval --stats, emit-hls --stats)"},
+        {"statistics.json", "the statistics the search started from (--sparsity statistics.json repeats the run)"},
+        {"accuracy.json", "the accuracy table it used (--accuracy accuracy.json repeats the run)"},
+        {"pareto.svg", "accuracy drop against throughput: the front, the sample, the exact designs marked"},
+    };
+    for (const auto& [name, what] : files) {
+        if (!design_found && std::string_view(name) == "folding.json") continue;
+        fmt::print("  {:<17}{}\n", name, what);
+    }
+    fmt::print("  emit the design:  hass emit-hls MODEL --cosearch {} --out hls\n", dir.string());
+}
+
 using nlohmann::json;
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
@@ -192,8 +248,12 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
                duration(r.hardware_ms / 1e3), duration(r.exact_ms / 1e3));
     fmt::print("Pareto front       {} points (accuracy drop, throughput){}\n", r.front.size(),
                o.out.empty() ? "" : "; plot in " + (std::filesystem::path(o.out) / "pareto.svg").string());
-    fmt::print("GOP/s: dense counts every multiply-accumulate as 2 operations; effective counts only the\n"
-               "products whose activation and weight are both non-zero.\n");
+    print_budget_use(r);
+    fmt::print("GOP/s              dense counts every multiply-accumulate of the network (2 operations each), zero or\n"
+               "                   not, so it compares designs of the same network; effective counts only the products\n"
+               "                   whose activation and weight are both non-zero, the work the sparse design really\n"
+               "                   does: it is lower than dense because the skipped zeros are not counted.\n");
+    if (!o.out.empty()) print_files_written(o.out, ok);
     return 0;
 }
 

@@ -113,4 +113,24 @@ private:
     std::vector<std::vector<std::string>> rows_;
 };
 
+/// `text` broken into lines of at most `width` characters at spaces, every line
+/// after the first indented by `indent` spaces (the report's label column).
+inline std::string wrapped(const std::string& text, std::size_t indent = 19, std::size_t width = 110) {
+    std::string out, line;
+    std::size_t start = 0;
+    const std::size_t first_width = width > indent ? width - indent : width;
+    while (start < text.size()) {
+        std::size_t end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string word = text.substr(start, end - start);
+        if (!line.empty() && line.size() + 1 + word.size() > first_width) {
+            out += line + "\n" + std::string(indent, ' ');
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+        start = end + 1;
+    }
+    return out + line;
+}
+
 } // namespace hass::cli

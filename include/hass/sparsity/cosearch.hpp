@@ -112,6 +112,7 @@ struct cosearch_result {
     double exact_ms = 0;              ///< time spent in the exact folding searches
     std::string method, objective;
     double budget = 0;
+    std::string stop_reason; ///< why the search stopped where it did (greedy; empty: it ran its course)
     /// The exact sparse design at the chosen point was slower than the dense
     /// design (the estimate misled the search): `design` is the dense design's
     /// folding with every layer built dense, at the front's lowest-drop point.
@@ -459,6 +460,7 @@ public:
     count_t fixed_floor() const { return hw_.fixed_floor(); }
     count_t candidates = 0;
     double oracle_ms = 0, hardware_ms = 0;
+    std::string stop_reason; ///< why the search stopped where it did (cosearch_result::stop_reason)
     const predictor& pred() const { return pred_; }
     const cosearch_options& options() const { return opt_; }
 
@@ -550,7 +552,11 @@ inline cosearch_point run_greedy(engine& e) {
     for (const auto& v : vars) max_steps += v.size;
     const count_t floor = e.fixed_floor();
     for (std::size_t step = 0; step < max_steps && e.candidates < e.options().max_candidates; ++step) {
-        if (cur.ii_estimate > 0 && cur.ii_estimate <= floor) break; // a layer without thresholds binds
+        if (cur.ii_estimate > 0 && cur.ii_estimate <= floor) { // a layer without thresholds binds
+            e.stop_reason = "the slowest layer has no threshold to raise (a layer without sparsity statistics, or "
+                            "built dense, sets the II): pruning more cannot make the design faster";
+            break;
+        }
         const double cur_obj = e.objective(cur);
         const double cur_binding = cur.ii_estimate > 0 ? e.binding_for(w, a, cur.ii_estimate) : 0.0;
         cosearch_point best_gain_point, best_relief_point;
@@ -579,8 +585,12 @@ inline cosearch_point run_greedy(engine& e) {
             cur = std::move(best_gain_point);
         else if (best_relief > 0)
             cur = std::move(best_relief_point);
-        else
+        else {
+            e.stop_reason = "no single threshold step within the budget makes the estimated design faster or "
+                            "relieves its slowest layers: the next steps either cost more accuracy than the "
+                            "budget leaves or buy no throughput";
             break;
+        }
         w = cur.w_index;
         a = cur.a_index;
         if (e.options().progress) e.options().progress(static_cast<double>(step) / static_cast<double>(max_steps));
@@ -745,6 +755,9 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         hass::detail::fail("co-search: even the smallest thresholds cost " + std::to_string(r.best.drop) +
                            " points of accuracy, over the budget of " + std::to_string(o.budget));
     r.candidates = e.candidates;
+    r.stop_reason = e.stop_reason;
+    if (r.stop_reason.empty() && e.candidates >= o.max_candidates)
+        r.stop_reason = "it scored its limit of candidates (cosearch_options::max_candidates)";
     r.oracle_ms = e.oracle_ms;
     r.hardware_ms = e.hardware_ms;
     r.front = e.front();

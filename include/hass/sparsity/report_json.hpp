@@ -48,6 +48,7 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
     cj["method"] = r.method;
     cj["objective"] = r.objective;
     cj["budget_points"] = r.budget;
+    cj["stop_reason"] = r.stop_reason.empty() ? json(nullptr) : json(r.stop_reason);
     cj["statistics"] = std::move(statistics);
     cj["accuracy"] = std::move(accuracy);
     cj["accuracy_drop"] = r.best.drop;
