@@ -555,39 +555,6 @@ int run_export(const export_options& o) {
 
 namespace {
 
-/// Progress on a terminal: "searching ... 42%" on stderr, only when stderr is a
-/// terminal and the search has run for a while; cleared at the end.
-class progress_line {
-public:
-    explicit progress_line(std::string what) : what_(std::move(what)), tty_(isatty(2) != 0) {}
-    ~progress_line() { clear(); }
-    progress_line(const progress_line&) = delete;
-    progress_line& operator=(const progress_line&) = delete;
-
-    void operator()(double fraction) {
-        if (!tty_) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (now - start_ < std::chrono::milliseconds(300) || now - last_ < std::chrono::milliseconds(100)) return;
-        last_ = now;
-        fmt::print(stderr, "\r{} {:3.0f}%", what_, 100.0 * fraction);
-        std::fflush(stderr);
-        shown_ = true;
-    }
-    void clear() {
-        if (!shown_) return;
-        fmt::print(stderr, "\r{}\r", std::string(what_.size() + 6, ' '));
-        std::fflush(stderr);
-        shown_ = false;
-    }
-
-private:
-    std::string what_;
-    bool tty_ = false;
-    bool shown_ = false;
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point last_{};
-};
-
 std::string gap_text(count_t ii, count_t bound) {
     if (bound <= 0) return "unknown";
     return fmt::format("{:.1f}%", 100.0 * (static_cast<double>(ii) / static_cast<double>(bound) - 1.0));

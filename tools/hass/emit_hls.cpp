@@ -28,6 +28,7 @@
 #include "model_arg.hpp"
 #include "sparse_cmd.hpp"
 #include "suggest.hpp"
+#include "text.hpp"
 
 namespace hass::cli {
 
@@ -221,6 +222,8 @@ int run_emit_hls(const emit_hls_options& o) {
         if (batch == 0) batch = 256;
         hass::search_options so;
         so.batch = batch;
+        progress_line progress(fmt::format("searching {} on {}", net.name.str(), owned->spec().name));
+        so.progress = [&progress](double fr) { progress(fr); };
         if (o.partition == "auto") {
             partitioned_search_result r = search_partitioned(net, owned->spec(), algorithm::optimal, so);
             if (!r.found || r.folding.empty())

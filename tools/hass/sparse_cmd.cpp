@@ -167,8 +167,11 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     co.seed = o.seed;
     co.folding.cap = cap;
     co.folding.offchip_weights = !o.no_offchip;
+    progress_line progress(fmt::format("co-search of {} on {} ({})", net.name.str(), b.name, to_string(method)));
+    co.progress = [&progress](double f) { progress(f); };
     const auto r = cost::with_model(o.model, [&](auto m) { return sparsity::cosearch<decltype(m)>(net, b, pred, oracle, co); });
 
+    progress.clear();
     network dense = net;
     for (auto& l : dense.layers) l.sparsity = {};
     const bool ok = r.design.found && r.dense_design.found;

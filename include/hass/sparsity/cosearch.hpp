@@ -80,7 +80,7 @@ struct cosearch_options {
     bool exact = true;             ///< run the exact folding searches at the end
     std::size_t exact_front_points = 12; ///< Pareto points given exact designs
     search_options folding{};      ///< the exact folding searches
-    std::function<void(double)> progress{};
+    std::function<void(double)> progress{}; ///< fraction done: scoring candidates up to 0.5, exact designs after
 };
 
 /// One scored candidate: grid indices per statistics layer, the accuracy drop
@@ -593,7 +593,7 @@ inline cosearch_point run_greedy(engine& e) {
         }
         w = cur.w_index;
         a = cur.a_index;
-        if (e.options().progress) e.options().progress(static_cast<double>(step) / static_cast<double>(max_steps));
+        if (e.options().progress) e.options().progress(0.5 * static_cast<double>(step) / static_cast<double>(max_steps));
     }
     // give back accuracy: lower any threshold whose step bought nothing
     for (bool changed = true; changed && e.candidates < e.options().max_candidates;) {
@@ -713,7 +713,7 @@ inline cosearch_point run_tpe(engine& e) {
             }
         }
         evaluate(best_x);
-        if (o.progress) o.progress(static_cast<double>(it) / static_cast<double>(total));
+        if (o.progress) o.progress(0.5 * static_cast<double>(it) / static_cast<double>(total));
     }
     std::size_t best = 0;
     for (std::size_t i = 1; i < seen.size(); ++i)
@@ -771,15 +771,23 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         r.search_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
         return r;
     }
+    const std::size_t exact_total = 2 + std::min(r.front.size(), o.exact_front_points);
+    std::size_t exact_done = 0;
+    const auto exact_progress = [&] {
+        if (o.progress) o.progress(0.5 + 0.5 * static_cast<double>(++exact_done) / static_cast<double>(exact_total));
+    };
     network dense = net;
     for (auto& l : dense.layers) l.sparsity = {};
     r.dense_design = search<Cost>(dense, b, algorithm::optimal, o.folding);
+    exact_progress();
     r.design = search<Cost>(r.sparse_network, b, algorithm::optimal, o.folding);
+    exact_progress();
     detail::cosearch::attach_exact(r.best, r.design);
     if (!r.front.empty() && o.exact_front_points > 0) {
         const std::size_t n = r.front.size(), k = std::min(n, o.exact_front_points);
         for (std::size_t j = 0; j < k; ++j) {
             const std::size_t i = k == 1 ? 0 : j * (n - 1) / (k - 1);
+            exact_progress();
             if (r.front[i].exact) continue;
             network sn = net;
             pred.apply(sn, r.front[i].thresholds);
