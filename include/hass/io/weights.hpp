@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hass/hls/emit.hpp"
+#include "hass/hls/emit/weight_files.hpp"
 #include "hass/io/json.hpp"
 
 namespace hass::io {
