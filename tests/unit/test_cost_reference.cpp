@@ -189,6 +189,17 @@ TEST_CASE("Weight streaming: block-rows, stream buffer and bandwidth", "[cost][r
     p = hass::cost::plan_weights(3072, 12288, 1, false, hass::cost::all_blocks);
     CHECK(p.streamed == p.total_blocks);
     CHECK(hass::cost::reference_stream_bits_per_cycle(p) == 3072.0 * 12288 / 512);
+    // unpacked (sparse) arrays: the reference counts the arrays twice, A_off * num * (num * ww).
+    // 4 arrays of D = 2048 x 16 bits: 18-wide blocks of 1024, 2 per array, T = 8, U = 4, Du = 1024;
+    // one block-row streamed: A_off = (4 / 4) * 1024 = 1024, A_on = 1024, buffer = 4 blocks:
+    // 1024 * 4 * (4 * 16) / (1024 + 1024) = 262144 / 2048 = 128 bits per cycle (not 1024*4*16/2048 = 32)
+    p = hass::cost::plan_weights(2048, 16, 4, false, 4);
+    CHECK(p.total_blocks == 8);
+    CHECK(p.unit == 4);
+    CHECK(p.row_depth == 1024);
+    CHECK(p.addresses_off == 1024);
+    CHECK(p.buffer == 4);
+    CHECK(hass::cost::reference_stream_bits_per_cycle(p) == 128.0);
     // a memory too small for a block has nothing to stream
     p = hass::cost::plan_weights(16, 16, 1, false, hass::cost::all_blocks);
     CHECK(p.total_blocks == 0);

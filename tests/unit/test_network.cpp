@@ -624,3 +624,23 @@ TEST_CASE("evaluate: a port squeeze can set the II", "[network][evaluate]") {
     CHECK(wide.port_squeezes.empty());
     CHECK(wide.ii == 64);
 }
+
+TEST_CASE("a streamed convolution input is read once per kernel row", "[network][evaluate]") {
+    // 8x8x4 -> c1 (1x1, 4 filters) -> c2 (3x3 pad 1, 4 filters); the edge c1 -> c2 goes
+    // through off-chip memory (both ends flagged), so it gets no squeeze and c2 reads its
+    // input rows kr = 3 times (its line buffer leaves the layer).
+    hass::network_builder nb{"chain", {8, 8, 4}};
+    const auto x = nb.conv(nb.input(), "c1", {.filters = 4, .kernel = 1});
+    nb.conv(x, "c2", {.filters = 4, .kernel = 3, .pad = 1});
+    const network net = std::move(nb).build();
+    auto f = hass::unit_folding(net);
+    f[0].streamed_outputs = 1;
+    f[1].streamed_inputs = 1;
+    const auto r = hass::evaluate(net, f, test_board(100, 100));
+    // in: the network input 8*8*4 words * 16 bits = 4,096 + c2's streamed input 8*8*4 * 3 rows * 16 = 12,288
+    CHECK(r.bits_in == 16384.0);
+    // out: c1's streamed output 4,096 + c2's (the network output) 4,096
+    CHECK(r.bits_out == 8192.0);
+    CHECK(r.offchip_bits == 24576.0);
+    CHECK(r.squeezes.empty());
+}
