@@ -477,3 +477,12 @@ TEST_CASE("a range's lower bound includes the activations crossing its boundary"
                                   fs::bits_per_cycle(b));
     CHECK(bounds.ii(0, 1) == 820);
 }
+
+TEST_CASE("off-chip bits per cycle of the boards and the default node limit", "[search][bound]") {
+    namespace fs = hass::detail::fold_search;
+    // docs/search.md: bandwidth / clock, u250 614.4 Gbit/s / 250 MHz = 2457.6, zcu102 153.6 / 200 = 768
+    CHECK(fs::bits_per_cycle(hass::boards::u250::spec) == Approx(2457.6).epsilon(1e-15));
+    CHECK(fs::bits_per_cycle(hass::boards::zcu102::spec) == 768.0);
+    // branch-and-bound nodes per target
+    CHECK(hass::search_options{}.node_limit == 10000);
+}
