@@ -218,6 +218,14 @@ if "$HASS" search "$TINY" --board zcu104 --sparsity synthetic --out "$S/cosearch
         grep -q "sparse layer (test data)" "$S/cosearch/run.log" &&
             pass "cosearch: the test bench compares the sparse layers with the model on the test data" ||
             fail "cosearch: no sparse-layer agreement in the test bench output"
+        # docs/hls.md's figures: on the seeded test data (libstdc++'s distributions) conv2 has
+        # 63.4% zero products, the kernel takes 1568 cycles, the slowest-lane model 1568, the
+        # mean-lane model 1418; the co-search predicted 76.9% zeros and 1,156 cycles
+        grep -Eq "^conv2 +63\.4% +1568 +1568 +\+0\.00% +1418$" "$S/cosearch/run.log" &&
+            grep -Eq "^conv2 +convolution +1568 +1156 " "$S/cosearch/run.log" &&
+            grep -Eq "^conv2 +sparse .* 76\.9% +1,156 " "$S/cosearch.log" &&
+            pass "cosearch: conv2's cycles on the test data are docs/hls.md's" ||
+            fail "cosearch: conv2's cycles differ from docs/hls.md's (1568 kernel and model, 1418 mean, 1,156 predicted)"
         grep -q "FINE = 4" "$S/cosearch/layers/conv2.hpp" && pass "cosearch: conv2 keeps fine 4 (K = 9)" ||
             fail "cosearch: conv2 does not have the co-search's fine 4"
         grep -q "INPUT_THRESHOLD = true" "$S/cosearch/layers/conv2.hpp" &&

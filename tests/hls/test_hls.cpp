@@ -1,5 +1,6 @@
 // C simulation of the HLS kernels against the bit-exact reference, and the
 // kernels' cycle counts against hass's latency model.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -207,8 +208,16 @@ void depthwise_se(const std::string& tag, unsigned seed) {
 
 // --- 4. sparse convolution ----------------------------------------------------------------------------------
 
+/// Cycles docs/hls.md reports for a sparse layer on its seeded test data: the kernel's,
+/// the slowest-lane model's and the mean model's (0: not pinned).
+struct pinned_cycles {
+    long long kernel = 0, model = 0, mean = 0;
+};
+
+/// Returns the kernel's difference from the slowest-lane model, relative to the model.
 template <class CFG, bool SKIP = true>
-void sparse_conv(const std::string& tag, unsigned seed, double act_threshold, double prune, count_t dead_channel = -1) {
+double sparse_conv(const std::string& tag, unsigned seed, double act_threshold, double prune, count_t dead_channel = -1,
+                   pinned_cycles want = {}) {
     std::mt19937 rng(seed);
     hass::hls::cycle_log log;
     const std::string p = "sparse/" + tag;
@@ -279,6 +288,19 @@ void sparse_conv(const std::string& tag, unsigned seed, double act_threshold, do
     if (imbalance < 0.01)
         CHECK(std::abs(static_cast<double>(kernel - perf_mean.latency)) <=
               sparse_tolerance * static_cast<double>(perf_mean.latency));
+#ifdef __GLIBCXX__
+    // 5. the figures docs/hls.md quotes ("Agreement with the model"). The data come from
+    //    std::mt19937 through libstdc++'s distributions, whose algorithms the standard
+    //    leaves open: pinned for libstdc++ only.
+    if (want.kernel > 0) {
+        CHECK(kernel == want.kernel);
+        CHECK(perf.latency == want.model);
+        CHECK(perf_mean.latency == want.mean);
+    }
+#else
+    (void)want;
+#endif
+    return rel;
 }
 
 } // namespace
@@ -420,22 +442,46 @@ TEST_CASE("hls depthwise-separable block with squeeze-excitation is bit-exact an
 
 TEST_CASE("hls sparse convolution is bit-exact and its cycles follow the model", "[hls][sparse]") {
     using std::string;
-    // 8x8x8 -> 16 filters, 3x3, pad 1, bias; activations thresholded at 0.25, half the weights pruned
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 1, 1, 1, 1>>("ci1_co1_f1", 41, 0.25, 0.5);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 2, 2, 1, 3>>("ci2_co2_f3", 42, 0.25, 0.5);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 4, 4, 1, 5>>("ci4_co4_f5", 43, 0.25, 0.5);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 2, 1, 1, 9>>("ci2_co1_f9", 44, 0.25, 0.5);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 8, 2, 1, 2>>("ci8_co2_f2", 45, 0.25, 0.5);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 2, 4, 1, 4>>("ci2_co4_f4_dead7", 46, 0.5, 0.7, 7);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 4, 2, 1, 9>, false>("ci4_co2_f9_noskip", 51, 0.25, 0.5, 3);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, false, 4, 2, 1, 3>>("ci4_co2_f3_s2_nobias", 47, 0.0, 0.3);
+    double worst = 0; // the largest |kernel - model| / model over the sparse layers
+    auto note = [&](double rel) { worst = std::max(worst, std::abs(rel)); };
+    // 8x8x8 -> 16 filters, 3x3, pad 1, bias; activations thresholded at 0.25, half the weights pruned.
+    // The pinned cycles (kernel, slowest-lane model, mean model) are docs/hls.md's.
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 1, 1, 1, 1>>(
+        "ci1_co1_f1", 41, 0.25, 0.5, -1, {13709, 13709, 13709}));
+    // coarse_out 2: the mean model misses the lane imbalance, kernel 1999 / 1902 - 1 = +5.1%
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 2, 2, 1, 3>>(
+        "ci2_co2_f3", 42, 0.25, 0.5, -1, {1999, 1999, 1902}));
+    // coarse_out 4: 488 / 470 - 1 = +3.8%
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 4, 4, 1, 5>>(
+        "ci4_co4_f5", 43, 0.25, 0.5, -1, {488, 486, 470}));
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 2, 1, 1, 9>>(
+        "ci2_co1_f9", 44, 0.25, 0.5, -1, {3414, 3399, 3399}));
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 8, 2, 1, 2>>(
+        "ci8_co2_f2", 45, 0.25, 0.5, -1, {691, 691, 678}));
+    // coarse_out 4, 70% pruning: 638 / 584 - 1 = +9.2%
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 2, 4, 1, 4>>(
+        "ci2_co4_f4_dead7", 46, 0.5, 0.7, 7, {638, 635, 584}));
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 4, 2, 1, 9>, false>(
+        "ci4_co2_f9_noskip", 51, 0.25, 0.5, 3, {1031, 1024, 1024}));
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, false, 4, 2, 1, 3>>(
+        "ci4_co2_f3_s2_nobias", 47, 0.0, 0.3, -1, {370, 370, 362}));
     // grouped (G = 2): the sparse accumulator closes two groups per pixel
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2, true, 2, 2, 1, 3>>("g2_ci2_co2_f3", 52, 0.25, 0.5);
-    sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2, true, 4, 1, 1, 7>>("g2_ci4_co1_f7", 53, 0.5, 0.6);
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2, true, 2, 2, 1, 3>>(
+        "g2_ci2_co2_f3", 52, 0.25, 0.5, -1, {972, 972, 960}));
+    note(sparse_conv<conv_config<8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2, true, 4, 1, 1, 7>>(
+        "g2_ci4_co1_f7", 53, 0.5, 0.6, -1, {1032, 1024, 1024}));
     // depthwise: coarse_group 2 (with accumulator) and 8 (one channel per stream: no accumulator)
-    sparse_conv<conv_config<8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, true, 1, 1, 2, 4>>("dw_cg2_f4", 48, 0.25, 0.3);
-    sparse_conv<conv_config<8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, true, 1, 1, 8, 9>>("dw_cg8_f9", 49, 0.5, 0.5);
-    sparse_conv<conv_config<8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, true, 1, 1, 8, 2>>("dw_cg8_f2", 50, 0.25, 0.3);
+    note(sparse_conv<conv_config<8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, true, 1, 1, 2, 4>>(
+        "dw_cg2_f4", 48, 0.25, 0.3, -1, {400, 400, 400}));
+    note(sparse_conv<conv_config<8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, true, 1, 1, 8, 9>>(
+        "dw_cg8_f9", 49, 0.5, 0.5, -1, {100, 100, 100}));
+    note(sparse_conv<conv_config<8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, true, 1, 1, 8, 2>>(
+        "dw_cg8_f2", 50, 0.25, 0.3, -1, {112, 112, 112}));
+#ifdef __GLIBCXX__
+    // docs/hls.md: within 0.8% of the slowest-lane model on every tested folding (the worst,
+    // g2_ci4_co1_f7, is 1032 / 1024 - 1 = 0.78%)
+    CHECK(worst == 8.0 / 1024.0);
+#endif
 }
 
 TEST_CASE("hls thresholds of a sparse design: weights |w| < tau_w pruned, activations x <= tau_a skipped",

@@ -3,7 +3,13 @@
 // files of the Python reference model, which must agree to the last bit.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <hass/cost/modules.hpp>
+#include <hass/cost/policy.hpp>
 #include <hass/cost/reference_layer.hpp>
 #include <hass/cost/weights.hpp>
 #include <hass/io/reference_records.hpp>
@@ -189,6 +195,17 @@ TEST_CASE("Weight streaming: block-rows, stream buffer and bandwidth", "[cost][r
     p = hass::cost::plan_weights(3072, 12288, 1, false, hass::cost::all_blocks);
     CHECK(p.streamed == p.total_blocks);
     CHECK(hass::cost::reference_stream_bits_per_cycle(p) == 3072.0 * 12288 / 512);
+    // unpacked (sparse) arrays: the reference counts the arrays twice, A_off * num * (num * ww).
+    // 4 arrays of D = 2048 x 16 bits: 18-wide blocks of 1024, 2 per array, T = 8, U = 4, Du = 1024;
+    // one block-row streamed: A_off = (4 / 4) * 1024 = 1024, A_on = 1024, buffer = 4 blocks:
+    // 1024 * 4 * (4 * 16) / (1024 + 1024) = 262144 / 2048 = 128 bits per cycle (not 1024*4*16/2048 = 32)
+    p = hass::cost::plan_weights(2048, 16, 4, false, 4);
+    CHECK(p.total_blocks == 8);
+    CHECK(p.unit == 4);
+    CHECK(p.row_depth == 1024);
+    CHECK(p.addresses_off == 1024);
+    CHECK(p.buffer == 4);
+    CHECK(hass::cost::reference_stream_bits_per_cycle(p) == 128.0);
     // a memory too small for a block has nothing to stream
     p = hass::cost::plan_weights(16, 16, 1, false, hass::cost::all_blocks);
     CHECK(p.total_blocks == 0);
@@ -223,7 +240,33 @@ TEST_CASE("Every record of the reference samples agrees to the last bit", "[cost
             CHECK(r.exact);
         }
         CHECK(s.exact == s.total);
-        if (std::string(name) == "fpgaconvnet_layers_sample.json") CHECK(s.total == 107);
+        CHECK(s.rates_exact == s.total);
+        // the records of each kind (docs/cost_model.md, section 6; the README's 738 = 107 + 631)
+        std::map<std::string, int> kinds;
+        for (const auto& r : s.records) ++kinds[r.layer_type];
+        if (std::string(name) == "fpgaconvnet_layers_sample.json") {
+            CHECK(s.total == 107);
+            CHECK(kinds == std::map<std::string, int>{{"ConvolutionLayer", 48},
+                                                      {"ConvolutionSparseLayer", 10},
+                                                      {"ConvolutionPointwiseSparseLayer", 8},
+                                                      {"InnerProductLayer", 10},
+                                                      {"PoolingLayer", 8},
+                                                      {"ReLULayer", 10},
+                                                      {"GlobalPoolingLayer", 6},
+                                                      {"EltWiseLayer", 7}});
+        } else {
+            CHECK(s.total == 631);
+            CHECK(kinds == std::map<std::string, int>{{"ConvolutionLayer", 200},
+                                                      {"ConvolutionSparseLayer", 81},
+                                                      {"ConvolutionPointwiseSparseLayer", 70},
+                                                      {"InnerProductLayer", 40},
+                                                      {"PoolingLayer", 40},
+                                                      {"ReLULayer", 40},
+                                                      {"GlobalPoolingLayer", 40},
+                                                      {"EltWiseLayer", 40},
+                                                      {"SplitLayer", 40},
+                                                      {"SqueezeLayer", 40}});
+        }
     }
 }
 
@@ -271,4 +314,185 @@ TEST_CASE("Weight memory depth rounds up when fine does not divide K", "[cost][m
     // f = 3 divides: 5 * 3 * 9 / 3 = 45 exactly
     f.fine = 3;
     CHECK(hass::evaluate_layer<hass::cost::hass>(l, f).weight_plan.depth == 45);
+}
+
+TEST_CASE("docs/cost_model.md 2.8: resnet18's layer1.0.conv1 under both models", "[cost][reference][docs]") {
+    // 56x56x64 -> 64, 3x3 pad 1, BatchNorm folded into a bias; ci = co = 4, f = 3. The
+    // module table and the totals of the worked example (its arithmetic is in the doc).
+    hass::layer l = conv(56, 64, 64, 3, 1);
+    l.batchnorm = true;
+    const hass::folding f{.coarse_in = 4, .coarse_out = 4, .fine = 3};
+    struct row {
+        hass::count_t lut, ff;
+        double dsp;
+        hass::count_t bram;
+        bool counted;
+    };
+    auto figures = [](std::map<std::string, row>& out) {
+        return [&out](std::string_view name, const hass::cost::module_figure& m, hass::count_t, bool counted) {
+            out[std::string(name == "accumulator" ? "accum" : name)] = {m.lut, m.ff, m.dsp, m.bram, counted};
+        };
+    };
+    std::map<std::string, row> ref, own;
+    const auto r = hass::cost::fpgaconvnet::layer_cost(l, f, figures(ref));
+    const auto h = hass::cost::hass::layer_cost(l, f, figures(own));
+    for (const auto* m : {&ref, &own}) {
+        const auto& x = *m;
+        CHECK(x.at("pad").lut == 16);
+        CHECK(x.at("pad").ff == 35);
+        CHECK(x.at("sliding_window").lut == 1929);
+        CHECK(x.at("sliding_window").ff == 2071);
+        CHECK(x.at("sliding_window").bram == 8);
+        CHECK(x.at("squeeze").lut == 6232);
+        CHECK(x.at("squeeze").ff == 1931);
+        CHECK(x.at("fork").lut == 100);
+        CHECK(x.at("fork").ff == 146);
+        CHECK(x.at("vector_dot").lut == 1651);
+        CHECK(x.at("vector_dot").ff == 2439);
+        CHECK(x.at("vector_dot").dsp == 48);
+        CHECK(x.at("accum").lut == 2872);
+        CHECK(x.at("accum").ff == 1648);
+        CHECK(x.at("glue").lut == 724);
+        CHECK(x.at("glue").ff == 636);
+        CHECK(x.at("bias").lut == 51);
+        CHECK(x.at("bias").ff == 139);
+    }
+    CHECK(ref.at("bias").bram == 0); // the reference counts the bias table at the layer
+    CHECK(own.at("bias").bram == 4); // hass: 16 words of 128 bits in the bias module
+    CHECK(ref.at("shift_scale").dsp == 4);
+    CHECK_FALSE(ref.at("shift_scale").counted);
+    CHECK(own.count("shift_scale") == 0);
+    for (const auto& x : {r, h}) {
+        CHECK(x.latency == 2408448);
+        CHECK(x.lut == 13575);
+        CHECK(x.ff == 9045);
+        CHECK(x.dsp == 48);
+        CHECK(x.bram == 56);
+        CHECK(x.weight_bram == 44);
+    }
+    CHECK(r.pipeline_depth == 2662);
+    CHECK(h.pipeline_depth == 2659);
+}
+
+TEST_CASE("docs/cost_model.md 2.9: where the models differ on a layer", "[cost][reference][docs]") {
+    using ref = hass::cost::fpgaconvnet;
+    using own = hass::cost::hass;
+    SECTION("1x1 stride 2: hass counts the sliding window, no pad") {
+        const hass::layer l = conv(56, 64, 128, 1, 0, 2);
+        const hass::folding f{.coarse_in = 4, .coarse_out = 4};
+        CHECK(ref::layer_cost(l, f).lut == 4448);
+        CHECK(ref::layer_cost(l, f).ff == 3249);
+        CHECK(own::layer_cost(l, f).lut == 4850);
+        CHECK(own::layer_cost(l, f).ff == 3297);
+    }
+    SECTION("3x3 without padding: no pad") {
+        const hass::layer l = conv(56, 64, 64, 3, 0);
+        const hass::folding f{.coarse_in = 64, .fine = 9};
+        CHECK(ref::layer_cost(l, f).lut == 51859);
+        CHECK(ref::layer_cost(l, f).ff == 62546);
+        CHECK(own::layer_cost(l, f).lut == 51843);
+        CHECK(own::layer_cost(l, f).ff == 62511);
+    }
+    SECTION("sparse 3x3 with a bias") {
+        hass::layer l = conv(28, 64, 64, 3, 1);
+        l.bias = true;
+        std::vector<double> h; // half of each window zero: 4 or 5 of 9
+        for (int c = 0; c < 64; ++c)
+            for (int z = 0; z <= 9; ++z) h.push_back(z == 4 || z == 5 ? 0.5 : 0.0);
+        l.sparsity = hass::make_sparsity_stats(64, 9, h);
+        const hass::folding f{.coarse_in = 4, .coarse_out = 2, .fine = 2};
+        const auto r = ref::layer_cost(l, f), o = own::layer_cost(l, f);
+        CHECK(r.lut == 18388);
+        CHECK(r.ff == 9116);
+        CHECK(r.pipeline_depth == 1508);
+        CHECK(o.lut == 4882);
+        CHECK(o.ff == 4949);
+        CHECK(o.pipeline_depth == 1491);
+    }
+    SECTION("pointwise sparse") {
+        hass::layer l = conv(28, 64, 128, 1, 0);
+        l.sparsity = hass::make_sparsity_stats(64, 1, std::vector<double>(128, 0.5));
+        const hass::folding f{.coarse_in = 4, .coarse_out = 4};
+        CHECK(ref::layer_cost(l, f).lut == 4235);
+        CHECK(ref::layer_cost(l, f).ff == 2207);
+        CHECK(own::layer_cost(l, f).lut == 4928);
+        CHECK(own::layer_cost(l, f).ff == 3416);
+    }
+    SECTION("sparse 1x1, 7x7x2 -> 2: no negative estimates in hass's model") {
+        hass::layer l = conv(7, 2, 2, 1, 0);
+        l.sparsity = hass::make_sparsity_stats(2, 1, {0.5, 0.5, 0.5, 0.5});
+        l.sparsity.model = hass::sparse_model::window;
+        CHECK(ref::layer_cost(l, {}).lut == -187);
+        CHECK(ref::layer_cost(l, {}).ff == -967);
+        CHECK(own::layer_cost(l, {}).lut == 217);
+        CHECK(own::layer_cost(l, {}).ff == 154);
+    }
+    SECTION("inner product 512 -> 1000, 8-bit: whole DSPs") {
+        hass::layer l;
+        l.type = hass::layer_type::inner_product;
+        l.in = {1, 1, 512};
+        l.out = {1, 1, 1000};
+        l.inputs = {hass::network_input};
+        l.width = {8, 8, 32, 8};
+        CHECK(ref::layer_cost(l, {}).dsp == 0.5);
+        CHECK(ref::layer_cost(l, {}).pipeline_depth == 512002);
+        CHECK(own::layer_cost(l, {}).dsp == 1);
+        CHECK(own::layer_cost(l, {}).pipeline_depth == 511005);
+    }
+    SECTION("split 28x28x64, 8-bit, coarse 4, fan-out 2") {
+        hass::layer l;
+        l.type = hass::layer_type::split;
+        l.in = l.out = {28, 28, 64};
+        l.inputs = {hass::network_input};
+        l.width = {8, 8, 32, 8};
+        CHECK(ref::layer_cost(l, {.coarse_in = 4}).lut == 52);
+        CHECK(ref::layer_cost(l, {.coarse_in = 4}).ff == 60);
+        CHECK(own::layer_cost(l, {.coarse_in = 4}).lut == 20);
+        CHECK(own::layer_cost(l, {.coarse_in = 4}).ff == 51);
+    }
+    SECTION("eltwise multiply with broadcast, 14x14x576, coarse 8") {
+        hass::layer l;
+        l.type = hass::layer_type::eltwise;
+        l.op = hass::eltwise_op::mul;
+        l.broadcast = true;
+        l.in = l.out = {14, 14, 576};
+        l.inputs = {hass::network_input, hass::network_input};
+        CHECK(ref::layer_cost(l, {.coarse_in = 8}).bram == 0);
+        CHECK(own::layer_cost(l, {.coarse_in = 8}).bram == 8);
+    }
+    SECTION("global pooling 7x7x512, coarse 4") {
+        hass::layer l;
+        l.type = hass::layer_type::global_pooling;
+        l.in = {7, 7, 512};
+        l.out = {1, 1, 512};
+        l.inputs = {hass::network_input};
+        CHECK(ref::layer_cost(l, {.coarse_in = 4}).latency == 128);
+        CHECK(own::layer_cost(l, {.coarse_in = 4}).latency == 6272);
+    }
+    SECTION("hardsigmoid, coarse 8") {
+        hass::layer l;
+        l.type = hass::layer_type::hardsigmoid;
+        l.in = l.out = {1, 1, 576};
+        l.inputs = {hass::network_input};
+        CHECK(ref::layer_cost(l, {.coarse_in = 8}).dsp == 0);
+        CHECK(own::layer_cost(l, {.coarse_in = 8}).dsp == 8);
+    }
+    SECTION("a bias at 8-bit data and 32-bit output") {
+        hass::layer l = conv(14, 16, 16, 1, 0);
+        l.bias = true;
+        l.width = {8, 8, 32, 32};
+        const hass::folding f{.coarse_in = 2, .coarse_out = 8};
+        auto bias_of = [&](auto model) {
+            hass::cost::module_figure b;
+            decltype(model)::layer_cost(l, f, [&](std::string_view name, const hass::cost::module_figure& m,
+                                                  hass::count_t, bool) {
+                if (name == "bias") b = m;
+            });
+            return b;
+        };
+        CHECK(bias_of(ref{}).lut == 207);
+        CHECK(bias_of(ref{}).ff == 559);
+        CHECK(bias_of(own{}).lut == 51);
+        CHECK(bias_of(own{}).ff == 139);
+    }
 }

@@ -29,10 +29,19 @@ json numbers_of(const hass::io::fpgaconvnet_design& d, const hass::board& b) {
     return hass::io::reference_numbers(d.net, d.folding, pr, b, d.batch);
 }
 
-std::vector<std::string> differences(const std::string& config, const std::string& numbers, std::string_view board) {
+/// The differences between the numbers hass computes for a design file and the
+/// reference's numbers file; `nodes` (layers and squeezes of every partition) and
+/// `compared` (numbers compared) when given.
+std::vector<std::string> differences(const std::string& config, const std::string& numbers, std::string_view board,
+                                     std::size_t* nodes = nullptr, std::size_t* compared = nullptr) {
     const auto d = hass::io::load_fpgaconvnet_config(ref_path(config));
     const json want = hass::io::load_json_file(ref_path(numbers));
-    return hass::io::compare_reference_numbers(want, numbers_of(d, board_named(board)));
+    const json got = numbers_of(d, board_named(board));
+    if (nodes) {
+        *nodes = 0;
+        for (const auto& p : got.at("partitions")) *nodes += p.at("layers").size();
+    }
+    return hass::io::compare_reference_numbers(want, got, compared);
 }
 
 /// A copy of fpgaConvNet's resnet18 design with one edit applied to the named layer.
@@ -77,33 +86,71 @@ TEST_CASE("fpgaConvNet's own resnet18/u250 design: every number the reference co
     CHECK(r.dsp == 11634);
     CHECK(r.used.uram == 1216);
     CHECK(r.fits);
-    // and every other number of the reference's file, layer by layer
-    CHECK(differences("config_resnet18_u250_greedy.json", "numbers_resnet18_u250_greedy.json", "u250").empty());
-    // the hass model disagrees with the reference on this design (its corrections)
+    // and every other number of the reference's file, layer by layer: 82 nodes, 458
+    // numbers (docs/cost_model.md, section 6)
+    std::size_t nodes = 0, compared = 0;
+    CHECK(differences("config_resnet18_u250_greedy.json", "numbers_resnet18_u250_greedy.json", "u250", &nodes,
+                      &compared)
+              .empty());
+    CHECK(nodes == 82);
+    CHECK(compared == 458);
+    // the hass model disagrees with the reference on this design (its corrections;
+    // docs/cost_model.md 3.5 and 3.7): raw BRAM 5,450 and LUT 1,018,471, 74 blocks moved
+    // at 288 LUT each: 1,018,471 + 74*288 = 1,039,783 LUT; pipeline depth 294,927
     const auto hass_pr = hass::io::evaluate_fpgaconvnet_design<hass::cost::hass>(d, u250);
-    CHECK(hass_pr.partitions.front().used_raw.lut != r.used_raw.lut);
+    const hass::design_report& h = hass_pr.partitions.front();
+    CHECK(h.used_raw.lut != r.used_raw.lut);
+    CHECK(h.used_raw.bram18 == 5450);
+    CHECK(h.used_raw.lut == 1018471);
+    CHECK(h.bram_to_lut_blocks == 74);
+    CHECK(h.used.lut == 1018471 + 74 * 288);
+    CHECK(h.pipeline_depth == 294927);
+}
+
+TEST_CASE("several partitions: P reconfigurations in fpgaConvNet's model, P - 1 in hass's", "[config][docs]") {
+    // docs/cost_model.md 3.9: hass's resnet18/zcu102 design, 4 partitions, batch 256, 82.55 ms each:
+    // fpgaConvNet 12.07413586 s + 4 x 0.08255 = 12.40433586 s (20.64 images/s, as its numbers file says);
+    // hass 11.050261935 s + 3 x 0.08255 = 11.297911935 s (22.66 images/s)
+    const auto d = hass::io::load_fpgaconvnet_config(ref_path("config_hass_resnet18_zcu102_reference_search.json"));
+    const hass::board zcu102 = board_named("zcu102");
+    const auto r = hass::io::evaluate_fpgaconvnet_design(d, zcu102);
+    const auto h = hass::io::evaluate_fpgaconvnet_design<hass::cost::hass>(d, zcu102);
+    REQUIRE(r.partitions.size() == 4);
+    REQUIRE(h.partitions.size() == 4);
+    CHECK(r.reconfigurations() == 4);
+    CHECK(h.reconfigurations() == 3);
+    CHECK(r.batch_time(256) == Approx(12.40433586).epsilon(1e-12));
+    CHECK(r.batch_time(256) - 4 * 0.08255 == Approx(12.07413586).epsilon(1e-12));
+    CHECK(h.batch_time(256) == Approx(11.297911935).epsilon(1e-12));
+    CHECK(h.batch_time(256) - 3 * 0.08255 == Approx(11.050261935).epsilon(1e-12));
+    CHECK(r.throughput(256) == Approx(256 / 12.40433586).epsilon(1e-12));
+    CHECK(h.throughput(256) == Approx(256 / 11.297911935).epsilon(1e-12));
 }
 
 TEST_CASE("hass's reference-mode designs: every number the Python reference computes for them", "[config]") {
     struct row {
         const char* name;
         const char* board;
+        std::size_t nodes, compared; ///< docs/cost_model.md, section 6
     };
     // single partitions, several partitions with streamed weights, squeeze-excitation
     // (broadcast multiply, hardswish, hardsigmoid), streamed inner products, streamed
     // activations between layers (no squeeze on those edges)
-    const row rows[] = {{"hass_resnet18_u250_reference_search", "u250"},
-                        {"hass_mobilenet_v2_u250_reference_search", "u250"},
-                        {"hass_resnet18_zcu102_reference_search", "zcu102"},
-                        {"hass_mobilenet_v3_small_zcu102_reference_search", "zcu102"},
-                        {"hass_alexnet_zcu102_reference_search", "zcu102"},
-                        {"edited_resnet18_u250_streamed_io", "u250"}};
+    const row rows[] = {{"hass_resnet18_u250_reference_search", "u250", 85, 473},
+                        {"hass_mobilenet_v2_u250_reference_search", "u250", 169, 925},
+                        {"hass_resnet18_zcu102_reference_search", "zcu102", 83, 532},
+                        {"hass_mobilenet_v3_small_zcu102_reference_search", "zcu102", 213, 1284},
+                        {"hass_alexnet_zcu102_reference_search", "zcu102", 21, 186},
+                        {"edited_resnet18_u250_streamed_io", "u250", 84, 468}};
     for (const row& x : rows) {
         INFO(x.name);
+        std::size_t nodes = 0, compared = 0;
         const auto diffs = differences(std::string("config_") + x.name + ".json",
-                                       std::string("numbers_") + x.name + ".json", x.board);
+                                       std::string("numbers_") + x.name + ".json", x.board, &nodes, &compared);
         for (const auto& s : diffs) INFO(s);
         CHECK(diffs.empty());
+        CHECK(nodes == x.nodes);
+        CHECK(compared == x.compared);
     }
 }
 

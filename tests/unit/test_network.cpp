@@ -624,3 +624,66 @@ TEST_CASE("evaluate: a port squeeze can set the II", "[network][evaluate]") {
     CHECK(wide.port_squeezes.empty());
     CHECK(wide.ii == 64);
 }
+
+TEST_CASE("a streamed convolution input is read once per kernel row", "[network][evaluate]") {
+    // 8x8x4 -> c1 (1x1, 4 filters) -> c2 (3x3 pad 1, 4 filters); the edge c1 -> c2 goes
+    // through off-chip memory (both ends flagged), so it gets no squeeze and c2 reads its
+    // input rows kr = 3 times (its line buffer leaves the layer).
+    hass::network_builder nb{"chain", {8, 8, 4}};
+    const auto x = nb.conv(nb.input(), "c1", {.filters = 4, .kernel = 1});
+    nb.conv(x, "c2", {.filters = 4, .kernel = 3, .pad = 1});
+    const network net = std::move(nb).build();
+    auto f = hass::unit_folding(net);
+    f[0].streamed_outputs = 1;
+    f[1].streamed_inputs = 1;
+    const auto r = hass::evaluate(net, f, test_board(100, 100));
+    // in: the network input 8*8*4 words * 16 bits = 4,096 + c2's streamed input 8*8*4 * 3 rows * 16 = 12,288
+    CHECK(r.bits_in == 16384.0);
+    // out: c1's streamed output 4,096 + c2's (the network output) 4,096
+    CHECK(r.bits_out == 8192.0);
+    CHECK(r.offchip_bits == 24576.0);
+    CHECK(r.squeezes.empty());
+}
+
+TEST_CASE("docs/cost_model.md: the worked convolution as a network, on chip and with its weights off chip",
+          "[network][evaluate][docs]") {
+    // conv.json of docs/cost_model.md 2.8: 56x56x64 -> 64, 3x3 pad 1, batchnorm; ci = co = 4, f = 3
+    hass::network_builder nb{"conv", {56, 56, 64}};
+    nb.conv(nb.input(), "conv", {.filters = 64, .kernel = 3, .pad = 1, .batchnorm = true});
+    const network net = std::move(nb).build();
+    std::vector<folding> f{fold(4, 4, 1, 3)};
+    const auto& u250 = hass::boards::u250::spec;
+    const auto h = hass::evaluate<hass::cost::hass>(net, f, u250);
+    const auto r = hass::evaluate<hass::cost::fpgaconvnet>(net, f, u250);
+    for (const auto* x : {&h, &r}) {
+        CHECK(x->used == hass::resources{48, 13575, 9045, 56, 0});
+        CHECK(x->ii == 2408448);
+    }
+    // depth: hass the module sum 2,659; fpgaConvNet 2662/0.0625 + 2408448/50176 = 42,592 + 48 = 42,640
+    CHECK(h.pipeline_depth == 2659);
+    CHECK(r.pipeline_depth == 42640);
+    // a batch of 256: 2408448 * 256 + depth
+    CHECK(h.batch_cycles(256) == 616565347.0);
+    CHECK(r.batch_cycles(256) == 616605328.0);
+
+    // section 3.6: every weight block off chip, on the zcu102 (153.6 Gbit/s at 200 MHz = 768 bits/cycle)
+    f[0].weights = hass::weight_storage::off_chip;
+    const auto& zcu102 = hass::boards::zcu102::spec;
+    const auto ho = hass::evaluate<hass::cost::hass>(net, f, zcu102);
+    // hass: 768 addresses x 768 bits, read at each of the 56*56 output positions = 1,849,688,064 bits;
+    // with the 2 x 56*56*64*16 = 6,422,528 activation bits: ceil(1,856,110,592 / 768) = 2,416,811 cycles
+    CHECK(ho.bits_weights == 1849688064.0);
+    CHECK(ho.compute_ii == 2408448);
+    CHECK(ho.ii == 2416811);
+    CHECK(ho.slowdown == Approx(2416811.0 / 2408448.0).epsilon(1e-15));
+    CHECK(ho.fits);
+    const auto ro = hass::evaluate<hass::cost::fpgaconvnet>(net, f, zcu102);
+    // fpgaConvNet: D Wd / Du = 768 * 768 / 512 = 1,152 bits per cycle for 2,408,448 cycles,
+    // 1152 * 200 MHz = 230.4 Gbit/s of weights, 230.93 with the activations: over 153.6, no fit;
+    // its greedy optimiser would slow the design 230.9333 / 153.6 + 0.01 = 1.5135 times
+    CHECK(ro.bits_weights == 1152.0 * 2408448.0);
+    CHECK(ro.bits_weights * 200.0 / (ro.interval * 1000.0) == Approx(230.4).epsilon(1e-15));
+    CHECK(ro.bandwidth_at_interval_gbps == Approx(230.93333333333331).epsilon(1e-15));
+    CHECK_FALSE(ro.fits);
+    CHECK(ro.greedy_slowdown == Approx(230.93333333333331 / 153.6 + 0.01).epsilon(1e-15));
+}

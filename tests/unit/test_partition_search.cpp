@@ -455,3 +455,34 @@ TEST_CASE("in fpgaConvNet's model, the search beats fpgaConvNet's greedy designs
     CHECK(mb2.throughput == Approx(3499.7780375147768).epsilon(1e-9));
     CHECK(mb2.throughput / 2056.17 > 1.6);
 }
+
+TEST_CASE("a range's lower bound includes the activations crossing its boundary", "[search][partition][bound]") {
+    // 8x8x4 -> 1x1 convolution -> 8x8x4, weights on chip. The range [0, 1) reads the
+    // input and writes the output: (256 + 256) words of 16 bits = 8,192 bits per image.
+    // A board of 2 Gbit/s at 200 MHz moves 2e9 / 200e6 = 10 bits per cycle, so no design
+    // has an II below ceil(8192 / 10) = ceil(819.2) = 820 cycles, while the fastest
+    // folding (ci = co = 4) computes in max(8*8*4/4, 8*8*(4*1)/(1*4)*4/4, 8*8*4/4) = 64.
+    hass::network_builder nb{"one", {8, 8, 4}};
+    nb.conv(nb.input(), "pw", {.filters = 4, .kernel = 1});
+    const hass::network net = std::move(nb).build();
+    const hass::board b{"slow", "xc-test", {1000, 1000000, 1000000, 1000, 0}, 200, 2.0};
+    hass::search_options so;
+    so.offchip_weights = false;
+    namespace fs = hass::detail::fold_search;
+    const auto usable = fs::make_usable_options<hass::cost::hass>(net, b, so);
+    REQUIRE(usable.alone.empty());
+    CHECK(usable.layers[0].options.front().latency == 64);
+    CHECK(fs::bits_per_cycle(b) == 10.0);
+    const fs::range_bounds bounds(net, usable.layers, fs::budget_usage(b.capped(so.cap), so.bram_to_lut),
+                                  fs::bits_per_cycle(b));
+    CHECK(bounds.ii(0, 1) == 820);
+}
+
+TEST_CASE("off-chip bits per cycle of the boards and the default node limit", "[search][bound]") {
+    namespace fs = hass::detail::fold_search;
+    // docs/search.md: bandwidth / clock, u250 614.4 Gbit/s / 250 MHz = 2457.6, zcu102 153.6 / 200 = 768
+    CHECK(fs::bits_per_cycle(hass::boards::u250::spec) == Approx(2457.6).epsilon(1e-15));
+    CHECK(fs::bits_per_cycle(hass::boards::zcu102::spec) == 768.0);
+    // branch-and-bound nodes per target
+    CHECK(hass::search_options{}.node_limit == 10000);
+}

@@ -290,6 +290,23 @@ TEST_CASE("sparse convolution hardware", "[sparse][conv]") {
     layer s8 = sparse3x3();
     s8.width = {8, 8, 32};
     CHECK(hass::evaluate_layer(s8, fold(2, 1, 1, 3)).used.dsp == 3);
+    // the fork of a sparse layer carries whole windows (P = K = 9 values, not f = 3) to
+    // co = 2 sparse dots, one fork per input stream (S = 2), 1 lane of d = 16 bits:
+    // Logic_LUT [S P, Sd P, S P c, Sd P c, 1] = [9, 144, 18, 288, 1]
+    //   = 144*0.4999999999999997 + 288*1.85e-18 + 5.000000000000004 = 76.99999999999996 -> 76
+    // FF [S P, Sd P c, 1] = [9, 288, 1] = 9*11.999999999999998 + 3.0000000000000058 = 110.99999999999999 -> 110
+    // (with P = f = 3 it would be LUT 28, FF 39)
+    hass::count_t fork_lut = -1, fork_ff = -1, fork_copies = -1;
+    hass::cost::hass::layer_cost(sparse3x3(), f,
+                                 [&](std::string_view name, const hass::cost::module_figure& m, count_t n, bool) {
+                                     if (name != "fork") return;
+                                     fork_lut = m.lut;
+                                     fork_ff = m.ff;
+                                     fork_copies = n;
+                                 });
+    CHECK(fork_lut == 76);
+    CHECK(fork_ff == 110);
+    CHECK(fork_copies == 2);
 }
 
 TEST_CASE("sparse weight memory: f*ci*co*cg arrays of width ww", "[sparse][memory]") {
@@ -333,6 +350,15 @@ TEST_CASE("dense fallback below a mean zero fraction of 0.1", "[sparse][conv]") 
     CHECK(hass::weight_memory(l, fold(1, 1, 1, 3)) == resources{});
     CHECK(hass::evaluate_layer(l, fold(1, 1, 1, 3)).weight_plan.arrays == 1);
     CHECK(hass::evaluate_layer(l, fold(1, 1, 1, 3)).weight_plan.width == 48);
+    // exactly 0.1 is not below 0.1: a 1x1 layer of 10 channels, channel 0 always zero, the others
+    // never: mean zeros = 1*1 / (10*1) = 0.1 -> built sparse
+    layer edge = make_conv("e", {4, 4, 10}, {4, 4, 10}, 1, 0);
+    std::vector<double> s(10, 0.0);
+    s[0] = 1.0;
+    edge.sparsity = hass::make_sparsity_stats(10, 1, pointwise_hist(s));
+    CHECK(edge.sparsity.mean_zeros == 0.1);
+    CHECK(edge.sparsity.worth_sparse());
+    CHECK(hass::evaluate_layer(edge, fold(1, 1, 1, 1)).sparse);
 }
 
 TEST_CASE("pointwise sparse convolution with clusters", "[sparse][conv]") {
@@ -373,6 +399,12 @@ TEST_CASE("pointwise sparse convolution with clusters", "[sparse][conv]") {
         // (without the cap: 2048*0.1 = 204.8 < 256)
         const auto p = hass::evaluate_layer(l, fold(4, 2, 1, 1));
         CHECK(p.latency == 512);
+        // two clusters of S/2 = 2 streams: both capped at 1 - 2/4 = 0.5 -> density 0.5,
+        // L = ceil(max(2048*0.5 = 1024, 128, 256)) = 1024 (a cap of 1 - 1/S would give 512)
+        layer two = l;
+        two.sparsity.clusters = 2;
+        CHECK(hass::slowest_cluster_density(two.sparsity, 4) == 0.5);
+        CHECK(hass::evaluate_layer(two, fold(4, 2, 1, 1)).latency == 1024);
         // DSP f*ci*co*cg = 1*4*2*1 = 8
         CHECK(p.used.dsp == 8);
         // weights: 8 arrays of 32*32/8 = 128 x 16 (2048 bits): 1 BRAM18 each -> 8

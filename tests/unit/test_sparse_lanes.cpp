@@ -103,6 +103,13 @@ TEST_CASE("slowest lane: max over streams and coarse_out lanes of the mean over 
     CHECK(hass::slowest_lane_cycles(s, 2, 1, 2) == Approx(1.5));
     // the mean model at fine 2: ((2 + 0 + 1 + 1) + (2 + 2 + 1 + 0))/8 = 1.125
     CHECK(hass::slowest_stream_cycles(s, 2, 1) == Approx(1.125));
+    // lane o holds the filters o, o + co, o + 2 co, ... (interleaved, not blocks of F/co):
+    // one channel, filters with z = 0, 4, 0, 4 (K = 4): m = 4, 0, 4, 0 at fine 1. co = 2:
+    // lane 0 = filters 0, 2: (4 + 4)/2 = 4; lane 1 = filters 1, 3: 0 -> 4 cycles per window
+    // (blocks {0, 1}, {2, 3} would give 2 and 2; the mean over the filters is 2)
+    const auto alternating = hass::make_filter_sparsity_stats(1, 4, 4, one_hot(4, {{0, 4, 0, 4}}), "alt");
+    CHECK(hass::slowest_lane_cycles(alternating, 1, 1, 2) == 4.0);
+    CHECK(hass::slowest_stream_cycles(alternating, 1, 1) == 2.0);
     // without the per-filter histograms the slowest lane is the mean model
     hass::sparsity_stats plain = hass::make_sparsity_stats(2, 4, s.histogram);
     plain.order = interleaving::naive;

@@ -919,8 +919,11 @@ inline json reference_numbers(const network& net, const std::vector<folding>& f,
 /// computed numbers do not reproduce: integers exactly, reals to a relative
 /// 1e-12 (the reference sums some of them in another order). Fields the
 /// numbers file does not give are not compared; layers are matched by name.
-inline std::vector<std::string> compare_reference_numbers(const json& want, const json& got) {
+/// `compared`, when given, receives the count of numbers compared.
+inline std::vector<std::string> compare_reference_numbers(const json& want, const json& got,
+                                                          std::size_t* compared = nullptr) {
     std::vector<std::string> out;
+    std::size_t numbers = 0;
     auto same = [](const json& a, const json& b) {
         if (!a.is_number() || !b.is_number()) return a == b;
         const double x = a.get<double>(), y = b.get<double>();
@@ -969,9 +972,11 @@ inline std::vector<std::string> compare_reference_numbers(const json& want, cons
             for (std::size_t k = 0; k < w.size(); ++k) self(self, w[k], g[k], path + "[" + std::to_string(k) + "]");
             return;
         }
+        if (w.is_number()) ++numbers;
         if (!same(w, g)) out.push_back(path + ": reference " + w.dump() + ", hass " + g.dump());
     };
     walk(walk, want, got, "");
+    if (compared) *compared = numbers;
     return out;
 }
 
