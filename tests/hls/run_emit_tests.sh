@@ -142,6 +142,25 @@ emit_run network "$DESIGNS/network.json" --top small_net --namespace tests::smal
 # the folding chosen by the optimal search for a board
 emit_run network_searched "$DESIGNS/network.json" --board zedboard
 
+# a sparse layer whose statistics are too large for static_asserts (1,112 channels: 100,080 steps,
+# over the emitter's 50,000): its layer header and top.hpp leave the model checks to the test bench
+awk 'BEGIN {
+    printf "{\"name\": \"wide\", \"input\": {\"rows\": 4, \"cols\": 4, \"channels\": 1112},\n"
+    printf " \"layers\": [{\"name\": \"conv\", \"type\": \"convolution\", \"filters\": 4, \"kernel\": 3, \"pad\": 1,\n"
+    printf "   \"folding\": {\"coarse_in\": 2, \"coarse_out\": 2, \"fine\": 3},\n   \"sparsity\": {\"histogram\": ["
+    for (c = 0; c < 1112; ++c) printf "%s[0, 0, 0, 0, 1, 0, 0, 0, 0, 0]", (c ? ", " : "")
+    printf "]}}]}\n"
+}' >"$S/wide.json"
+if emit_run wide_statistics "$S/wide.json"; then
+    if grep -q "run$" "$S/wide_statistics/top.hpp" && grep -q "the whole-network model checks, at run time" \
+        "$S/wide_statistics/testbench.cpp" && grep -q "hd::layers::conv::model_check_failures()" \
+        "$S/wide_statistics/testbench.cpp"; then
+        pass "wide_statistics: the layer and whole-network checks run in the test bench"
+    else
+        fail "wide_statistics: expected the whole-network checks in the test bench"
+    fi
+fi
+
 # a partitioned design: the folding file names three partitions (as hass search writes them);
 # emit-hls writes one design per partition (p1/, p2/, p3/), each with its own test bench, and
 # host.cpp, which runs the partitions one after another (C simulation of all three tops)

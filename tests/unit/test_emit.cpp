@@ -163,3 +163,46 @@ TEST_CASE("emit: weight files, JSON and raw float32", "[emit]") {
                       Catch::Contains("cannot write"));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("emit: model checks are static_asserts unless the statistics are large", "[emit]") {
+    // one sparse 3x3 convolution of C input channels: its statistics take
+    // C x (K + 1) = 10 C values and the work measure is 9 x 10 C = 90 C steps
+    auto design = [](hass::count_t channels) {
+        auto d = hass::io::read_network_file(json::parse(R"({
+            "name": "sp", "input": {"rows": 4, "cols": 4, "channels": )" + std::to_string(channels) + R"(},
+            "layers": [{"name": "conv", "type": "convolution", "filters": 4, "kernel": 3, "pad": 1}]})"),
+                                              "sp.json");
+        std::vector<double> h(static_cast<std::size_t>(channels * 10), 0.0);
+        for (hass::count_t c = 0; c < channels; ++c) h[static_cast<std::size_t>(c * 10 + 4)] = 1.0; // 4 zeros of 9
+        d.net.layers[0].sparsity = hass::make_sparsity_stats(channels, 9, h);
+        return d;
+    };
+    const hass::hls::emit_options o;
+    {
+        const auto d = design(555); // 49,950 steps: <= 50,000, static_asserts
+        CHECK(hass::hls::detail::emit::network_statistics_work(d.net) == 49950);
+        CHECK(hass::hls::detail::emit::layer_statistics_work(d.net.layers[0]) == 49950);
+        const auto files = hass::hls::generate_design(d.net, d.folding, o);
+        CHECK(contains(file(files, "top.hpp").text, "static_assert(::hass::network_problem(network_value()).empty()"));
+        CHECK(contains(file(files, "layers/conv.hpp").text, "static_assert(::hass::is_valid_folding(layer_value()"));
+        const std::string tb = file(files, "testbench.cpp").text;
+        CHECK_FALSE(contains(tb, "the whole-network model checks, at run time"));
+        CHECK_FALSE(contains(tb, "model_check_failures()"));
+    }
+    {
+        const auto d = design(556); // 50,040 steps: over, the test bench checks at run time
+        CHECK(hass::hls::detail::emit::network_statistics_work(d.net) == 50040);
+        const auto files = hass::hls::generate_design(d.net, d.folding, o);
+        const std::string top = file(files, "top.hpp").text;
+        CHECK_FALSE(contains(top, "static_assert(::hass::network_problem(network_value()).empty()"));
+        CHECK(contains(top, "run\n// in the test bench"));
+        const std::string conv = file(files, "layers/conv.hpp").text;
+        CHECK_FALSE(contains(conv, "static_assert(::hass::is_valid_folding(layer_value()"));
+        CHECK(contains(conv, "if (!(::hass::is_valid_folding(lv, fv)))"));
+        CHECK(contains(conv, "inline std::vector<std::string> model_check_failures() {"));
+        const std::string tb = file(files, "testbench.cpp").text;
+        CHECK(contains(tb, "the whole-network model checks, at run time"));
+        CHECK(contains(tb, "::hass::evaluate_partition(net, hd::folding_values()"));
+        CHECK(contains(tb, "hd::layers::conv::model_check_failures()"));
+    }
+}

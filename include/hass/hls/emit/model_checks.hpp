@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hass/hls/emit/context.hpp"
@@ -69,6 +70,23 @@ inline std::string layer_value_function(const layer_info& li) {
     return os.str();
 }
 
+/// A measure of the constant-expression work of rebuilding a layer's sparsity
+/// statistics in layer_value(): make_sparsity_stats and prepare() tabulate its
+/// cycles for every `fine`, about (histogram values) x K steps of a few hundred
+/// operations each, and GCC stops one constant expression at 33,554,432
+/// operations (-fconstexpr-ops-limit). A 512-channel 3x3 layer (46,080 steps)
+/// compiles; a 1,112-channel one (100,080) does not.
+inline std::size_t layer_statistics_work(const layer& l) {
+    return (l.sparsity.histogram.size() + l.sparsity.filter_histogram.size()) *
+           static_cast<std::size_t>(l.sparsity.kernel > 0 ? l.sparsity.kernel : 1);
+}
+
+/// Above this much work a layer's model checks run in the test bench
+/// (model_check_failures()) instead of in static_asserts.
+inline constexpr std::size_t static_layer_check_work = 50000;
+
+inline bool static_layer_checks(const layer_info& li) { return layer_statistics_work(*li.l) <= static_layer_check_work; }
+
 /// The #if HASS_DESIGN_MODEL_CHECKS block of a layer header.
 inline std::string model_checks(const layer_info& li) {
     const std::string n = comment_text(li.l->name.view());
@@ -76,8 +94,28 @@ inline std::string model_checks(const layer_info& li) {
     os << "#if HASS_DESIGN_MODEL_CHECKS\n";
     os << "// --- the model's own predicates on the same layer and folding ---\n";
     os << layer_value_function(li);
-    auto check = [&](const std::string& expr, const std::string& what) {
-        os << "static_assert(" << expr << ",\n              " << quoted(n + ": " + what) << ");\n";
+    const bool at_compile_time = static_layer_checks(li);
+    std::ostringstream run_time; // the same checks as a function, for layers too large for static_asserts
+    if (!at_compile_time) {
+        os << "// The checks run in the test bench (model_check_failures() below): rebuilding this layer's sparsity\n"
+              "// statistics (about " << layer_statistics_work(*li.l)
+           << " steps) would take a constant expression past GCC's operation limit.\n";
+        run_time << "/// The model checks of this layer at run time: the failures, empty when every check holds.\n"
+                 << "inline std::vector<std::string> model_check_failures() {\n"
+                 << "    const ::hass::layer lv = layer_value();\n"
+                 << "    const ::hass::folding fv = folding_value();\n"
+                 << "    std::vector<std::string> failures;\n";
+    }
+    auto check = [&](std::string expr, const std::string& what) {
+        if (at_compile_time) {
+            os << "static_assert(" << expr << ",\n              " << quoted(n + ": " + what) << ");\n";
+            return;
+        }
+        for (const auto& [from, to] : {std::pair<std::string, std::string>{"layer_value()", "lv"},
+                                       std::pair<std::string, std::string>{"folding_value()", "fv"}})
+            for (std::size_t at = expr.find(from); at != std::string::npos; at = expr.find(from, at + to.size()))
+                expr.replace(at, from.size(), to);
+        run_time << "    if (!(" << expr << "))\n        failures.push_back(" << quoted(n + ": " + what) << ");\n";
     };
     check("::hass::is_valid_layer(layer_value())", "hass::layer_problem is not empty");
     check("::hass::is_valid_folding(layer_value(), folding_value())",
@@ -97,8 +135,34 @@ inline std::string model_checks(const layer_info& li) {
     else
         os << "// (the latency is not checked: the design's sparsity statistics do not rebuild exactly from "
               "their histograms)\n";
+    if (!at_compile_time) os << run_time.str() << "    return failures;\n}\n";
     os << "#endif // HASS_DESIGN_MODEL_CHECKS\n";
     return os.str();
+}
+
+/// A measure of the constant-expression work of the whole-network checks:
+/// rebuilding each sparse layer's statistics (layer_value()) tabulates its
+/// cycles for every `fine`, about C x (K + 1) x K steps of a few operations
+/// each, and GCC stops one constant expression at 33,554,432 operations
+/// (-fconstexpr-ops-limit). resnet18's co-searched design needs about 0.31M
+/// steps and does not compile as static_asserts; the test designs need < 10k.
+/// The limit is the layers' (static_layer_check_work below): the whole
+/// network costs at least as much as its largest layer.
+inline std::size_t network_statistics_work(const network& net) {
+    std::size_t n = 0;
+    for (const auto& l : net.layers)
+        n += (l.sparsity.histogram.size() + l.sparsity.filter_histogram.size()) *
+             static_cast<std::size_t>(l.sparsity.kernel > 0 ? l.sparsity.kernel : 1);
+    return n;
+}
+
+/// Above this much work the whole-network checks run in the test bench instead
+/// of in static_asserts (the per-layer checks stay static).
+inline constexpr std::size_t static_network_check_work = 50000;
+
+/// The whole-network checks are static_asserts (else the test bench runs them).
+inline bool static_network_checks(const context& ctx) {
+    return network_statistics_work(ctx.net) <= static_network_check_work;
 }
 
 /// The #if HASS_DESIGN_MODEL_CHECKS block of top.hpp: network_value(), folding_values() and their checks.
@@ -117,6 +181,15 @@ inline std::string network_checks(const context& ctx) {
         os << (i ? ",\n            " : "") << "layers::" << ctx.layers[i].id << "::folding_value()";
     os << "};\n}\n";
     const std::string n = comment_text(ctx.net.name.view());
+    if (!static_network_checks(ctx)) {
+        os << "// The whole-network checks (hass::network_problem, hass::evaluate_partition's II and squeezes) run\n"
+              "// in the test bench: rebuilding this design's sparsity statistics (about "
+           << network_statistics_work(ctx.net)
+           << " steps) would take a constant\n// expression past GCC's operation limit. Each layer's checks stay "
+              "static_asserts.\n";
+        os << "#endif // HASS_DESIGN_MODEL_CHECKS\n";
+        return os.str();
+    }
     os << "static_assert(::hass::network_problem(network_value()).empty(),\n              "
        << quoted(n + ": hass::network_problem is not empty") << ");\n";
     bool checkable = true;

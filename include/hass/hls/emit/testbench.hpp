@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hass/hls/emit/context.hpp"
+#include "hass/hls/emit/model_checks.hpp"
 
 namespace hass::hls::detail::emit {
 
@@ -281,6 +282,52 @@ inline std::string testbench(const context& ctx) {
             ok = false;
         }
     }
+#endif
+)HASS";
+    }
+
+    // the layers' model checks too large for static_asserts (model_checks.hpp)
+    {
+        std::vector<std::string> ids;
+        for (const auto& li : ctx.layers)
+            if (!static_layer_checks(li)) ids.push_back(li.id);
+        if (!ids.empty()) {
+            os << "\n#if HASS_DESIGN_MODEL_CHECKS && !HASS_HLS_VENDOR\n"
+               << "    // the model checks of the layers too large for static_asserts, at run time\n";
+            for (const auto& id : ids)
+                os << "    for (const std::string& f : hd::layers::" << id << "::model_check_failures()) {\n"
+                   << "        std::printf(\"model check failed: %s\\n\", f.c_str());\n"
+                   << "        ok = false;\n    }\n";
+            os << "#endif\n";
+        }
+    }
+
+    // the whole-network checks, when too large for static_asserts (model_checks.hpp)
+    if (!static_network_checks(ctx)) {
+        bool checkable = true;
+        for (const auto& li : ctx.layers) checkable = checkable && li.latency_checkable;
+        os << R"HASS(
+#if HASS_DESIGN_MODEL_CHECKS && !HASS_HLS_VENDOR
+    // the whole-network model checks, at run time (too large for static_asserts: top.hpp)
+    {
+        const ::hass::network net = hd::network_value();
+        const std::string problem = ::hass::network_problem(net);
+        if (!problem.empty()) {
+            std::printf("hass::network_problem: %s\n", problem.c_str());
+            ok = false;
+        }
+)HASS";
+        if (checkable)
+            os << R"HASS(        const ::hass::design_report r =
+            ::hass::evaluate_partition(net, hd::folding_values(), ::hass::board{}, 0, static_cast<int>(net.size()));
+        if (r.compute_ii != hd::MODEL_COMPUTE_II || static_cast<long long>(r.squeezes.size()) != hd::SQUEEZES) {
+            std::printf("hass::evaluate gives II %lld and %lld squeezes, the design %lld and %lld (regenerate it)\n",
+                        static_cast<long long>(r.compute_ii), static_cast<long long>(r.squeezes.size()),
+                        static_cast<long long>(hd::MODEL_COMPUTE_II), static_cast<long long>(hd::SQUEEZES));
+            ok = false;
+        }
+)HASS";
+        os << R"HASS(    }
 #endif
 )HASS";
     }
