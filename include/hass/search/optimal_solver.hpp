@@ -1,4 +1,6 @@
-// The optimal search's feasibility solver: targets, relaxations, Lagrangian certificates, knapsack, repair and branch-and-bound.
+// The optimal search's feasibility solver: targets, relaxations, the solver class and its
+// driver (decide); its constructions live in search/optimal/: lagrangian.hpp (weighted sums),
+// repair.hpp (repair and eject), knapsack.hpp, branch_bound.hpp.
 // Part of hass/search/search.hpp (the folding search); include that header.
 #pragma once
 
@@ -510,416 +512,31 @@ private:
 
     /// Weighted-sum construction: each round every layer takes its option of least
     /// sum_r w_r * R_r / budget_r; the weights of overflowing quantities rise.
-    verdict lagrange(std::vector<int>& choice) {
-        const std::size_t n = opts_.size();
-        usage mins{};
-        for (std::size_t i = 0; i < n; ++i) mins += layer_min(i, exact_[i]);
-        double sum_w = 0;
-        for (std::size_t r = 0; r < dims; ++r) {
-            const count_t b = budget_[r];
-            const bool active = b > 0 && b < unlimited;
-            inv_[r] = active ? 1.0 / static_cast<double>(b) : 0.0;
-            w_[r] = active ? std::max(0.05, static_cast<double>(mins[r]) * inv_[r]) : 0.0;
-        }
-        std::vector<int> cur(n);
-        best_.assign(n, 0);
-        best_over_ = std::numeric_limits<double>::infinity();
-        double eta = 2.0;
-        for (int round = 0; round < std::max(1, so_.lagrange_rounds); ++round) {
-            double total_cost = 0;
-            sum_w = 0;
-            for (std::size_t r = 0; r < dims; ++r) sum_w += w_[r];
-            for (std::size_t i = 0; i < n; ++i) {
-                double bc = std::numeric_limits<double>::infinity();
-                int bj = front_[i].front();
-                for (int j : front_[i]) {
-                    const double c = weighted(use(i, j));
-                    if (c < bc) {
-                        bc = c;
-                        bj = j;
-                    }
-                }
-                cur[i] = bj;
-                total_cost += bc;
-            }
-            // certificate: any design within budget has weighted cost <= sum of weights
-            // (the front holds a least-cost option of every layer's candidates)
-            // (checked over every candidate: the front is an epsilon-thinned set)
-            if (total_cost > sum_w * (1 + 1e-9) + 1e-12) {
-                double exact_cost = 0;
-                for (std::size_t i = 0; i < n; ++i) {
-                    double m = std::numeric_limits<double>::infinity();
-                    for (int j : exact_[i]) m = std::min(m, weighted(use(i, j)));
-                    exact_cost += m;
-                }
-                if (exact_cost > sum_w * (1 + 1e-9) + 1e-12) return verdict::infeasible;
-            }
-            align(cur);
-            const usage used = layers_total(cur) + squeezes(cur);
-            const double over = overflow(used, budget_);
-            if (over < best_over_) {
-                best_over_ = over;
-                best_ = cur;
-            }
-            if (over == 0) {
-                choice = cur;
-                return verdict::feasible;
-            }
-            for (std::size_t r = 0; r < dims; ++r) {
-                if (inv_[r] == 0) continue;
-                const double ratio = static_cast<double>(used[r]) * inv_[r];
-                w_[r] *= std::exp(eta * std::clamp(ratio - 1.0, -0.5, 1.0));
-                w_[r] = std::clamp(w_[r], 1e-6, 1e6);
-            }
-            eta *= 0.93;
-        }
-        return verdict::unknown;
-    }
+    verdict lagrange(std::vector<int>& choice);
 
     /// Local search from the least-overflowing construction: single-layer moves
     /// that lower a soft maximum of the relative use, log sum_r (R_r / budget_r)^p,
     /// for growing p; succeeds when everything fits.
-    bool repair(std::vector<int>& choice, const std::vector<int>& start) {
-        const std::size_t n = opts_.size();
-        std::vector<int> cur = start;
-        usage layers = layers_total(cur);
-        usage sq = squeezes(cur);
-        for (int p : {8, 64}) {
-            for (int pass = 0; pass < 8; ++pass) {
-                const usage eff = budget_ - sq;
-                if (fits(layers, eff)) {
-                    choice = cur;
-                    return true;
-                }
-                std::array<double, dims> inv{};
-                for (std::size_t r = 0; r < dims; ++r) {
-                    const count_t b = eff[r];
-                    if (budget_[r] >= unlimited) inv[r] = 0.0;
-                    else inv[r] = b > 0 ? 1.0 / static_cast<double>(b) : (budget_[r] > 0 ? 1e9 : 0.0);
-                }
-                // a soft maximum of the relative use: sum_r (x_r / m0)^p, with m0 the
-                // largest relative use at the start of the pass (the same order as
-                // log sum_r x_r^p, without a logarithm per candidate)
-                double m0 = 0;
-                for (std::size_t r = 0; r < dims; ++r) m0 = std::max(m0, static_cast<double>(layers[r]) * inv[r]);
-                const double scale = m0 > 0 ? 1.0 / m0 : 1.0;
-                auto soft = [&](const usage& u) {
-                    double sum = 0;
-                    for (std::size_t r = 0; r < dims; ++r) {
-                        double y = static_cast<double>(u[r]) * inv[r] * scale;
-                        for (int e = p; e > 1; e >>= 1) y *= y;
-                        sum += y;
-                    }
-                    return sum;
-                };
-                double value = soft(layers);
-                bool moved = false;
-                // the quantities near the largest relative use: a move helps only if it lowers one of them
-                std::array<bool, dims> top{};
-                for (std::size_t r = 0; r < dims; ++r)
-                    top[r] = m0 > 0 && static_cast<double>(layers[r]) * inv[r] >= 0.8 * m0;
-                for (std::size_t i = 0; i < n; ++i) {
-                    const usage& old = use(i, cur[i]);
-                    const usage base = layers - old;
-                    int bj = cur[i];
-                    double bv = value;
-                    for (int j : front_[i]) {
-                        if (j == cur[i]) continue;
-                        const usage& u = use(i, j);
-                        bool lowers = false;
-                        for (std::size_t r = 0; r < dims && !lowers; ++r) lowers = top[r] && u[r] < old[r];
-                        if (!lowers) continue;
-                        const double v = soft(base + u);
-                        if (v < bv * (1 - 1e-12)) {
-                            bv = v;
-                            bj = j;
-                        }
-                    }
-                    if (bj != cur[i]) {
-                        layers = base + use(i, bj);
-                        cur[i] = bj;
-                        value = bv;
-                        moved = true;
-                    }
-                }
-                sq = squeezes(cur);
-                if (!moved) break;
-            }
-        }
-        if (fits(layers + sq, budget_) || eject(cur)) {
-            choice = cur;
-            return true;
-        }
-        return false;
-    }
+    bool repair(std::vector<int>& choice, const std::vector<int>& start);
 
     /// Two-layer moves for a design single moves cannot fix: a move that brings
     /// the overflowing quantities within budget, paired with a move on another
     /// layer that lowers what the first one pushed over. True (and `cur`
     /// updated) when the whole design, squeezes included, then fits.
-    bool eject(std::vector<int>& cur) const {
-        const std::size_t n = opts_.size();
-        const usage layers = layers_total(cur);
-        const usage eff = budget_ - squeezes(cur);
-        struct move {
-            std::size_t layer;
-            int option;
-            usage delta;
-            double rank;
-        };
-        constexpr std::size_t keep_first = 64, keep_second = 128;
-        auto excess = [&](const usage& u) {
-            double v = 0;
-            for (std::size_t r = 0; r < dims; ++r)
-                if (u[r] > eff[r]) v += static_cast<double>(u[r] - eff[r]) / static_cast<double>(std::max<count_t>(eff[r], 1));
-            return v;
-        };
-        std::vector<move> first;
-        std::array<std::vector<move>, dims> second, gain;
-        for (std::size_t i = 0; i < n; ++i) {
-            const usage& old = use(i, cur[i]);
-            for (int j : front_[i]) {
-                if (j == cur[i]) continue;
-                const usage delta = use(i, j) - old;
-                const usage next = layers + delta;
-                bool fixes = true;
-                for (std::size_t k = 0; k < dims; ++k)
-                    if (layers[k] > eff[k] && next[k] > eff[k]) fixes = false;
-                if (fixes) first.push_back({i, j, delta, excess(next)});
-                for (std::size_t r = 0; r < dims; ++r) {
-                    if (delta[r] >= 0) continue;
-                    // rank: the share of the other quantities' slack it uses, then the gain
-                    double damage = 0;
-                    for (std::size_t o = 0; o < dims; ++o)
-                        if (o != r && delta[o] > 0)
-                            damage += static_cast<double>(delta[o]) /
-                                      static_cast<double>(std::max<count_t>(eff[o] - layers[o], 1));
-                    second[r].push_back({i, j, delta, damage + 1e-9 * static_cast<double>(delta[r])});
-                    gain[r].push_back({i, j, delta, static_cast<double>(delta[r]) * inv_[r]});
-                }
-            }
-        }
-        auto by_rank = [](const move& a, const move& b) { return a.rank < b.rank; };
-        auto trim = [&](std::vector<move>& v, std::size_t keep) {
-            if (v.size() > keep) {
-                std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), by_rank);
-                v.resize(keep);
-            } else {
-                std::sort(v.begin(), v.end(), by_rank);
-            }
-        };
-        trim(first, keep_first);
-        for (std::size_t r = 0; r < dims; ++r) {
-            // the least damaging second moves and the largest gains
-            trim(second[r], keep_second);
-            trim(gain[r], keep_second / 2);
-            second[r].insert(second[r].end(), gain[r].begin(), gain[r].end());
-        }
-        auto fits_whole = [&](std::vector<int>& c) { return fits(layers_total(c) + squeezes(c), budget_); };
-        for (const move& a : first) {
-            const usage next = layers + a.delta;
-            std::vector<int> trial = cur;
-            trial[a.layer] = a.option;
-            if (fits(next, eff)) {
-                if (fits_whole(trial)) {
-                    cur = trial;
-                    return true;
-                }
-                continue;
-            }
-            for (std::size_t r = 0; r < dims; ++r) {
-                if (next[r] <= eff[r]) continue;
-                for (const move& b : second[r]) {
-                    if (b.layer == a.layer || !fits(next + b.delta, eff)) continue;
-                    trial[b.layer] = b.option;
-                    if (fits_whole(trial)) {
-                        cur = trial;
-                        return true;
-                    }
-                    trial[b.layer] = cur[b.layer];
-                }
-            }
-        }
-        return false;
-    }
+    bool eject(std::vector<int>& cur) const;
 
     /// Dynamic programme over one resource (URAM when the board has it, else
     /// BRAM18): for every total of that resource, the least weighted cost of the
     /// others. Exact in that resource (in buckets above 8192 units), Lagrangian in
     /// the others, whose weights rise when they overflow. A minimum above the sum
     /// of the weights proves infeasibility.
-    verdict knapsack(std::vector<int>& choice) {
-        const std::size_t n = opts_.size();
-        const std::size_t dim = budget_[4] > 0 ? 4 : 3; // uram, else bram18
-        const count_t cap = budget_[dim];
-        if (cap <= 0) return verdict::unknown;
-        const count_t q = ceil_div(cap, 512);
-        // amounts in units of q rounded down: a relaxation (any design within
-        // budget stays within the capacity), so a minimum above the sum of the
-        // weights is a proof; a design it picks may exceed the budget by less
-        // than q per layer, and is then checked and repaired
-        const auto U = static_cast<std::size_t>(cap / q);
-        // per layer: the cheapest option for each amount of the DP resource
-        std::array<double, dims> omega = w_;
-        omega[dim] = 0;
-        const double inf = std::numeric_limits<double>::infinity();
-        std::vector<double> f(U + 1), g(U + 1);
-        std::vector<std::vector<int>> arg(n, std::vector<int>(U + 1, -1));
-        std::vector<std::pair<std::size_t, int>> groups; // (amount, option)
-        knap_best_.clear();
-        double knap_over = std::numeric_limits<double>::infinity();
-        double step = 1.5;
-        for (int round = 0; round < 4; ++round, step *= 0.6) {
-            auto cost = [&](const usage& u) {
-                double c = 0;
-                for (std::size_t r = 0; r < dims; ++r) c += omega[r] * static_cast<double>(u[r]) * inv_[r];
-                return c;
-            };
-            // the least weighted cost for every amount of the DP resource, over `cand`
-            auto dp = [&](const std::vector<std::vector<int>>& cand) {
-                std::fill(f.begin(), f.end(), inf);
-                f[0] = 0;
-                for (std::size_t i = 0; i < n; ++i) {
-                    groups.clear();
-                    for (int j : cand[i]) {
-                        const auto a = static_cast<std::size_t>(use(i, j)[dim] / q);
-                        if (a <= U) groups.emplace_back(a, j);
-                    }
-                    // keep the cheapest option per amount
-                    std::sort(groups.begin(), groups.end(), [&](const auto& x, const auto& y) {
-                        if (x.first != y.first) return x.first < y.first;
-                        return cost(use(i, x.second)) < cost(use(i, y.second));
-                    });
-                    groups.erase(std::unique(groups.begin(), groups.end(),
-                                             [](const auto& x, const auto& y) { return x.first == y.first; }),
-                                 groups.end());
-                    std::fill(g.begin(), g.end(), inf);
-                    auto& ai = arg[i];
-                    for (const auto& [a, j] : groups) {
-                        const double c = cost(use(i, j));
-                        for (std::size_t u = 0; u + a <= U; ++u) {
-                            if (f[u] == inf) continue;
-                            const double v = f[u] + c;
-                            if (v < g[u + a]) {
-                                g[u + a] = v;
-                                ai[u + a] = j;
-                            }
-                        }
-                    }
-                    f.swap(g);
-                }
-                std::size_t best = 0;
-                for (std::size_t u = 1; u <= U; ++u)
-                    if (f[u] < f[best]) best = u;
-                return best;
-            };
-            double sum = 0;
-            for (double v : omega) sum += v;
-            auto proves = [&](std::size_t at) { return f[at] == inf || f[at] > sum * (1 + 1e-9) + 1e-12; };
-            std::size_t bu = dp(front_);
-            // a proof over the thinned sets is checked over every candidate
-            if (proves(bu) && proves(dp(exact_))) return verdict::infeasible;
-            if (proves(bu)) continue; // not a proof after all; the thinned DP gave no design either
-            std::vector<int> cur(n);
-            for (std::size_t i = n, u = bu; i-- > 0;) {
-                cur[i] = arg[i][u];
-                u -= static_cast<std::size_t>(use(i, cur[i])[dim] / q);
-            }
-            align(cur);
-            const usage used = layers_total(cur) + squeezes(cur);
-            if (fits(used, budget_)) {
-                choice = cur;
-                return verdict::feasible;
-            }
-            if (const double over = overflow(used, budget_); over < knap_over) {
-                knap_over = over;
-                knap_best_ = cur;
-            }
-            for (std::size_t r = 0; r < dims; ++r) {
-                if (r == dim || inv_[r] == 0) continue;
-                const double ratio = static_cast<double>(used[r]) * inv_[r];
-                omega[r] = std::clamp(omega[r] * std::exp(step * std::clamp(ratio - 1.0, -0.5, 1.0)), 1e-6, 1e6);
-            }
-        }
-        return verdict::unknown;
-    }
+    verdict knapsack(std::vector<int>& choice);
 
     /// Depth-first branch-and-bound over the stream-exact candidates; squeezes are
     /// charged as soon as both ends of an edge are chosen. Bounded by node_limit.
-    verdict branch_and_bound(std::vector<int>& choice) {
-        const std::size_t n = opts_.size();
-        // order: layers whose candidates differ most in weighted cost first
-        order_.resize(n);
-        std::vector<double> spread(n, 0), wmin(n, 0);
-        for (std::size_t i = 0; i < n; ++i) {
-            order_[i] = i;
-            auto& c = exact_[i];
-            std::stable_sort(c.begin(), c.end(), [&](int a, int b) { return weighted(use(i, a)) < weighted(use(i, b)); });
-            wmin[i] = weighted(use(i, c.front()));
-            spread[i] = weighted(use(i, c.back())) - wmin[i];
-        }
-        std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return spread[a] > spread[b]; });
-        suffix_min_.assign(n + 1, usage{});
-        suffix_w_.assign(n + 1, 0.0);
-        suffix_ram_.assign(n + 1, 0);
-        for (std::size_t d = n; d-- > 0;) {
-            const std::size_t i = order_[d];
-            suffix_min_[d] = suffix_min_[d + 1] + layer_min(i, exact_[i]);
-            suffix_w_[d] = suffix_w_[d + 1] + wmin[i];
-            count_t m = std::numeric_limits<count_t>::max();
-            for (int j : exact_[i]) m = std::min(m, ram_kbits(use(i, j)));
-            suffix_ram_[d] = suffix_ram_[d + 1] + m;
-        }
-        sum_w_ = 0;
-        for (double v : w_) sum_w_ += v;
-        assigned_.assign(n, -1);
-        nodes_ = 0;
-        limit_hit_ = false;
-        const bool ok = dfs(0, usage{}, 0.0);
-        nodes_total_ += nodes_;
-        if (ok) {
-            choice = assigned_;
-            return verdict::feasible;
-        }
-        return limit_hit_ ? verdict::unknown : verdict::infeasible;
-    }
+    verdict branch_and_bound(std::vector<int>& choice);
 
-    bool dfs(std::size_t d, const usage& partial, double wpartial) {
-        const std::size_t n = opts_.size();
-        if (d == n) return true;
-        const std::size_t i = order_[d];
-        for (int j : exact_[i]) {
-            if (++nodes_ > node_limit_) {
-                limit_hit_ = true;
-                return false;
-            }
-            const folding_option& o = opt(i, j);
-            usage next = partial + use(i, j);
-            for (int e : g_.incident[i]) {
-                const edge& ed = g_.edges[static_cast<std::size_t>(e)];
-                const std::size_t other = static_cast<std::size_t>(ed.producer) == i
-                                              ? static_cast<std::size_t>(ed.consumer)
-                                              : static_cast<std::size_t>(ed.producer);
-                if (other != i && assigned_[other] < 0) continue;
-                const count_t a = static_cast<std::size_t>(ed.producer) == i
-                                      ? o.streams_out
-                                      : opt(other, assigned_[other]).streams_out;
-                const count_t b = static_cast<std::size_t>(ed.consumer) == i
-                                      ? o.streams_in
-                                      : opt(other, assigned_[other]).streams_in;
-                if (a != b) next += to_usage(squeeze_on(net_, g_, ed, a, b).used);
-            }
-            if (!fits(next + suffix_min_[d + 1], budget_)) continue;
-            if (ram_kbits(next) + suffix_ram_[d + 1] > ram_budget()) continue;
-            const double wnext = wpartial + weighted(use(i, j));
-            if (wnext + suffix_w_[d + 1] > sum_w_ * (1 + 1e-9) + 1e-12) continue;
-            assigned_[i] = j;
-            if (dfs(d + 1, next, wnext)) return true;
-            assigned_[i] = -1;
-            if (limit_hit_) return false;
-        }
-        return false;
-    }
+    bool dfs(std::size_t d, const usage& partial, double wpartial);
 
     const network& net_;
     const graph& g_;
@@ -1000,3 +617,8 @@ inline std::string no_fit_message(const network& net, const board& b, const opti
 
 
 } // namespace hass::detail::fold_search
+
+#include "hass/search/optimal/branch_bound.hpp"
+#include "hass/search/optimal/knapsack.hpp"
+#include "hass/search/optimal/lagrangian.hpp"
+#include "hass/search/optimal/repair.hpp"
