@@ -437,6 +437,25 @@ public:
     }
     /// Binding utilisation of the last scored candidate's layers at target t.
     double binding_at(count_t t) const { return hw_.binding_at(layers_, t); }
+    /// The accuracy drop of (w, a) alone (the oracle, no hardware estimate, not recorded).
+    double drop_of(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        std::vector<threshold_pair> t(w.size());
+        for (std::size_t s = 0; s < w.size(); ++s) t[s] = {pred_.tau_w_grid(s)[w[s]], pred_.tau_a_grid(s)[a[s]]};
+        const auto t0 = std::chrono::steady_clock::now();
+        const double d = checked_drop(oracle_, t, names_);
+        oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return d;
+    }
+    /// How far the candidate's layers are from target t at their fastest foldings:
+    /// the sum over layers of max(0, fastest latency - t) / t (0: every layer can reach t).
+    double excess_for(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) {
+        set_layers(w, a);
+        double x = 0;
+        for (const staircase* st : layers_)
+            if (st && !st->empty() && st->latency.front() > t)
+                x += static_cast<double>(st->latency.front() - t) / static_cast<double>(t);
+        return x;
+    }
     /// Binding utilisation of the candidate (w, a) at target t.
     double binding_for(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) {
         set_layers(w, a);
@@ -541,6 +560,103 @@ inline bool better(const engine& e, const cosearch_point& x, const cosearch_poin
     return x.drop < y.drop;
 }
 
+/// A plateau (several layers tied at the II: no single step raises the
+/// objective): take the steps within the budget together, cheapest in accuracy
+/// first, and return the first prefix that raises the objective within the
+/// budget (the give-back pass of run_greedy later undoes steps that bought
+/// nothing). `w`, `a` are copies: the caller's are left as they were.
+inline std::optional<cosearch_point> plateau_step(engine& e, const std::vector<variable>& vars,
+                                                  std::vector<std::pair<double, std::size_t>> steps,
+                                                  std::vector<std::uint8_t> w, std::vector<std::uint8_t> a,
+                                                  double objective) {
+    if (steps.size() < 2) return std::nullopt;
+    std::stable_sort(steps.begin(), steps.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    const double budget = e.options().budget;
+    for (std::size_t j = 0; j < steps.size() && e.candidates < e.options().max_candidates; ++j) {
+        const variable& v = vars[steps[j].second];
+        set(v, w, a, static_cast<std::uint8_t>(get(v, w, a) + 1));
+        if (j == 0) continue; // one step alone was scored by the caller
+        cosearch_point p = e.score(w, a);
+        if (p.drop > budget) return std::nullopt;
+        if (e.objective(p) > objective) return p;
+    }
+    return std::nullopt;
+}
+
+/// Target descent: for targets T falling from the dense design's II by 3% a
+/// step, raise thresholds until the estimate fits at T, each time taking the
+/// step with the most relief per point of accuracy (relief: how far the
+/// layers' fastest foldings are from T while some cannot reach it, then the
+/// binding resource utilisation at T), starting each target from the last
+/// one's thresholds. Where the greedy follows the slowest layer one step at a
+/// time, this plans for a whole II at once, so it does not spend the budget on
+/// one layer while the others tie. Returns the best point within the budget
+/// that it scored (the caller compares it with the greedy's).
+inline std::optional<cosearch_point> run_targets(engine& e) {
+    const auto& pred = e.pred();
+    const std::size_t n = pred.size();
+    const double budget = e.options().budget;
+    const std::vector<variable> vars = variables(pred);
+    std::vector<std::uint8_t> w(n, 0), a(n, 0);
+    const cosearch_point start = e.score(w, a);
+    if (start.ii_estimate <= 0 || start.drop > budget) return std::nullopt;
+    std::optional<cosearch_point> best;
+    double drop = start.drop;
+    const count_t floor = std::max<count_t>(e.fixed_floor(), 1);
+    for (auto T = start.ii_estimate; e.candidates < e.options().max_candidates;) {
+        T = static_cast<count_t>(static_cast<double>(T) * 0.97);
+        if (T < floor) break;
+        bool reached = false;
+        while (e.candidates < e.options().max_candidates) {
+            const double excess = e.excess_for(w, a, T);
+            const double bind = excess > 0 ? std::numeric_limits<double>::infinity() : e.binding_for(w, a, T);
+            if (bind <= 1.0) {
+                reached = true;
+                break;
+            }
+            double best_ratio = 0, best_drop = 0;
+            std::size_t best_var = vars.size();
+            std::uint8_t best_to = 0;
+            for (std::size_t k = 0; k < vars.size(); ++k) {
+                const auto& v = vars[k];
+                const std::uint8_t x = get(v, w, a);
+                // up to three grid steps at once: the accuracy cost of a threshold is not
+                // convex in its grid index, and one step alone can cost more than the next
+                for (std::size_t j = 1; j <= 3 && static_cast<std::size_t>(x) + j < v.size; ++j) {
+                    const auto to = static_cast<std::uint8_t>(x + j);
+                    set(v, w, a, to);
+                    const double d = e.drop_of(w, a);
+                    double relief = 0;
+                    if (d <= budget) {
+                        if (excess > 0)
+                            relief = excess - e.excess_for(w, a, T);
+                        else
+                            relief = bind - e.binding_for(w, a, T);
+                    }
+                    set(v, w, a, x);
+                    ++e.candidates;
+                    if (!(relief > 0)) continue;
+                    const double ratio = relief / std::max(d - drop, 1e-6);
+                    if (ratio > best_ratio) {
+                        best_ratio = ratio;
+                        best_var = k;
+                        best_to = to;
+                        best_drop = d;
+                    }
+                }
+            }
+            if (best_var == vars.size()) break; // T cannot be reached within the budget
+            set(vars[best_var], w, a, best_to);
+            drop = best_drop;
+        }
+        if (!reached) break;
+        cosearch_point p = e.score(w, a);
+        if (p.drop > budget) break;
+        if (!best || e.objective(p) > e.objective(*best)) best = std::move(p);
+    }
+    return best;
+}
+
 inline cosearch_point run_greedy(engine& e) {
     const auto& pred = e.pred();
     const std::size_t n = pred.size();
@@ -561,7 +677,9 @@ inline cosearch_point run_greedy(engine& e) {
         const double cur_binding = cur.ii_estimate > 0 ? e.binding_for(w, a, cur.ii_estimate) : 0.0;
         cosearch_point best_gain_point, best_relief_point;
         double best_gain = 0, best_relief = 0;
-        for (const auto& v : vars) {
+        std::vector<std::pair<double, std::size_t>> steps; // (accuracy cost, variable) of the steps within budget
+        for (std::size_t k = 0; k < vars.size(); ++k) {
+            const auto& v = vars[k];
             {
                 const std::uint8_t x = get(v, w, a);
                 if (static_cast<std::size_t>(x) + 1 >= v.size) continue;
@@ -570,6 +688,7 @@ inline cosearch_point run_greedy(engine& e) {
                 const double relief = cur.ii_estimate > 0 ? cur_binding - e.binding_at(cur.ii_estimate) : 0.0;
                 set(v, w, a, x);
                 if (p.drop > budget) continue;
+                steps.emplace_back(p.drop - cur.drop, k);
                 const double cost = std::max(p.drop - cur.drop, 1e-6);
                 const double gain = (e.objective(p) - cur_obj) / cost;
                 if (gain > best_gain) {
@@ -585,15 +704,25 @@ inline cosearch_point run_greedy(engine& e) {
             cur = std::move(best_gain_point);
         else if (best_relief > 0)
             cur = std::move(best_relief_point);
-        else {
-            e.stop_reason = "no single threshold step within the budget makes the estimated design faster or "
-                            "relieves its slowest layers: the next steps either cost more accuracy than the "
-                            "budget leaves or buy no throughput";
+        else if (auto joint = plateau_step(e, vars, steps, w, a, cur_obj)) {
+            // a plateau: several layers tie at the II, so no single step speeds the design up
+            cur = std::move(*joint);
+        } else {
+            e.stop_reason = "no threshold step within the budget, alone or together with the steps cheapest in "
+                            "accuracy, makes the estimated design faster: the next steps either cost more "
+                            "accuracy than the budget leaves or buy no throughput";
             break;
         }
         w = cur.w_index;
         a = cur.a_index;
         if (e.options().progress) e.options().progress(0.5 * static_cast<double>(step) / static_cast<double>(max_steps));
+    }
+    // the target descent plans a whole II at once: keep whichever is better
+    if (auto t = run_targets(e); t && e.objective(*t) > e.objective(cur)) {
+        cur = std::move(*t);
+        w = cur.w_index;
+        a = cur.a_index;
+        e.stop_reason.clear();
     }
     // give back accuracy: lower any threshold whose step bought nothing
     for (bool changed = true; changed && e.candidates < e.options().max_candidates;) {
