@@ -30,6 +30,12 @@ inline std::string tensor_name(const network& net, int t) {
     return out;
 }
 
+inline std::string tensor_names(const network& net, const std::vector<int>& tensors) {
+    std::string names;
+    for (int t : tensors) names += (names.empty() ? "" : ", ") + tensor_name(net, t);
+    return names;
+}
+
 } // namespace detail
 
 /// Layers [first, last) of `net` as a network named `name` (see the top of this file).
@@ -47,19 +53,17 @@ inline network partition_network(const network& net, int first, int last, const 
                 for (int t : in) seen = seen || t == src;
                 if (!seen) in.push_back(src);
             }
-    if (in.size() != 1) {
-        std::string names;
-        for (int t : in) names += (names.empty() ? "" : ", ") + detail::tensor_name(net, t);
-        throw error("partition '" + name + "' (layers " + std::to_string(first) + "-" + std::to_string(last - 1) +
-                    ") reads " + std::to_string(in.size()) + " tensors from before its first layer (" + names +
+    const std::string where = "partition '" + name + "' (layers " + std::to_string(first) + "-" +
+                              std::to_string(last - 1) + ")";
+    if (in.size() != 1)
+        throw error(where + " reads " + std::to_string(in.size()) + " tensors from before its first layer (" +
+                    detail::tensor_names(net, in) +
                     "); a partition built on its own takes exactly one input: cut where one tensor crosses");
-    }
     int readers = 0;
     for (int i = first; i < last; ++i)
         for (int src : net.layers[static_cast<std::size_t>(i)].inputs) readers += src == in.front() ? 1 : 0;
     if (readers > 1)
-        throw error("partition '" + name + "' (layers " + std::to_string(first) + "-" + std::to_string(last - 1) +
-                    ") reads its input " + detail::tensor_name(net, in.front()) + " in " + std::to_string(readers) +
+        throw error(where + " reads its input " + detail::tensor_name(net, in.front()) + " in " + std::to_string(readers) +
                     " layers; a tensor read by several layers goes through a split: cut before the split");
     // the tensors produced inside the range and read after it (or network outputs)
     const std::vector<int> net_outputs = net.outputs();
@@ -71,13 +75,10 @@ inline network partition_network(const network& net, int first, int last, const 
         for (int o : net_outputs) leaves = leaves || o == i;
         if (leaves) out.push_back(i);
     }
-    if (out.size() != 1) {
-        std::string names;
-        for (int t : out) names += (names.empty() ? "" : ", ") + detail::tensor_name(net, t);
-        throw error("partition '" + name + "' (layers " + std::to_string(first) + "-" + std::to_string(last - 1) +
-                    ") leaves " + std::to_string(out.size()) + " tensors to the layers after it (" + names +
+    if (out.size() != 1)
+        throw error(where + " leaves " + std::to_string(out.size()) + " tensors to the layers after it (" +
+                    detail::tensor_names(net, out) +
                     "); a partition built on its own gives exactly one output: cut where one tensor crosses");
-    }
 
     network p;
     p.name = name_t(name);
@@ -89,8 +90,7 @@ inline network partition_network(const network& net, int first, int last, const 
         p.layers.push_back(std::move(l));
     }
     if (p.outputs().size() != 1)
-        throw error("partition '" + name + "' (layers " + std::to_string(first) + "-" + std::to_string(last - 1) +
-                    "): its output " + detail::tensor_name(net, out.front()) +
+        throw error(where + ": its output " + detail::tensor_name(net, out.front()) +
                     " is also read inside the partition; cut after the layers that read it");
     return p;
 }
