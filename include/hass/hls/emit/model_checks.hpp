@@ -144,8 +144,8 @@ inline std::string model_checks(const layer_info& li) {
 /// rebuilding each sparse layer's statistics (layer_value()) tabulates its
 /// cycles for every `fine`, about C x (K + 1) x K steps of a few operations
 /// each, and GCC stops one constant expression at 33,554,432 operations
-/// (-fconstexpr-ops-limit). resnet18's co-searched design needs about 0.31M
-/// steps and does not compile as static_asserts; the test designs need < 10k.
+/// (-fconstexpr-ops-limit). resnet18's co-searched design needs several
+/// times 50,000 steps and does not compile as static_asserts; the test designs need < 10k.
 /// The limit is the layers' (static_layer_check_work below): the whole
 /// network costs at least as much as its largest layer.
 inline std::size_t network_statistics_work(const network& net) {
