@@ -68,6 +68,12 @@ public:
             if (most > 0) coupled_ = true;
             max_bits += static_cast<double>(most);
         }
+        // per layer, whether each option is on its Pareto front (decide's filter, in O(1))
+        on_front_.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            on_front_[i].assign(opts[i].options.size(), 0);
+            for (int j : opts[i].front) on_front_[i][static_cast<std::size_t>(j)] = 1;
+        }
         coupled_ = coupled_ && bpc_ > 0;
         budget_ = base_;
         for (const auto& lo : opts)
@@ -184,6 +190,8 @@ private:
         std::vector<int> choice;
     };
     std::vector<memo_entry> memo_;
+    std::vector<usage> lmin_; ///< decide: per layer, the least use of each quantity among its candidates
+    std::vector<std::vector<char>> on_front_; ///< per layer and option: on the layer's Pareto front
 
     verdict decide(count_t Tc, count_t Tm, std::vector<int>& choice) {
         const std::size_t n = opts_.size();
@@ -191,7 +199,9 @@ private:
         budget_[bits_dim] = bits_budget(Tm);
         if (budget_[bits_dim] < 0) return verdict::infeasible; // the activations alone exceed Tm
         // candidates per layer: latency <= Tc and stream counts that keep squeezes within Tc
-        exact_.assign(n, {});
+        // (the per-layer vectors keep their storage from call to call)
+        exact_.resize(n);
+        for (auto& c : exact_) c.clear();
         stream_cut_.assign(n, false);
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t k = count(i, Tc);
@@ -208,10 +218,11 @@ private:
             if (exact_[i].empty()) return verdict::infeasible;
         }
         // reduction: drop options that cannot fit even with every other layer at its minimum
+        lmin_.resize(n);
+        std::vector<usage>& lmin = lmin_;
         for (int pass = 0; pass < 3; ++pass) {
             usage mins{};
             count_t ram = 0;
-            std::vector<usage> lmin(n);
             for (std::size_t i = 0; i < n; ++i) {
                 lmin[i] = layer_min(i, exact_[i]);
                 mins += lmin[i];
@@ -239,15 +250,16 @@ private:
         // the plain Pareto front among the remaining options (for the heuristics); it
         // holds an option at least as good as each candidate unless the stream
         // filter removed a dominating one, in which case all candidates are scanned
-        front_.assign(n, {});
+        front_.resize(n);
+        for (auto& c : front_) c.clear();
         for (std::size_t i = 0; i < n; ++i) {
             if (stream_cut_[i]) {
                 front_[i] = exact_[i];
                 continue;
             }
-            const auto& fr = opts_[i].front;
+            const auto& on = on_front_[i];
             for (int j : exact_[i])
-                if (std::binary_search(fr.begin(), fr.end(), j)) front_[i].push_back(j);
+                if (on[static_cast<std::size_t>(j)] != 0) front_[i].push_back(j);
             if (front_[i].empty()) front_[i] = exact_[i];
         }
         const verdict v = lagrange(choice);
@@ -422,27 +434,32 @@ private:
     /// within budget has sum_i (l * ram_i / RAM + (1 - l) * bits_i / BITS) <= 1
     /// for every l in [0, 1]; false when some l proves that impossible.
     bool ram_bits_fit(const std::vector<std::vector<int>>& cand, count_t bits_cap) const {
+        // l * ram / RAM + (1 - l) * bits / BITS <= 1 for each weight l: the four
+        // sums of the layers' least weighted use, built in one pass over the
+        // candidates (a sum only grows, so the first one past 1 decides)
+        constexpr std::array<double, 4> weights{0.25, 0.5, 0.75, 0.9};
         const auto ram_cap = static_cast<double>(ram_budget());
-        for (double l : {0.25, 0.5, 0.75, 0.9}) {
-            double sum = 0;
-            for (std::size_t i = 0; i < cand.size(); ++i) {
-                double m = std::numeric_limits<double>::infinity();
-                for (int j : cand[i]) {
-                    const usage& u = use(i, j);
-                    double v = 0;
-                    if (u[bits_dim] > 0) {
-                        if (bits_cap <= 0) continue;
-                        v += (1 - l) * static_cast<double>(u[bits_dim]) / static_cast<double>(bits_cap);
-                    }
-                    const count_t ram = ram_kbits(u);
-                    if (ram > 0) {
-                        if (ram_cap <= 0) continue;
-                        v += l * static_cast<double>(ram) / ram_cap;
-                    }
-                    m = std::min(m, v);
+        std::array<double, 4> sum{};
+        for (std::size_t i = 0; i < cand.size(); ++i) {
+            std::array<double, 4> m;
+            m.fill(std::numeric_limits<double>::infinity());
+            for (int j : cand[i]) {
+                const usage& u = use(i, j);
+                double b = 0, r = 0;
+                if (u[bits_dim] > 0) {
+                    if (bits_cap <= 0) continue;
+                    b = static_cast<double>(u[bits_dim]) / static_cast<double>(bits_cap);
                 }
-                sum += m;
-                if (sum > 1 + 1e-9) return false;
+                if (const count_t ram = ram_kbits(u); ram > 0) {
+                    if (ram_cap <= 0) continue;
+                    r = static_cast<double>(ram) / ram_cap;
+                }
+                for (std::size_t k = 0; k < weights.size(); ++k)
+                    m[k] = std::min(m[k], (1 - weights[k]) * b + weights[k] * r);
+            }
+            for (std::size_t k = 0; k < weights.size(); ++k) {
+                sum[k] += m[k];
+                if (sum[k] > 1 + 1e-9) return false;
             }
         }
         return true;

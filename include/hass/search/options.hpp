@@ -216,24 +216,31 @@ inline std::vector<int> epsilon_front(const std::vector<folding_option>& all, co
                    static_cast<double>(o.used.bram18), static_cast<double>(o.used.uram),
                    static_cast<double>(o.offchip_bits)};
     };
+    // the kept keys sorted by DSP: only those with DSP within the limit can
+    // cover an option, and they are scanned from the closest DSP down (whether
+    // some kept key covers it does not depend on the order)
     std::vector<int> kept;
     std::vector<key> kept_keys;
     for (int i : order) {
         const key c = key_of(all[static_cast<std::size_t>(i)]);
         key limit = c;
         for (std::size_t r = 1; r < limit.size(); ++r) limit[r] *= 1 + eps;
+        const auto end = std::upper_bound(kept_keys.begin(), kept_keys.end(), limit[1],
+                                          [](double v, const key& d) { return v < d[1]; });
         bool covered = false;
-        for (std::size_t k = kept_keys.size(); k-- > 0;) {
-            const key& d = kept_keys[k];
-            if (d[0] <= limit[0] && d[1] <= limit[1] && d[2] <= limit[2] && d[3] <= limit[3] && d[4] <= limit[4] &&
-                d[5] <= limit[5] && d[6] <= limit[6]) {
+        for (auto it = end; it != kept_keys.begin();) {
+            const key& d = *--it;
+            if (d[0] <= limit[0] && d[2] <= limit[2] && d[3] <= limit[3] && d[4] <= limit[4] && d[5] <= limit[5] &&
+                d[6] <= limit[6]) {
                 covered = true;
                 break;
             }
         }
         if (!covered) {
             kept.push_back(i);
-            kept_keys.push_back(c);
+            kept_keys.insert(std::upper_bound(kept_keys.begin(), kept_keys.end(), c[1],
+                                              [](double v, const key& d) { return v < d[1]; }),
+                             c);
         }
     }
     return kept;
