@@ -209,6 +209,48 @@ TEST_CASE("a hass design exported as a config reads back to the same design", "[
     CHECK(pr.partitions.front().used == found.report.used);
 }
 
+TEST_CASE("a strided sparse 1x1 layer is written as the class its cost model priced it by", "[config][sparse]") {
+    // 8x8x16 -> 1x1 stride 2 -> 4x4x64, 75% zero products, ci = co = 2 (tests/unit/test_sparse.cpp:
+    // 1,024 cycles in hass's window model, 2,048 in the reference's pointwise model)
+    hass::network net;
+    net.name = "down";
+    net.input = {8, 8, 16};
+    hass::layer l;
+    l.name = "down";
+    l.type = hass::layer_type::convolution;
+    l.in = {8, 8, 16};
+    l.out = {4, 4, 64};
+    l.kernel_rows = l.kernel_cols = 1;
+    l.stride_rows = l.stride_cols = 2;
+    l.inputs = {hass::network_input};
+    std::vector<double> h;
+    for (int c = 0; c < 16; ++c) h.insert(h.end(), {0.25, 0.75});
+    l.sparsity = hass::make_sparsity_stats(16, 1, h);
+    net.layers.push_back(l);
+    hass::folding f;
+    f.coarse_in = f.coarse_out = 2;
+    const std::vector<hass::folding> fold{f};
+    const hass::board b = board_named("u250");
+    const auto latency = [&](const hass::io::fpgaconvnet_design& d, bool reference) {
+        return reference ? hass::evaluate_layer<hass::cost::fpgaconvnet>(d.net.layers[0], d.folding[0]).latency
+                         : hass::evaluate_layer(d.net.layers[0], d.folding[0]).latency;
+    };
+    const json wh = hass::io::write_fpgaconvnet_config<hass::cost::hass>(net, fold, {}, b, 256);
+    const json& lh = wh.at("partition").at(0).at("layers").at(0);
+    CHECK(lh.at("op_type") == "sparse");
+    CHECK(lh.at("parameters").at("sparsity").size() == 32); // C x (K + 1)
+    const auto back_h = hass::io::read_fpgaconvnet_config(wh, "hass");
+    CHECK(latency(back_h, false) == 1024);
+    const json wr = hass::io::write_fpgaconvnet_config<hass::cost::fpgaconvnet>(net, fold, {}, b, 256);
+    const json& lr = wr.at("partition").at(0).at("layers").at(0);
+    CHECK(lr.at("op_type") == "pointwise_sparse");
+    CHECK(lr.at("parameters").at("sparsity").size() == 16); // one zero fraction per channel
+    const auto back_r = hass::io::read_fpgaconvnet_config(wr, "reference");
+    CHECK(latency(back_r, true) == 2048);
+    // a pointwise_sparse file read into hass's model still takes the window model
+    CHECK(latency(back_r, false) == 1024);
+}
+
 TEST_CASE("bad design files get errors naming the layer and the field", "[config]") {
     using Catch::Matchers::Contains;
     CHECK_THAT(edited_resnet18("Conv_3", [](json& l) { l["type"] = "DECONVOLUTION"; }),

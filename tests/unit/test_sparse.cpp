@@ -415,6 +415,73 @@ TEST_CASE("pointwise sparse convolution with clusters", "[sparse][conv]") {
     }
 }
 
+TEST_CASE("a strided sparse 1x1 convolution takes the window model; the reference keeps the pointwise one",
+          "[sparse][conv][reference]") {
+    // docs/model.md, "Pointwise layers": the pointwise (cluster) model applies to a
+    // sparse 1x1 layer without a sliding window (stride 1); a 1x1 layer with stride 2
+    // has one, and hass prices it by the window model, per lane with per-filter
+    // histograms. fpgaConvNet builds ConvolutionPointwiseSparseLayer for every 1x1.
+    // 8x8x16 -> 1x1, stride 2 -> 4x4x64, no padding; every channel 75% zero products
+    layer l = make_conv("down", {8, 8, 16}, {4, 4, 64}, 1, 0);
+    l.stride_rows = l.stride_cols = 2;
+    l.sparsity = hass::make_sparsity_stats(16, 1, pointwise_hist(std::vector<double>(16, 0.75)));
+    REQUIRE(l.sparsity.pointwise()); // the statistics alone: a 1x1 kernel
+    CHECK_FALSE(hass::pointwise_sparse_model(l));
+    CHECK(hass::has_sliding_window(l));
+    const folding f = fold(2, 2, 1, 1); // S = ci*cg = 2, co = 2
+    // Wk = Ho*Wo * (C/S) * F/(co*G) = 16 * 8 * 32 = 4096
+    CHECK(hass::sparse_windows(l, f) == 4096);
+    // data terms: Hp*Wp*C/S = 64*16/2 = 512; Ho*Wo*F/(co*cg) = 16*64/2 = 512
+    CHECK(hass::stream_words(l, f) == 512);
+
+    SECTION("hass: the window model") {
+        // m[c] = ceil(1/1)*h[c][0] + 0*h[c][1] (an all-zero window is skipped) = 0.25;
+        // every stream's mean E[s] = 0.25. L = ceil(max(4096*0.25 = 1024, 512, 512)) = 1024
+        const auto p = hass::evaluate_layer(l, f);
+        CHECK(p.sparse);
+        CHECK(p.sparse_cycles == 0.25);
+        CHECK(p.latency == 1024);
+        // (the pointwise model would cap the zero fraction at 1 - 1/S = 0.5: 4096*0.5 = 2048)
+        CHECK(module_names(l, f) ==
+              names{"sliding_window", "fork", "sparse_vector_dot", "accumulator", "glue"});
+    }
+    SECTION("hass: per-filter histograms give the slowest coarse_out lane") {
+        // filter j of every channel: 100% zeros for even j (lane 0), 50% for odd j (lane 1):
+        // m[c][j] = 0 (even), 0.5 (odd); E[s][0] = 0, E[s][1] = 0.5 (the mean is 0.25)
+        std::vector<double> fh;
+        for (count_t c = 0; c < 16; ++c)
+            for (count_t j = 0; j < 64; ++j) {
+                fh.push_back(j % 2 == 0 ? 0.0 : 0.5);
+                fh.push_back(j % 2 == 0 ? 1.0 : 0.5);
+            }
+        l.sparsity = hass::make_filter_sparsity_stats(16, 1, 64, fh, "down");
+        REQUIRE(l.sparsity.slowest_lane());
+        // L = ceil(max(4096*0.5 = 2048, 512, 512)) = 2048
+        CHECK(hass::evaluate_layer(l, f).latency == 2048);
+        // lanes mean: 4096*0.25 = 1024
+        l.sparsity.lanes = hass::sparse_lanes::mean;
+        CHECK(hass::evaluate_layer(l, f).latency == 1024);
+    }
+    SECTION("the reference: ConvolutionPointwiseSparseLayer") {
+        CHECK(hass::cost::reference_kind_of(l, f) == hass::cost::reference_kind::convolution_pointwise);
+        // one cluster of S = 2 streams: s_0 = min(0.75, 1 - 1/2) = 0.5, density 1 - 0.5 = 0.5;
+        // data terms rows_in^2 * C/S = 512, rows_out^2 * F/(co*cg) = 512:
+        // L = ceil(max(4096*0.5 = 2048, 512, 512)) = 2048
+        const auto r = hass::evaluate_layer<hass::cost::fpgaconvnet>(l, f);
+        CHECK(r.latency == 2048);
+        CHECK(r.sparse_cycles == 0.5);
+    }
+    SECTION("stride 1 keeps the pointwise model") {
+        // 4x4x16 -> 4x4x64 at stride 1: no sliding window. Wk = 16*8*32 = 4096,
+        // density 0.5 (capped as above): L = ceil(max(2048, 16*16/2 = 128, 16*64/2 = 512)) = 2048
+        layer s = make_conv("pw", {4, 4, 16}, {4, 4, 64}, 1, 0);
+        s.sparsity = l.sparsity;
+        CHECK(hass::pointwise_sparse_model(s));
+        CHECK(hass::evaluate_layer(s, f).latency == 2048);
+        CHECK(hass::evaluate_layer<hass::cost::fpgaconvnet>(s, f).latency == 2048);
+    }
+}
+
 TEST_CASE("pointwise clusters must divide the streams", "[sparse][validity]") {
     // MODEL.md: `clusters` divides S = ci*cg. 4x4x8 -> 4x4x8, 1x1, 25% zeros everywhere
     layer l = make_conv("pw", {4, 4, 8}, {4, 4, 8}, 1, 0);

@@ -20,6 +20,7 @@
 
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "hass/cost/hass_layer.hpp"
 #include "hass/cost/reference_layer.hpp"
@@ -126,6 +127,20 @@ concept cost_model = requires(const layer& l, const folding& f, const layer_figu
 
 static_assert(cost_model<fpgaconvnet>);
 static_assert(cost_model<hass>);
+
+/// Whether cost model `Cost` prices a sparse convolution `l` with statistics
+/// `s` by the pointwise (cluster) model rather than the window model.
+/// fpgaConvNet builds ConvolutionPointwiseSparseLayer for every sparse 1x1
+/// kernel whatever its stride (parser/onnx/parse.py): sparsity_stats::pointwise().
+/// hass (and a model of one's own) only where the layer has no sliding window,
+/// a 1x1 kernel at stride 1 (pointwise_sparse_model, docs/model.md).
+template <class Cost>
+constexpr bool pointwise_sparse(const layer& l, const sparsity_stats& s) noexcept {
+    if constexpr (std::is_same_v<Cost, fpgaconvnet>)
+        return s.pointwise();
+    else
+        return pointwise_sparse_model(l, s);
+}
 
 /// The built-in models, for run-time choices (the command line's --model).
 enum class model { hass, fpgaconvnet };

@@ -671,7 +671,10 @@ inline json write_fpgaconvnet_config(const network& net, const std::vector<foldi
             case layer_type::convolution: {
                 type = "CONVOLUTION";
                 const bool sparse = implemented_sparse(l, fi);
-                op_type = !sparse ? "dense" : l.sparsity.pointwise() ? "pointwise_sparse" : "sparse";
+                // the fpgaConvNet class whose model is the one `Cost` priced the layer by:
+                // a strided sparse 1x1 layer is "sparse" under hass's model (cost::pointwise_sparse)
+                const bool pointwise = sparse && cost::pointwise_sparse<Cost>(l, l.sparsity);
+                op_type = !sparse ? "dense" : pointwise ? "pointwise_sparse" : "sparse";
                 p["coarse_in"] = fi.coarse_in;
                 p["coarse_out"] = fi.coarse_out;
                 p["coarse_group"] = fi.coarse_group;
@@ -692,12 +695,12 @@ inline json write_fpgaconvnet_config(const network& net, const std::vector<foldi
                 weights_fields();
                 if (sparse) {
                     json h = json::array();
-                    if (l.sparsity.pointwise())
+                    if (pointwise)
                         for (count_t c = 0; c < l.sparsity.channels; ++c) h.push_back(l.sparsity.at(c, 1));
                     else
                         for (double v : l.sparsity.histogram) h.push_back(v);
                     p["sparsity"] = std::move(h);
-                    if (l.sparsity.pointwise())
+                    if (pointwise)
                         p["clusters"] = l.sparsity.clusters;
                     else
                         p["skip_all_zero_window"] = l.sparsity.skip_all_zero;

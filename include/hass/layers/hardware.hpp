@@ -28,12 +28,38 @@ constexpr modules::activation_kind activation_of(layer_type t) noexcept {
     }
 }
 
+} // namespace detail
+
+/// A convolution without a sliding window: a 1x1 kernel at stride 1 reads its
+/// input stream as its windows. Any other kernel, and a 1x1 kernel with a
+/// stride above 1 (it must drop the skipped positions), has one.
+constexpr bool has_sliding_window(const layer& l) noexcept {
+    return !(l.kernel_size() == 1 && l.stride_rows == 1 && l.stride_cols == 1);
+}
+
+/// hass's rule for the latency model of a sparse convolution with statistics
+/// `s` (docs/model.md, "Pointwise layers"): the pointwise (cluster) model
+/// applies when the statistics ask for it (sparsity_stats::pointwise(): a 1x1
+/// kernel, or a pointwise fpgaConvNet record) and the layer has no sliding
+/// window. A 1x1 layer with stride > 1 has a sliding window, and its sparse dot
+/// products skip zeros per (window, filter) pair like a KxK layer's: the window
+/// model, per lane when per-filter histograms exist. (fpgaConvNet, and hass's
+/// reference model, choose ConvolutionPointwiseSparseLayer for every 1x1
+/// kernel, whatever the stride: sparsity_stats::pointwise() alone.)
+constexpr bool pointwise_sparse_model(const layer& l, const sparsity_stats& s) noexcept {
+    return s.pointwise() && !has_sliding_window(l);
+}
+constexpr bool pointwise_sparse_model(const layer& l) noexcept { return pointwise_sparse_model(l, l.sparsity); }
+
+namespace detail {
+
 /// Mean cycles per window of the slowest stream of a sparse convolution (or,
 /// with per-filter histograms, of the slowest (stream, coarse_out lane) pair:
-/// sparsity_stats::lanes, docs/model.md "Per-lane sparse latency").
+/// sparsity_stats::lanes, docs/model.md "Per-lane sparse latency"); the
+/// pointwise model's cluster density where pointwise_sparse_model applies.
 constexpr double sparse_cycles_per_window(const layer& l, const folding& f) {
     const count_t S = f.coarse_in * f.coarse_group;
-    if (l.sparsity.pointwise()) return slowest_cluster_density(l.sparsity, S);
+    if (pointwise_sparse_model(l)) return slowest_cluster_density(l.sparsity, S);
     if (l.sparsity.slowest_lane() && divides(f.coarse_out, l.sparsity.group_filters))
         return slowest_lane_cycles(l.sparsity, f.fine, S, f.coarse_out);
     return slowest_stream_cycles(l.sparsity, f.fine, S);
@@ -42,13 +68,14 @@ constexpr double sparse_cycles_per_window(const layer& l, const folding& f) {
 } // namespace detail
 
 /// The stream terms of MODEL.md for a layer with weights: the words per stream
-/// read from the (padded) input (a pointwise sparse layer reads H*W*C/S) or
+/// read from the (padded) input (a sparse layer under the pointwise model,
+/// pointwise_sparse_model, reads H*W*C/S) or
 /// written to the output, whichever is more.
 constexpr count_t stream_words(const layer& l, const folding& f) noexcept {
     const count_t S = streams_in(l, f), So = streams_out(l, f);
     const count_t in_words = l.type == layer_type::inner_product
                                  ? l.channels_in() / S
-                                 : (implemented_sparse(l, f) && l.sparsity.pointwise() ? l.in.rows * l.in.cols
+                                 : (implemented_sparse(l, f) && pointwise_sparse_model(l) ? l.in.rows * l.in.cols
                                                                                      : l.padded_rows() * l.padded_cols()) *
                                        l.in.channels / S;
     const count_t out_words = l.out.size() / So;
@@ -87,8 +114,7 @@ constexpr void for_each_module(const layer& l, const folding& f, Visitor&& visit
             visit(modules::pad{l.in.rows, l.in.cols, l.in.channels, l.pad_top, l.pad_right,
                                l.pad_bottom, l.pad_left, S, w},
                   1);
-        const bool pointwise = K == 1 && l.stride_rows == 1 && l.stride_cols == 1;
-        if (!fc && !pointwise)
+        if (!fc && has_sliding_window(l))
             visit(modules::sliding_window{l.padded_rows(), l.padded_cols(), C / reps, l.kernel_rows,
                                           l.kernel_cols, l.stride_rows, l.stride_cols, lanes, w},
                   reps);

@@ -57,7 +57,11 @@ constexpr void evaluate_layer_into(layer_performance& p, const layer& l, const f
     p.weight_bits = Cost::weight_bits_per_image(l, r);
     p.line_buffer_bram = r.line_buffer_bram;
     p.sparse = implemented_sparse(l, f);
-    if (p.sparse) p.sparse_cycles = detail::sparse_cycles_per_window(l, f);
+    // a strided sparse 1x1 layer: the window model in hass's, the pointwise one in the reference
+    if (p.sparse)
+        p.sparse_cycles = cost::pointwise_sparse<Cost>(l, l.sparsity)
+                              ? slowest_cluster_density(l.sparsity, f.coarse_in * f.coarse_group)
+                              : detail::sparse_cycles_per_window(l, f);
     p.undefined = r.undefined;
 }
 

@@ -195,7 +195,8 @@ public:
     template <cost::cost_model Cost = cost::hass>
     cosearch_hardware(const network& net, const board& b, const predictor& pred, const utilisation_cap& cap,
                       bool offchip_weights = true, Cost = {})
-        : net_(&net), board_(b), pred_(&pred), offchip_(offchip_weights) {
+        : net_(&net), board_(b), pred_(&pred), offchip_(offchip_weights),
+          pointwise_rule_(&cost::pointwise_sparse<Cost>) {
         const resources budget = b.capped(cap);
         budget_ = detail::cosearch::usage(budget, std::numeric_limits<double>::infinity());
         bits_per_cycle_ = b.bandwidth_gbps * 1e9 / b.clock_hz();
@@ -239,14 +240,17 @@ public:
         pred_->predict_into(s, pred_->tau_w_grid(s)[iw], pred_->tau_a_grid(s)[ia], st);
         if (!st.worth_sparse()) return c.emplace(key, dense_[s]).first->second;
         st.prepare();
+        // the sparse model the cost model takes (cost::pointwise_sparse): hass's rule,
+        // a 1x1 kernel at stride 1, or fpgaConvNet's, every 1x1 kernel
+        const bool pointwise = pointwise_rule_(net_->layers[static_cast<std::size_t>(pred_->network_index(s))], st);
         std::map<std::pair<count_t, count_t>, double> e; // E(f, S)
         std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
         v.reserve(sparse_[s].size());
         for (const auto& o : sparse_[s]) {
             auto [it, fresh] = e.try_emplace({o.fine, o.streams}, 0.0);
             if (fresh)
-                it->second = st.pointwise() ? slowest_cluster_density(st, o.streams)
-                                            : slowest_stream_cycles(st, o.fine, o.streams);
+                it->second = pointwise ? slowest_cluster_density(st, o.streams)
+                                       : slowest_stream_cycles(st, o.fine, o.streams);
             const count_t lat = std::max(ceil_to_count(o.work * it->second), o.other);
             v.emplace_back(lat, o.use);
         }
@@ -320,6 +324,9 @@ private:
     std::vector<std::vector<detail::cosearch::sparse_option>> sparse_;
     std::vector<std::map<int, staircase>> cache_;
     bool offchip_ = true;
+    /// Which sparse 1x1 layers the cost model prices with the pointwise model
+    /// (cost::pointwise_sparse<Cost>).
+    bool (*pointwise_rule_)(const layer&, const sparsity_stats&) noexcept = nullptr;
     double bits_per_cycle_ = 0, io_bits_ = 0;
 
     template <cost::cost_model Cost>

@@ -140,7 +140,8 @@ inline context prepare_design(const network& net, const std::vector<folding>& f,
             ctx.warnings.push_back("layer '" + l.name.str() +
                                    "': the model deals the channels to the streams by the 'opt' interleaving, the "
                                    "kernels by c % S ('naive'): the measured cycles follow the naive order");
-        if (li.sparse && l.kernel_size() == 1)
+        // a strided 1x1 layer is priced with the window model, which the kernel implements
+        if (li.sparse && pointwise_sparse_model(l))
             ctx.warnings.push_back("layer '" + l.name.str() +
                                    "': a pointwise sparse convolution: the kernel skips zero products per "
                                    "(window, filter) pair, not what the model's pointwise estimate assumes");
