@@ -114,12 +114,9 @@ inline std::string host_source(const network& whole, const partitioned_emit_resu
     for (std::size_t k = 0; k < P; ++k) {
         const auto& p = r.partitions[k];
         const std::string ns = "::" + p.result.name_space;
-        const std::string out_id = p.result.layer_ids.back();
         const std::vector<int> outs = p.net.outputs();
         const std::string out_layer = p.result.layer_ids[static_cast<std::size_t>(outs.front())];
-        const tensor_shape in_shape = p.net.input;
         const tensor_shape out_shape = p.net.layers[static_cast<std::size_t>(outs.front())].out;
-        (void)out_id;
         os << "/// Partition " << k + 1 << ": its weights packed into the tables its top takes.\n"
            << "static std::unique_ptr<" << ns << "::weight_tables> tables_" << k + 1 << "(std::mt19937& rng) {\n"
            << "    auto t = std::make_unique<" << ns << "::weight_tables>();\n";
@@ -169,7 +166,6 @@ inline std::string host_source(const network& whole, const partitioned_emit_resu
            << "        std::printf(\"partition " << k + 1 << " wrote more words than its output map holds\\n\");\n"
            << "        ok = false;\n    }\n"
            << "    return ok;\n}\n\n";
-        (void)in_shape;
     }
 
     const tensor_shape x_shape = whole.input;

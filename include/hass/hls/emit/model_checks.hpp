@@ -81,8 +81,8 @@ inline std::size_t layer_statistics_work(const layer& l) {
            static_cast<std::size_t>(l.sparsity.kernel > 0 ? l.sparsity.kernel : 1);
 }
 
-/// Above this much work a layer's model checks run in the test bench
-/// (model_check_failures()) instead of in static_asserts.
+/// Above this much work a layer's model checks (and the whole network's, with
+/// network_statistics_work) run in the test bench instead of in static_asserts.
 inline constexpr std::size_t static_layer_check_work = 50000;
 
 inline bool static_layer_checks(const layer_info& li) { return layer_statistics_work(*li.l) <= static_layer_check_work; }
@@ -140,29 +140,19 @@ inline std::string model_checks(const layer_info& li) {
     return os.str();
 }
 
-/// A measure of the constant-expression work of the whole-network checks:
-/// rebuilding each sparse layer's statistics (layer_value()) tabulates its
-/// cycles for every `fine`, about C x (K + 1) x K steps of a few operations
-/// each, and GCC stops one constant expression at 33,554,432 operations
-/// (-fconstexpr-ops-limit). resnet18's co-searched design needs several
-/// times 50,000 steps and does not compile as static_asserts; the test designs need < 10k.
-/// The limit is the layers' (static_layer_check_work below): the whole
-/// network costs at least as much as its largest layer.
+/// The same measure for the whole-network checks, which rebuild every layer's
+/// statistics in one constant expression: the sum over the layers. The limit
+/// is the layers' (static_layer_check_work): the whole network costs at least
+/// as much as its largest layer.
 inline std::size_t network_statistics_work(const network& net) {
     std::size_t n = 0;
-    for (const auto& l : net.layers)
-        n += (l.sparsity.histogram.size() + l.sparsity.filter_histogram.size()) *
-             static_cast<std::size_t>(l.sparsity.kernel > 0 ? l.sparsity.kernel : 1);
+    for (const auto& l : net.layers) n += layer_statistics_work(l);
     return n;
 }
 
-/// Above this much work the whole-network checks run in the test bench instead
-/// of in static_asserts (the per-layer checks stay static).
-inline constexpr std::size_t static_network_check_work = 50000;
-
 /// The whole-network checks are static_asserts (else the test bench runs them).
 inline bool static_network_checks(const context& ctx) {
-    return network_statistics_work(ctx.net) <= static_network_check_work;
+    return network_statistics_work(ctx.net) <= static_layer_check_work;
 }
 
 /// The #if HASS_DESIGN_MODEL_CHECKS block of top.hpp: network_value(), folding_values() and their checks.
