@@ -39,17 +39,23 @@ pass() {
     passed=$((passed + 1))
 }
 
-# emit_run NAME [EMIT ARGS...]: emits into $S/NAME, compiles the test bench and
-# the top (in parallel), runs the test bench; passes on exit 0 and "PASS".
-emit_run() {
+# emit_only NAME [EMIT ARGS...]: hass emit-hls into $S/NAME (log in $S/NAME.emit.log).
+emit_only() {
     local name=$1
     shift
-    local dir="$S/$name"
-    if ! "$HASS" emit-hls "$@" --out "$dir" >"$S/$name.emit.log" 2>&1; then
+    if ! "$HASS" emit-hls "$@" --out "$S/$name" >"$S/$name.emit.log" 2>&1; then
         fail "$name: hass emit-hls $* failed"
         sed 's/^/      /' "$S/$name.emit.log" | head -20
         return 1
     fi
+}
+
+# emit_run NAME [EMIT ARGS...]: emits into $S/NAME, compiles the test bench and
+# the top (in parallel), runs the test bench; passes on exit 0 and "PASS".
+emit_run() {
+    local name=$1
+    local dir="$S/$name"
+    emit_only "$@" || return 1
     local cflags=(-std=c++20 -O1 -DHASS_HLS_HOST "${WARN[@]}" "${FLAGS[@]}")
     "$CXX" "${cflags[@]}" -c "$dir/testbench.cpp" -o "$dir/testbench.o" >"$dir/testbench.log" 2>&1 &
     local tb_pid=$!
@@ -172,13 +178,8 @@ cat >"$S/partitioned_folding.json" <<'JSON'
 JSON
 emit_partitioned_run() {
     local name=$1
-    shift
     local dir="$S/$name"
-    if ! "$HASS" emit-hls "$@" --out "$dir" >"$S/$name.emit.log" 2>&1; then
-        fail "$name: hass emit-hls $* failed"
-        sed 's/^/      /' "$S/$name.emit.log" | head -20
-        return 1
-    fi
+    emit_only "$@" || return 1
     if ! grep -q "3 partitions, as the folding file gives" "$S/$name.emit.log"; then
         fail "$name: the report header does not name the folding file's 3 partitions"
         return 1
@@ -219,6 +220,14 @@ emit_partitioned_run() {
     sed 's/^/      /' "$dir/host.run.log"
 }
 emit_partitioned_run partitioned "$DESIGNS/network.json" --folding "$S/partitioned_folding.json" --board zedboard
+# its design.json keeps the partitions and the batch: eval follows them
+if "$HASS" eval "$S/partitioned/design.json" --board zedboard >"$S/partitioned_eval.log" 2>&1 &&
+    grep -q "batch 16 (the design's); partitioning auto: 3 partitions as the design file gives" "$S/partitioned_eval.log"; then
+    pass "partitioned: design.json reads back with its 3 partitions and batch 16"
+else
+    fail "partitioned: design.json does not read back with its partitions"
+    head -5 "$S/partitioned_eval.log" | sed 's/^/      /'
+fi
 # --partition none: one design from the same folding file
 if "$HASS" emit-hls "$DESIGNS/network.json" --folding "$S/partitioned_folding.json" --partition none \
     --out "$S/unpartitioned" >"$S/unpartitioned.log" 2>&1 && [[ -f "$S/unpartitioned/testbench.cpp" ]] &&

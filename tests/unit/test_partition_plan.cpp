@@ -83,6 +83,12 @@ TEST_CASE("folding files carry the partitions and the batch", "[partition_plan]"
         CHECK(p.cuts == std::vector<int>{2, 5});
         CHECK(p.batch == 64);
         CHECK_NOTHROW(io::read_folding(j, net, "f.json")); // the factors' reader accepts the new fields
+        // a network file with its folding inline carries them the same way
+        json nf = io::write_network(net, unit_folding(net));
+        io::add_folding_plan(nf, net, {2, 5}, 64);
+        const io::network_file back = io::read_network_file(nf, "design.json");
+        CHECK(back.plan.cuts == std::vector<int>{2, 5});
+        CHECK(back.plan.batch == 64);
     }
     SECTION("one partition: no field; an array-form file has none") {
         json j = io::write_folding(net, unit_folding(net));

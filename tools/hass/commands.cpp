@@ -83,11 +83,15 @@ loaded_model load_any(const std::string& arg) {
         io::network_file f = io::read_network_file(j, arg);
         m.net = std::move(f.net);
         m.folding = std::move(f.folding);
+        m.cuts = std::move(f.plan.cuts);
+        m.batch = f.plan.batch;
         return m;
     }
     model_input in = load_model_argument(arg);
     m.net = std::move(in.file.net);
     m.folding = std::move(in.file.folding);
+    m.cuts = std::move(in.file.plan.cuts);
+    m.batch = in.file.plan.batch;
     m.weights = std::move(in.weights);
     return m;
 }
@@ -400,12 +404,10 @@ int eval_with(const eval_options& o, const utilisation_cap& cap) {
         }
         f = io::read_folding(fj, net, o.folding);
         const io::folding_plan plan = io::read_folding_plan(fj, net, o.folding);
-        if (plan.has_partitions) {
-            model.cuts = plan.cuts;
-            plan_source = "folding file";
-        }
+        model.cuts = plan.cuts; // a folding file replaces the network file's folding, partitions included
+        if (plan.has_partitions) plan_source = "folding file";
         if (plan.batch > 0) model.batch = plan.batch;
-    } else if (model.design) {
+    } else if (model.design || !model.cuts.empty()) {
         plan_source = "design file";
     }
     io::validate_design(net, f, o.model);

@@ -51,6 +51,19 @@ bool reads_relu(const network& net, int i) {
     return t == layer_type::relu || t == layer_type::relu6 || t == layer_type::thresholded_relu;
 }
 
+/// The design as emitted, for the record: DIR/design.json, the network with the
+/// folding inline (and the partitions and batch when cut), which emit-hls reads back.
+void write_design_record(const std::string& dir, const network& net, const std::vector<folding>& f,
+                         const std::vector<int>& cuts, count_t batch) {
+    nlohmann::json dj = io::write_network(net, f);
+    io::add_folding_plan(dj, net, cuts, batch);
+    const std::filesystem::path record = std::filesystem::path(dir) / "design.json";
+    std::ofstream out(record);
+    if (!out) throw hass::error("cannot write '" + record.string() + "'");
+    out << dj.dump(2) << '\n';
+    if (!out) throw hass::error("cannot write '" + record.string() + "'");
+}
+
 /// The partitioned design: one top per partition and the host driver (hass/hls/emit_partitions.hpp).
 int emit_partitioned(const emit_hls_options& o, const network& net, const std::vector<folding>& f,
                      const std::vector<int>& cuts, const hls::emit_options& eo, const board* b, count_t batch,
@@ -72,15 +85,7 @@ int emit_partitioned(const emit_hls_options& o, const network& net, const std::v
     }
     const hls::partitioned_emit_result r = hls::emit_partitioned_design(net, f, cuts, eo, model);
 
-    const std::filesystem::path record = std::filesystem::path(o.out) / "design.json";
-    {
-        nlohmann::json dj = io::write_network(net, f);
-        io::add_folding_plan(dj, net, cuts, batch);
-        std::ofstream out(record);
-        if (!out) throw hass::error("cannot write '" + record.string() + "'");
-        out << dj.dump(2) << '\n';
-        if (!out) throw hass::error("cannot write '" + record.string() + "'");
-    }
+    write_design_record(o.out, net, f, cuts, batch);
     std::size_t files = 1;
     for (const auto& p : r.partitions) {
         files += p.result.files.size();
@@ -219,9 +224,8 @@ int run_emit_hls(const emit_hls_options& o) {
         }
         if (batch == 0) batch = plan.batch;
     } else if (owned) {
-        if (batch == 0) batch = 256;
         hass::search_options so;
-        so.batch = batch;
+        so.batch = batch > 0 ? batch : 256;
         progress_line progress(fmt::format("searching {} on {}", net.name.str(), owned->spec().name));
         so.progress = [&progress](double fr) { progress(fr); };
         if (o.partition == "auto") {
@@ -233,7 +237,7 @@ int run_emit_hls(const emit_hls_options& o) {
             cuts = std::move(r.cuts);
             plan_source = "the shortest batch time over the cut positions (as hass search)";
             folding_source = fmt::format("the optimal partitioned search for board {} ({:.1f} images/s at batch {})",
-                                         owned->spec().name, r.throughput, batch);
+                                         owned->spec().name, r.throughput, so.batch);
         } else {
             search_result r = hass::search(net, owned->spec(), algorithm::optimal, so);
             if (!r.found || r.folding.empty())
@@ -246,6 +250,11 @@ int run_emit_hls(const emit_hls_options& o) {
         }
     } else {
         f = design.folding;
+        if (design.plan.has_partitions && o.partition == "auto") {
+            cuts = design.plan.cuts;
+            plan_source = "as the design file gives";
+        }
+        if (batch == 0) batch = design.plan.batch;
         folding_source = design.has_folding ? "the design's inline folding" : "no folding given: every factor 1";
     }
 
@@ -280,10 +289,10 @@ int run_emit_hls(const emit_hls_options& o) {
         weights_source = "embedded from the ONNX model " + o.design + " (BatchNorm folded)";
     }
 
+    const char* batch_source = o.batch > 0 ? "--batch" : batch > 0 ? "the design's" : "default";
     if (batch == 0) batch = 256;
     if (!o.quiet)
-        fmt::print("batch {} ({}); partitioning {}: {}\n", batch,
-                   o.batch > 0 ? "--batch" : batch != 256 || !folding_file.empty() ? "the folding file's" : "default",
+        fmt::print("batch {} ({}); partitioning {}: {}\n", batch, batch_source,
                    o.partition,
                    cuts.empty() ? std::string("one partition")
                                 : fmt::format("{} partitions, {}", cuts.size() + 1, plan_source));
@@ -292,14 +301,7 @@ int run_emit_hls(const emit_hls_options& o) {
 
     const hls::emit_result r = hls::emit_design(net, f, eo);
 
-    // the design as emitted (network with the folding inline), for the record
-    const std::filesystem::path record = std::filesystem::path(o.out) / "design.json";
-    {
-        std::ofstream out(record);
-        if (!out) throw hass::error("cannot write '" + record.string() + "'");
-        out << io::write_network(net, f).dump(2) << '\n';
-        if (!out) throw hass::error("cannot write '" + record.string() + "'");
-    }
+    write_design_record(o.out, net, f, {}, 0);
 
     for (const auto& w : r.warnings) fmt::print(stderr, "hass: warning: {}\n", w);
     if (!o.quiet) {

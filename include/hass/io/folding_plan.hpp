@@ -10,13 +10,16 @@
 // Each partition names its first and last layer; together they cover the
 // network's layers in order, without gaps. A file without "partitions" is one
 // partition; without "batch" it leaves the batch to the reader (256 in the CLI).
+// A network file with its folding inline (emit-hls's design.json) carries them
+// the same way (io::network_file::plan).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "hass/io/json.hpp"
+#include "hass/io/json/fields.hpp"
+#include "hass/network/network.hpp"
 
 namespace hass::io {
 

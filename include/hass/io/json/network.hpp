@@ -16,6 +16,7 @@
 
 #include "hass/cost/weights.hpp"
 #include "hass/io/json/fields.hpp"
+#include "hass/io/folding_plan.hpp"
 #include "hass/io/json/folding.hpp"
 #include "hass/layers/layer.hpp"
 #include "hass/layers/sparsity.hpp"
@@ -35,6 +36,7 @@ struct network_file {
     network net;
     std::vector<hass::folding> folding;
     bool has_folding = false; ///< some layer carried a "folding" object
+    folding_plan plan;        ///< the file's "partitions" and "batch" (io/folding_plan.hpp)
 };
 
 namespace detail {
@@ -169,7 +171,7 @@ inline network_file read_network_file(const json& j, std::string_view source) {
     using detail::scope;
     const scope top{std::string(source)};
     detail::require_object(j, top, "a network file");
-    detail::check_keys(j, {"name", "input", "widths", "layers"}, top, "a network file");
+    detail::check_keys(j, {"name", "input", "widths", "layers", "partitions", "batch"}, top, "a network file");
 
     std::string default_name = std::filesystem::path(std::string(source)).stem().string();
     if (default_name.empty()) default_name = "network";
@@ -389,6 +391,7 @@ inline network_file read_network_file(const json& j, std::string_view source) {
             scopes[i].fail(p);
     }
     validate_design(out.net, out.folding, source);
+    out.plan = read_folding_plan(j, out.net, source);
     return out;
 }
 
