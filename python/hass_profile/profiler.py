@@ -328,6 +328,15 @@ class Profiler:
             self.baseline = self.accuracy()
         return self.baseline - self.accuracy(assignment)
 
+    def measure(self, thresholds):
+        """One measurement of a joint assignment (a thresholds document, its path or an
+        Assignment), as `hass.cosearch(..., verify=profiler.measure)` and the answer to a
+        `{"measure": true}` request of `hass search --oracle-cmd` take it: the real accuracy drop
+        (evaluate, every threshold applied at once) and the product histograms of every
+        convolution on the calibration images."""
+        asg = self.assignment(thresholds)
+        return {"drop": self.drop(asg), "products": self.products([asg])}
+
     def sparsity_threshold(self, layer_name, s):
         l = next(l for l in self.layers if l.name == layer_name)
         return masks.threshold_for_sparsity(l.module.weight.detach().numpy(), s)

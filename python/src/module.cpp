@@ -30,6 +30,7 @@
 #include <hass/sparsity/json.hpp>
 #include <hass/sparsity/report.hpp>
 #include <hass/sparsity/synthetic.hpp>
+#include <hass/sparsity/verify_json.hpp>
 #include <hass/version.hpp>
 #include <hass/zoo/zoo.hpp>
 
@@ -395,6 +396,35 @@ struct python_oracle {
     struct oracle_stopped {};
 };
 
+/// The verify callable: thresholds document -> {"drop": points, "products": product histograms} (or a
+/// number: the drop alone), called with the GIL held like the oracle.
+struct python_measure {
+    py::function fn;
+    const sparsity::predictor* pred = nullptr;
+    const network* net = nullptr;
+    std::shared_ptr<py::error_already_set> raised;
+    std::size_t calls = 0;
+
+    sparsity::measurement operator()(std::span<const sparsity::threshold_pair> c) {
+        py::gil_scoped_acquire acquire;
+        ++calls;
+        try {
+            const py::object doc = to_python(json(io::write_thresholds(*pred, c)));
+            const py::object r = fn(doc);
+            const std::string src = "verify: answer " + std::to_string(calls);
+            if (py::isinstance<py::float_>(r) || py::isinstance<py::int_>(r))
+                return io::read_measurement(json{{"drop", r.cast<double>()}}, *pred, *net, c, src);
+            if (!py::isinstance<py::dict>(r))
+                throw hass::error(src + ": the verify callable must return a dict {\"drop\": points, \"products\": "
+                                  "product histograms} or a number (the drop)");
+            return io::read_measurement(from_python(r), *pred, *net, c, src);
+        } catch (py::error_already_set& e) {
+            raised = std::make_shared<py::error_already_set>(std::move(e));
+        }
+        throw python_oracle::oracle_stopped{};
+    }
+};
+
 struct stats_input {
     sparsity::decomposed_statistics stats;
     sparsity::accuracy_table table;
@@ -453,7 +483,8 @@ sparsity::cosearch_objective parse_objective(const std::string& m) {
 
 py_result cosearch(const py::object& net_o, const py::object& board_o, const py::object& stats_o,
                    const py::object& accuracy_o, const py::object& oracle_o, double budget, const std::string& method_s,
-                   std::uint64_t seed, const std::string& model, const std::string& objective_s) {
+                   std::uint64_t seed, const std::string& model, const std::string& objective_s,
+                   const py::object& verify_o, int rounds, double tolerance) {
     if (!(budget >= 0)) throw py::value_error("budget must be >= 0 (accuracy drop, percentage points)");
     const auto method = parse_method(method_s);
     const auto objective = parse_objective(objective_s);
@@ -465,6 +496,12 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
         throw py::value_error("give accuracy (a table) or oracle (a callable), not both");
     if (!oracle_o.is_none() && !PyCallable_Check(oracle_o.ptr()))
         throw py::type_error("oracle must be a callable: thresholds -> accuracy drop (points)");
+
+    const bool verify = !verify_o.is_none() && !(py::isinstance<py::bool_>(verify_o) && !verify_o.cast<bool>());
+    if (verify && !PyCallable_Check(verify_o.ptr()))
+        throw py::type_error("verify must be the measurement callable: thresholds document -> {\"drop\": points, "
+                             "\"products\": product histograms} (hass_profile.Profiler.measure is one)");
+    if (verify && rounds < 1) throw py::value_error("rounds must be >= 1");
 
     stats_input in = load_stats(stats_o, accuracy_o, *n);
     const bool python_oracle_used = !oracle_o.is_none();
@@ -503,20 +540,40 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
     co.objective = objective;
     co.seed = seed;
 
-    sparsity::cosearch_result r;
+    sparsity::verified_cosearch_result v;
+    auto measure = std::make_shared<python_measure>();
     try {
         py::gil_scoped_release release;
-        r = cost::with_model(kind, [&](auto m) { return sparsity::cosearch<decltype(m)>(n->net, b, *pred, oracle, co); });
+        if (verify) {
+            {
+                py::gil_scoped_acquire acquire;
+                measure->fn = verify_o.cast<py::function>();
+            }
+            measure->pred = pred.get();
+            measure->net = &n->net;
+            sparsity::verify_options vo;
+            vo.rounds = rounds;
+            vo.throughput_tolerance = tolerance;
+            const sparsity::measure_fn mf = [measure](std::span<const sparsity::threshold_pair> c) { return (*measure)(c); };
+            v = cost::with_model(kind, [&](auto m) {
+                return sparsity::verified_cosearch<decltype(m)>(n->net, b, *pred, oracle, mf, co, vo);
+            });
+        } else {
+            v.result = cost::with_model(kind, [&](auto m) { return sparsity::cosearch<decltype(m)>(n->net, b, *pred, oracle, co); });
+        }
     } catch (const python_oracle::oracle_stopped&) {
-        if (callable && callable->raised) {
-            const auto e = callable->raised;
-            callable->raised.reset();
-            throw py::error_already_set(std::move(*e));
+        for (auto* raised : {callable ? &callable->raised : nullptr, &measure->raised}) {
+            if (raised && *raised) {
+                const auto e = *raised;
+                raised->reset();
+                throw py::error_already_set(std::move(*e));
+            }
         }
         throw hass::error("the accuracy oracle stopped the co-search");
     }
+    const sparsity::cosearch_result& r = v.result;
 
-    const bool ok = r.design.found && r.dense_design.found;
+    const bool ok = r.design.found && r.dense_design.found && (!verify || v.chosen_round > 0);
     const json accuracy =
         python_oracle_used
             ? json{{"synthetic", false}, {"provenance", "Python callable"}, {"calls", callable->calls}}
@@ -524,6 +581,10 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
     json j = io::cosearch_report_json(n->net, b, *pred, r,
                                       {{"synthetic", in.stats.synthetic}, {"provenance", in.stats.provenance}},
                                       accuracy, notes);
+    if (verify) {
+        j["cosearch"]["verify"] = io::verify_report_json(v);
+        if (!ok) j["found"] = false;
+    }
 
     py_result out;
     out.report = std::move(j);
@@ -687,7 +748,12 @@ PYBIND11_MODULE(hass, m) {
     m.def("cosearch", &cosearch, py::arg("net"), py::arg("board"), py::arg("stats") = "synthetic",
           py::arg("accuracy") = py::none(), py::arg("oracle") = py::none(), py::arg("budget") = 1.0,
           py::arg("method") = "greedy", py::arg("seed") = 1, py::arg("model") = "hass",
-          py::arg("objective") = "throughput",
+          py::arg("objective") = "throughput", py::arg("verify") = py::none(), py::arg("rounds") = 4,
+          py::arg("tolerance") = 0.02,
           "the HASS sparsity co-search, as `hass search --sparsity ... --json`; oracle: a callable "
-          "{layer: (tau_w, tau_a)} -> accuracy drop (points), called from the search");
+          "{layer: (tau_w, tau_a)} -> accuracy drop (points), called from the search; verify: a callable "
+          "thresholds document -> {\"drop\": points, \"products\": product histograms} that measures each "
+          "round's chosen design on the real model (hass_profile.Profiler.measure): the measurement is fed back "
+          "and the search runs again, up to `rounds` times, until the measured drop is within the budget and the "
+          "measured throughput within `tolerance` of the prediction (report: cosearch.verify)");
 }

@@ -174,6 +174,43 @@ check "guide: eval of the product histograms the co-search wrote" 0 out "images/
 check "guide: emit-hls of the dense design" 0 out "weights: embedded from the ONNX model" \
     -- emit-hls "$MN" --folding "$S/mn_dense/folding.json" --out "$S/mn_hls"
 
+# ---------------------------------------------------------------- accuracy in the loop: --oracle-cmd, --verify
+ORACLE="python3 $DATA/scripted_oracle.py"
+check "oracle-cmd: scores every candidate" 0 out "HASS co-search" out "requests)" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-cmd "$ORACLE 1.0" --budget 1 --out "$S/mn_cmd"
+require "oracle-cmd: no accuracy.json without a table" test ! -e "$S/mn_cmd/accuracy.json"
+require "oracle-cmd: report names the command" grep -qF "\"provenance\": \"--oracle-cmd $ORACLE 1.0\"" "$S/mn_cmd/report.json"
+check "verify: table searches, the command measures, rounds printed" 0 out "verification:" out "chosen             round" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" \
+       --oracle-cmd "$ORACLE 0.5 $S/mn_sparse/stats.json" --verify --out "$S/mn_verify"
+require "verify: report.json has the rounds" grep -qF '"measured_batch_fps"' "$S/mn_verify/report.json"
+require "verify: stats.json holds the measured histograms" grep -qF 'measured by --oracle-cmd' "$S/mn_verify/stats.json"
+check "verify: emit-hls takes the verified design" 0 out "weights: embedded from the ONNX model" \
+    -- emit-hls "$MN" --board zedboard --cosearch "$S/mn_verify" --out "$S/mn_verify_hls"
+check "verify: a real model over the budget everywhere: no round within the budget" 0 out "no design" \
+    out "no round's" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" --budget 0.5 \
+       --oracle-cmd "while read l; do echo '{\"drop\": 5}'; done" --verify --rounds 2 --out "$S/mn_verify_none"
+check "verify: a real model far worse than the table is refined to the budget" 0 out "chosen             round 2" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" --budget 0.5 \
+       --oracle-cmd "$ORACLE 1000" --verify --rounds 2
+require "verify: no folding.json when no round is within the budget" test ! -e "$S/mn_verify_none/folding.json"
+check "verify: needs --oracle-cmd" 2 err "--verify needs --oracle-cmd" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" --verify
+check "oracle-cmd: with --accuracy needs --verify" 2 err "add --verify" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" --oracle-cmd "$ORACLE 1"
+check "oracle-cmd: not with synthetic statistics" 2 err "give --sparsity FILE" \
+    -- search "$MN" --board zedboard --sparsity synthetic --oracle-cmd "$ORACLE 1"
+check "oracle-cmd: a command that prints text" 1 err "answer 1 is not one line of JSON: 'hello'" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-cmd "echo hello"
+check "oracle-cmd: a command that exits" 1 err "no answer to request 1 (it exited with status 3" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-cmd "exit 3"
+check "oracle-cmd: an answer without a drop" 1 err "field 'drop'" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-cmd "while read l; do echo '{}'; done"
+check "oracle-cmd: the command reports an error" 1 err "the oracle reports an error: no model" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" \
+       --oracle-cmd "while read l; do echo '{\"error\": \"no model\"}'; done"
+
 # ---------------------------------------------------------------- eval --stats --thresholds: errors
 check "eval: --thresholds without --stats" 2 err "--thresholds needs --stats" \
     -- eval "$MN" --board zedboard --thresholds "$S/mn_sparse/thresholds.json"

@@ -767,6 +767,8 @@ int run_search(const search_options& o) {
     if (o.sparsity.empty() && !o.accuracy.empty())
         throw usage_error("--accuracy goes with --sparsity (the co-search of thresholds and folding); give --sparsity "
                           "FILE or drop --accuracy");
+    if (o.sparsity.empty() && (!o.oracle_cmd.empty() || o.verify))
+        throw usage_error("--oracle-cmd and --verify go with --sparsity FILE (the co-search of thresholds and folding)");
     if (!o.sparsity.empty()) {
         if (o.algo != "optimal") throw usage_error("--sparsity runs the optimal folding search inside; drop --algo");
         model_input model = load_model_argument(o.model);
@@ -776,6 +778,9 @@ int run_search(const search_options& o) {
         co.weights = weights ? &*weights : nullptr;
         co.sparsity = o.sparsity;
         co.accuracy = o.accuracy;
+        co.oracle_cmd = o.oracle_cmd;
+        co.verify = o.verify;
+        co.rounds = o.rounds;
         co.budget = o.budget;
         co.method = o.cosearch;
         co.objective = o.objective;

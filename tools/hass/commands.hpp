@@ -59,6 +59,9 @@ struct search_options {
     // the HASS co-search (thresholds with the folding), when `sparsity` is set
     std::string sparsity;               ///< "synthetic" or a decomposed statistics file
     std::string accuracy;               ///< accuracy table file
+    std::string oracle_cmd;             ///< accuracy oracle command (JSON over stdin/stdout)
+    bool verify = false;                ///< measure, feed back and search again (needs oracle_cmd)
+    int rounds = 4;                     ///< verify: co-searches at most
     double budget = 1.0;                ///< accuracy drop budget, percentage points
     std::string cosearch = "greedy";    ///< "greedy" or "tpe"
     std::string objective = "throughput"; ///< or "throughput_per_dsp"

@@ -204,6 +204,17 @@ int main(int argc, char** argv) {
                            "statistics and accuracy table) or a decomposed statistics file");
     search_cmd->add_option("--accuracy", search.accuracy,
                            "Accuracy table file: per-layer sensitivity tables or 2-D grids, and measured joint points");
+    search_cmd->add_option("--oracle-cmd", search.oracle_cmd,
+                           "Accuracy oracle command: reads threshold documents (JSON, one per line) on its standard "
+                           "input and answers {\"drop\": points} per line; without --accuracy it scores every "
+                           "candidate, with --verify it also measures the chosen design (docs/sparsity.md)");
+    search_cmd->add_flag("--verify", search.verify,
+                         "Measure the chosen design with --oracle-cmd (real drop and product histograms), feed the "
+                         "measurement back and search again until the measured drop is within the budget and the "
+                         "measured throughput within 2% of the prediction");
+    search_cmd->add_option("--rounds", search.rounds, "--verify: co-searches at most")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
     search_cmd->add_option("-w,--weights", search.weights,
                            "Weights file (hass import --weights): weight magnitudes for --sparsity layers that give "
                            "none (an .onnx MODEL brings its own)");

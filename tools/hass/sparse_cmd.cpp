@@ -1,6 +1,7 @@
 // The sparse parts of the hass command: `hass search --sparsity` (the HASS
 // co-search) and `hass eval --stats`.
 #include "sparse_cmd.hpp"
+#include "oracle_cmd.hpp"
 #include "suggest.hpp"
 
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include <hass/sparsity/json.hpp>
 #include <hass/sparsity/report.hpp>
 #include <hass/sparsity/synthetic.hpp>
+#include <hass/sparsity/verify_json.hpp>
 
 #include "text.hpp"
 
@@ -64,26 +66,47 @@ void print_budget_use(const sparsity::cosearch_result& r) {
 }
 
 /// The co-search's output directory: every file, one line on what it is.
-void print_files_written(const std::string& out, bool design_found) {
+void print_files_written(const std::string& out, bool design_found, bool with_table) {
     const std::filesystem::path dir = out;
     fmt::print("wrote to {}:\n", dir.string());
     const std::pair<const char*, const char*> files[] = {
         {"report.json", "the whole report: every layer, the dense and sparse designs, the Pareto front"},
         {"folding.json", "the chosen folding (hass eval / hass emit-hls --folding; sparse layers need stats.json)"},
         {"thresholds.json", "the chosen tau_w and tau_a per layer (hass eval --thresholds, emit-hls bakes them in)"},
-        {"stats.json", "the predicted sparsity at the chosen thresholds (hass eval --stats, emit-hls --stats)"},
+        {"stats.json", "the sparsity at the chosen thresholds, predicted (measured with --verify) (hass eval --stats)"},
         {"statistics.json", "the statistics the search started from (--sparsity statistics.json repeats the run)"},
         {"accuracy.json", "the accuracy table it used (--accuracy accuracy.json repeats the run)"},
         {"pareto.svg", "accuracy drop against throughput: the front, the sample, the exact designs marked"},
     };
     for (const auto& [name, what] : files) {
         if (!design_found && std::string_view(name) == "folding.json") continue;
+        if (!with_table && std::string_view(name) == "accuracy.json") continue;
         fmt::print("  {:<17}{}\n", name, what);
     }
     fmt::print("  emit the design:  hass emit-hls MODEL --cosearch {} --out hls\n", dir.string());
 }
 
 using nlohmann::json;
+
+/// --verify: predicted and measured drop and throughput of every round.
+void print_rounds(const sparsity::verified_cosearch_result& v, double budget) {
+    fmt::print("verification: each round's design measured by the oracle command (throughput at batch {})\n",
+               grouped(v.batch));
+    fmt::print("{:>5} {:>10} {:>10} {:>14} {:>14} {:>9}  {}\n", "round", "drop pred", "measured", "images/s pred",
+               "measured", "meas/pred", "fed back");
+    for (const auto& r : v.rounds)
+        fmt::print("{:>5} {:>10.3f} {:>10.3f} {:>14} {:>14} {:>9}  {}\n", r.round, r.predicted_drop, r.measured_drop,
+                   amount(r.predicted_fps), r.throughput_measured ? amount(r.measured_fps) : std::string("-"),
+                   r.throughput_measured && r.predicted_fps > 0 ? fmt::format("{:.3f}", r.measured_fps / r.predicted_fps)
+                                                                : std::string("-"),
+                   r.feedback.empty() ? std::string("-") : r.feedback);
+    fmt::print("verified           {}\n", wrapped(v.stop_reason));
+    if (v.chosen_round > 0)
+        fmt::print("chosen             round {} (measured drop {:.3f} of {} points)\n\n", v.chosen_round,
+                   v.rounds[static_cast<std::size_t>(v.chosen_round - 1)].measured_drop, budget);
+    else
+        fmt::print("\n");
+}
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
     std::ofstream out(path);
@@ -123,9 +146,19 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         throw hass::error("--sparsity: statistics file '" + o.sparsity + "' does not exist." +
                           did_you_mean(o.sparsity, words) + " Give 'synthetic' or a decomposed statistics file");
     }
-    if (o.sparsity != "synthetic" && o.accuracy.empty())
-        throw usage_error("--sparsity FILE needs --accuracy FILE (the per-layer accuracy table); only "
-                          "--sparsity synthetic comes with a synthetic accuracy table");
+    if (o.verify && o.oracle_cmd.empty())
+        throw usage_error("--verify needs --oracle-cmd CMD: the command that measures the chosen design (its real "
+                          "accuracy drop and product histograms)");
+    if (!o.oracle_cmd.empty() && o.sparsity == "synthetic")
+        throw usage_error("--oracle-cmd measures a real model: give --sparsity FILE (its statistics), not synthetic");
+    if (!o.oracle_cmd.empty() && !o.accuracy.empty() && !o.verify)
+        throw usage_error("--oracle-cmd with --accuracy: the table scores the candidates and the command measures the "
+                          "chosen design, which is --verify; add --verify, or drop --accuracy to let the command "
+                          "score every candidate");
+    if (o.sparsity != "synthetic" && o.accuracy.empty() && o.oracle_cmd.empty())
+        throw usage_error("--sparsity FILE needs --accuracy FILE (the per-layer accuracy table) or --oracle-cmd CMD "
+                          "(a command that measures the accuracy drop); only --sparsity synthetic comes with a "
+                          "synthetic accuracy table");
     // statistics and oracle: synthetic (labelled) or from files
     sparsity::decomposed_statistics stats;
     sparsity::accuracy_table table;
@@ -150,15 +183,35 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         grids_w.emplace_back(pred.tau_w_grid(s).begin(), pred.tau_w_grid(s).end());
         grids_a.emplace_back(pred.tau_a_grid(s).begin(), pred.tau_a_grid(s).end());
     }
-    std::shared_ptr<const sparsity::accuracy_model> model;
-    try {
-        model = std::make_shared<const sparsity::accuracy_model>(table, pred.layout(), grids_w, grids_a);
-    } catch (const hass::error& e) {
-        throw hass::error((o.accuracy.empty() ? std::string("the accuracy table") : o.accuracy) + ": " + e.what());
+    std::unique_ptr<oracle_process> command;
+    if (!o.oracle_cmd.empty()) command = std::make_unique<oracle_process>(o.oracle_cmd);
+    const bool table_oracle = !(command && o.accuracy.empty());
+    sparsity::accuracy_oracle oracle;
+    if (table_oracle) {
+        std::shared_ptr<const sparsity::accuracy_model> model;
+        try {
+            model = std::make_shared<const sparsity::accuracy_model>(table, pred.layout(), grids_w, grids_a);
+        } catch (const hass::error& e) {
+            throw hass::error((o.accuracy.empty() ? std::string("the accuracy table") : o.accuracy) + ": " + e.what());
+        }
+        for (const auto& n : model->notes())
+            fmt::print(stderr, "hass: note: {}: {}\n", o.accuracy.empty() ? std::string("accuracy") : o.accuracy, n);
+        oracle = [model](std::span<const sparsity::threshold_pair> c) { return (*model)(c); };
+    } else {
+        oracle = [&command, &pred, &net](std::span<const sparsity::threshold_pair> c) {
+            const json a = command->ask(io::write_thresholds(pred, c).dump());
+            return io::read_measurement(a, pred, net, c, "--oracle-cmd answer " + std::to_string(command->requests()))
+                .drop;
+        };
     }
-    for (const auto& n : model->notes())
-        fmt::print(stderr, "hass: note: {}: {}\n", o.accuracy.empty() ? std::string("accuracy") : o.accuracy, n);
-    const sparsity::accuracy_oracle oracle = [model](std::span<const sparsity::threshold_pair> c) { return (*model)(c); };
+    const sparsity::measure_fn measure = [&command, &pred, &net](std::span<const sparsity::threshold_pair> c) {
+        nlohmann::ordered_json req;
+        req["measure"] = true;
+        req["thresholds"] = io::write_thresholds(pred, c);
+        const json a = command->ask(req.dump());
+        return io::read_measurement(a, pred, net, c,
+                                    "--oracle-cmd measurement (answer " + std::to_string(command->requests()) + ")");
+    };
 
     sparsity::cosearch_options co;
     co.budget = o.budget;
@@ -169,16 +222,40 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     co.folding.offchip_weights = !o.no_offchip;
     progress_line progress(fmt::format("co-search of {} on {} ({})", net.name.str(), b.name, to_string(method)));
     co.progress = [&progress](double f) { progress(f); };
-    const auto r = cost::with_model(o.model, [&](auto m) { return sparsity::cosearch<decltype(m)>(net, b, pred, oracle, co); });
+    sparsity::verified_cosearch_result verified;
+    if (o.verify) {
+        sparsity::verify_options vo;
+        vo.rounds = o.rounds;
+        vo.on_round = [&progress](const sparsity::verify_round& v) {
+            progress.clear();
+            fmt::print(stderr, "hass: round {}: drop predicted {:.3f}, measured {:.3f}; {} images/s predicted, {}\n",
+                       v.round, v.predicted_drop, v.measured_drop, amount(v.predicted_fps),
+                       v.throughput_measured ? amount(v.measured_fps) + " measured" : std::string("not measured"));
+        };
+        verified = cost::with_model(o.model, [&](auto m) {
+            return sparsity::verified_cosearch<decltype(m)>(net, b, pred, oracle, measure, co, vo);
+        });
+    } else {
+        verified.result = cost::with_model(o.model, [&](auto m) { return sparsity::cosearch<decltype(m)>(net, b, pred, oracle, co); });
+    }
+    const sparsity::cosearch_result& r = verified.result;
 
     progress.clear();
     network dense = net;
     for (auto& l : dense.layers) l.sparsity = {};
-    const bool ok = r.design.found && r.dense_design.found;
+    // verified: a design only when a round's design is within the budget when measured
+    const bool ok = r.design.found && r.dense_design.found && (!o.verify || verified.chosen_round > 0);
+    const bool measured_stats = o.verify && verified.chosen_round > 0 &&
+                                verified.rounds[static_cast<std::size_t>(verified.chosen_round - 1)].layers_measured > 0;
 
     json j = io::cosearch_report_json(
         net, b, pred, r, {{"synthetic", stats.synthetic}, {"provenance", stats.provenance}},
-        {{"synthetic", synthetic_table || table.synthetic}, {"provenance", table.provenance}});
+        table_oracle ? json{{"synthetic", synthetic_table || table.synthetic}, {"provenance", table.provenance}}
+                     : json{{"synthetic", false}, {"provenance", "--oracle-cmd " + o.oracle_cmd}});
+    if (o.verify) {
+        j["cosearch"]["verify"] = io::verify_report_json(verified);
+        if (!ok) j["found"] = false;
+    }
 
     if (!o.out.empty()) {
         const std::filesystem::path dir = o.out;
@@ -193,15 +270,17 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         write_text(dir / "thresholds.json", io::write_thresholds(pred, r.best.thresholds).dump(2) + "\n");
         // the inputs, so that a run can be repeated or edited: --sparsity statistics.json --accuracy accuracy.json
         write_text(dir / "statistics.json", io::write_decomposed(stats).dump() + "\n");
-        write_text(dir / "accuracy.json", io::write_accuracy_table(table).dump(2) + "\n");
-        // the predicted statistics at the chosen thresholds: `hass eval --stats` reads them back
+        if (table_oracle) write_text(dir / "accuracy.json", io::write_accuracy_table(table).dump(2) + "\n");
+        // the statistics at the chosen thresholds, predicted or (--verify) measured: `hass eval --stats` reads them back
         sparsity::product_statistics ps;
         ps.network = net.name.str();
         ps.synthetic = stats.synthetic;
-        ps.provenance = "hass co-search prediction at the chosen thresholds from: " + stats.provenance;
+        ps.provenance = measured_stats ? "measured by --oracle-cmd " + o.oracle_cmd + " at the chosen thresholds"
+                                       : "hass co-search prediction at the chosen thresholds from: " + stats.provenance;
+        const network& with_stats = measured_stats ? verified.measured_network : r.sparse_network;
         for (std::size_t s = 0; s < pred.size(); ++s) {
             if (!pred.convolution(s)) continue; // inner products are modelled dense
-            const layer& l = r.sparse_network.layers[static_cast<std::size_t>(pred.network_index(s))];
+            const layer& l = with_stats.layers[static_cast<std::size_t>(pred.network_index(s))];
             ps.layers.push_back({pred.name(s), l.sparsity.channels, l.sparsity.kernel,
                                  {{r.best.thresholds[s].tau_w, r.best.thresholds[s].tau_a, l.sparsity}}});
         }
@@ -219,7 +298,16 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         fmt::print("statistics         {}\n", stats.provenance.rfind("SYNTHETIC", 0) == 0 ? stats.provenance : "SYNTHETIC: " + stats.provenance);
     else
         fmt::print("statistics         {}\n", stats.provenance.empty() ? o.sparsity : stats.provenance);
-    fmt::print("accuracy oracle    tabulated{}\n\n", synthetic_table || table.synthetic ? ", SYNTHETIC" : "");
+    if (table_oracle)
+        fmt::print("accuracy oracle    tabulated{}{}\n\n", synthetic_table || table.synthetic ? ", SYNTHETIC" : "",
+                   o.verify ? "; chosen designs measured by " + o.oracle_cmd : std::string());
+    else
+        fmt::print("accuracy oracle    {} ({} requests)\n\n", o.oracle_cmd, command->requests());
+    if (o.verify) print_rounds(verified, o.budget);
+    if (o.verify && verified.chosen_round == 0) {
+        fmt::print("no design: {}\n", wrapped(verified.stop_reason));
+        return 0;
+    }
     if (!ok) {
         fmt::print("no design fits in one partition: {}\n",
                    r.design.found ? r.dense_design.message : r.design.message);
@@ -256,7 +344,7 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
                "                   not, so it compares designs of the same network; effective counts only the products\n"
                "                   whose activation and weight are both non-zero, the work the sparse design really\n"
                "                   does: it is lower than dense because the skipped zeros are not counted.\n");
-    if (!o.out.empty()) print_files_written(o.out, ok);
+    if (!o.out.empty()) print_files_written(o.out, ok, table_oracle);
     return 0;
 }
 

@@ -16,6 +16,9 @@ namespace hass::cli {
 struct cosearch_cli_options {
     std::string sparsity;            ///< "synthetic" or a decomposed statistics file
     std::string accuracy;            ///< accuracy table file (optional with synthetic)
+    std::string oracle_cmd;          ///< a command answering accuracy drops (and measurements) in JSON
+    bool verify = false;             ///< measure the chosen design with oracle_cmd, feed back, search again
+    int rounds = 4;                  ///< verify: co-searches at most
     double budget = 1.0;             ///< accuracy drop budget, points
     std::string method = "greedy";   ///< "greedy" or "tpe"
     std::string objective = "throughput";

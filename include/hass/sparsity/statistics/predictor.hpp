@@ -198,6 +198,7 @@ public:
             weight_row(l, wpos, c, pb.data());
             double* h = out.histogram.data() + static_cast<std::size_t>(c) * row;
             compose(l.K, pa.data(), pb.data(), h, table);
+            if (!l.correction.empty()) corrected_row(l.K, l.correction.data() + static_cast<std::size_t>(c) * row, h);
             for (count_t z = 0; z <= l.K; ++z) {
                 h[z] = h[z] > 1.0 ? 1.0 : h[z]; // rounding; make_sparsity_stats rejects p > 1
                 zeros += h[z] * static_cast<double>(z);
@@ -205,6 +206,32 @@ public:
         }
         out.mean_zeros = zeros / static_cast<double>(l.C * l.K);
     }
+
+    /// Corrects layer i's composition by a measurement: `measured` are the
+    /// product histograms measured at thresholds `at` (a real model, every layer
+    /// pruned at once). From then on every prediction of layer i adds, row by
+    /// row, the difference measured - composed at `at` (clipped to [0, 1] and
+    /// renormalised to sum 1), so that the prediction at `at` is the measurement
+    /// and the composition's error there carries over to other thresholds. A
+    /// later correction of the layer replaces the earlier one.
+    void correct(std::size_t i, const sparsity_stats& measured, threshold_pair at) {
+        auto& l = layers_.at(i);
+        const auto row = static_cast<std::size_t>(l.K + 1);
+        if (measured.channels != l.C || measured.kernel != l.K ||
+            measured.histogram.size() != static_cast<std::size_t>(l.C) * row)
+            hass::detail::fail("predictor::correct: " + detail::quoted(l.name) + ": the measured histograms are " +
+                               std::to_string(measured.channels) + " channels x " + std::to_string(measured.kernel) +
+                               " kernel, the statistics " + std::to_string(l.C) + " x " + std::to_string(l.K));
+        l.correction.clear();
+        l.memo_valid = false;
+        sparsity_stats composed;
+        predict_into(i, at.tau_w, at.tau_a, composed);
+        l.correction.resize(composed.histogram.size());
+        for (std::size_t j = 0; j < composed.histogram.size(); ++j)
+            l.correction[j] = measured.histogram[j] - composed.histogram[j];
+    }
+    /// Whether layer i carries a correction (correct()).
+    bool corrected(std::size_t i) const { return !layers_.at(i).correction.empty(); }
 
     sparsity_stats predict_copy(std::size_t i, double tau_w, double tau_a) const {
         sparsity_stats s;
@@ -277,7 +304,21 @@ private:
         bool memo_valid = false;
         double memo_w = 0, memo_a = 0;
         sparsity_stats memo;
+        std::vector<double> correction; ///< C x (K + 1), added to every prediction (correct())
     };
+
+    /// h += delta, clipped at 0 and renormalised to sum 1 (left as composed when nothing is left).
+    static void corrected_row(count_t K, const double* delta, double* h) {
+        double sum = 0;
+        std::array<double, max_kernel + 1> v{};
+        for (count_t z = 0; z <= K; ++z) {
+            const auto k = static_cast<std::size_t>(z);
+            v[k] = std::max(0.0, h[z] + delta[z]);
+            sum += v[k];
+        }
+        if (!(sum > 0)) return;
+        for (count_t z = 0; z <= K; ++z) h[z] = v[static_cast<std::size_t>(z)] / sum;
+    }
 
     std::string network_;
     bool synthetic_ = false;

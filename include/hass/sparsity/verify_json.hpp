@@ -1,0 +1,73 @@
+// JSON of the verified co-search: a measurement read from what an oracle
+// answers (`hass search --oracle-cmd`, the Python module's verify callable),
+// and the rounds of predicted vs measured drop and throughput for report.json.
+// Needs nlohmann-json (like hass/io/json.hpp).
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include "hass/io/json.hpp"
+#include "hass/sparsity/json.hpp"
+#include "hass/sparsity/verify.hpp"
+
+namespace hass::io {
+
+/// A measurement from an oracle's answer: {"drop": points, "products": a
+/// product statistics document (optional)} at thresholds `t`. Product layers
+/// are matched by name to the statistics layers; a layer with several points
+/// takes the one at its thresholds. `source` names the answer in errors.
+inline sparsity::measurement read_measurement(const json& answer, const sparsity::predictor& pred, const network& net,
+                                              std::span<const sparsity::threshold_pair> t, std::string_view source) {
+    const std::string src(source);
+    if (!answer.is_object()) throw hass::error(src + ": the answer must be a JSON object {\"drop\": ..., \"products\": ...}");
+    if (const auto e = answer.find("error"); e != answer.end())
+        throw hass::error(src + ": the oracle reports an error: " + (e->is_string() ? e->get<std::string>() : e->dump()));
+    const auto d = answer.find("drop");
+    if (d == answer.end() || !d->is_number())
+        throw hass::error(src + ": field 'drop' (the accuracy drop, percentage points) is missing or not a number");
+    sparsity::measurement m;
+    m.drop = d->get<double>();
+    if (!std::isfinite(m.drop)) throw hass::error(src + ": field 'drop' is not a finite number");
+    const auto p = answer.find("products");
+    if (p == answer.end() || p->is_null()) return m;
+    const auto ps = read_products(*p, src + ": products", &net);
+    m.products.resize(pred.size());
+    for (const auto& l : ps.layers) {
+        const int s = pred.index_of(l.layer);
+        if (s < 0)
+            throw hass::error(src + ": products: layer '" + l.layer + "' has no statistics (it is not one of the "
+                              "layers the co-search prunes)");
+        const auto si = static_cast<std::size_t>(s);
+        const auto& point = l.points.size() == 1 ? l.points.front() : l.at(t[si].tau_w, t[si].tau_a);
+        m.products[si] = point.stats;
+    }
+    return m;
+}
+
+/// The rounds of a verified co-search: predicted and measured drop and batch throughput.
+inline json verify_report_json(const sparsity::verified_cosearch_result& v) {
+    json rounds = json::array();
+    for (const auto& r : v.rounds) {
+        json e{{"round", r.round},
+               {"predicted_drop", r.predicted_drop},
+               {"measured_drop", r.measured_drop},
+               {"predicted_batch_fps", r.predicted_fps},
+               {"measured_batch_fps", r.throughput_measured ? json(r.measured_fps) : json(nullptr)},
+               {"measured_over_predicted", r.throughput_measured && r.predicted_fps > 0
+                                               ? json(r.measured_fps / r.predicted_fps) : json(nullptr)},
+               {"dense_batch_fps", r.dense_fps},
+               {"dense_fallback", r.dense_fallback},
+               {"layers_measured", r.layers_measured},
+               {"feedback", r.feedback.empty() ? json(nullptr) : json(r.feedback)}};
+        rounds.push_back(std::move(e));
+    }
+    return {{"batch", v.batch},
+            {"rounds", std::move(rounds)},
+            {"chosen_round", v.chosen_round == 0 ? json(nullptr) : json(v.chosen_round)},
+            {"verified", v.verified},
+            {"stop_reason", v.stop_reason}};
+}
+
+} // namespace hass::io

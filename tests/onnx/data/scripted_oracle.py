@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""A scripted accuracy oracle for `hass search --oracle-cmd` tests (run_onnx_cli_tests.sh).
+
+    scripted_oracle.py SCALE [PRODUCTS_FILE]
+
+Answers each request line with {"drop": SCALE x the sum of the layers' weight_sparsity}
+(a stand-in for a real model); a {"measure": true} request also gets the product
+histograms of PRODUCTS_FILE when given. A request it cannot read gets {"error": ...}.
+"""
+import json
+import sys
+
+scale = float(sys.argv[1])
+products = None
+if len(sys.argv) > 2:
+    with open(sys.argv[2]) as f:
+        products = json.load(f)
+for line in sys.stdin:
+    try:
+        req = json.loads(line)
+        t = req.get("thresholds", req)
+        answer = {"drop": scale * sum(e.get("weight_sparsity", 0.0) for e in t["layers"])}
+        if req.get("measure") and products is not None:
+            answer["products"] = products
+    except (ValueError, KeyError, TypeError) as e:
+        answer = {"error": "cannot read the request: %s" % e}
+    print(json.dumps(answer), flush=True)

@@ -1,0 +1,210 @@
+// Verify and refine: the co-search's chosen design measured on a "real" model,
+// the measurement fed back (a measured accuracy point, corrected statistics),
+// and the search run again until the measured drop is within the budget.
+#include <catch2/catch.hpp>
+
+#include <hass/hass.hpp>
+#include <hass/sparsity/synthetic.hpp>
+#include <hass/sparsity/verify.hpp>
+
+#include <cmath>
+#include <numeric>
+
+namespace {
+
+hass::network small_net() {
+    hass::network_builder b{"small", {16, 16, 8}};
+    auto x = b.conv(b.input(), "conv1", {.filters = 16, .kernel = 3, .pad = 1});
+    x = b.relu(x, "relu1");
+    x = b.conv(x, "conv2", {.filters = 16, .kernel = 3, .pad = 1});
+    x = b.relu(x, "relu2");
+    x = b.conv(x, "conv3", {.filters = 16, .kernel = 3, .pad = 1});
+    x = b.relu(x, "relu3");
+    x = b.global_avg_pool(x, "gap");
+    b.inner_product(x, "fc", 10);
+    return std::move(b).build();
+}
+
+const hass::board small_board{"small", "none", {48, 40000, 80000, 60, 0}, 200, 10};
+
+struct problem {
+    hass::network net = small_net();
+    hass::sparsity::synthetic_problem synth = hass::sparsity::make_synthetic_problem(net);
+    hass::sparsity::predictor pred{synth.statistics, net};
+    hass::sparsity::accuracy_oracle oracle = hass::sparsity::tabulated_oracle(synth.accuracy, synth.statistics);
+};
+
+hass::sparsity::cosearch_options quick(double budget) {
+    hass::sparsity::cosearch_options co;
+    co.budget = budget;
+    co.exact_front_points = 2;
+    return co;
+}
+
+} // namespace
+
+TEST_CASE("the measured-point correction of the oracle: exact at the point, linear to zero at the radius",
+          "[verify]") {
+    hass::sparsity::detail::verify::corrected_oracle o;
+    // base: 1 point per unit of tau_w of the first layer
+    o.base = [](std::span<const hass::sparsity::threshold_pair> t) { return t[0].tau_w; };
+    o.w_range = {{0.0, 1.0}, {0.0, 1.0}};
+    o.a_range = {{0.0, 0.0}, {0.0, 0.0}}; // one-point grids: not a dimension
+    o.radius = 0.25;
+    o.points.push_back({{{0.5, 0.0}, {0.5, 0.0}}, 2.0}); // measured 2.5 where the base said 0.5
+    using tp = hass::sparsity::threshold_pair;
+    const std::vector<tp> at{{0.5, 0.0}, {0.5, 0.0}};
+    CHECK(o(at) == Approx(2.5).epsilon(1e-12));
+    // r = sqrt((0.1^2 + 0.1^2) / 2) = 0.1: w = 1 - 0.1 / 0.25 = 0.6; base 0.6 + 0.6 * 2 = 1.8
+    const std::vector<tp> near{{0.6, 0.0}, {0.6, 0.0}};
+    CHECK(o(near) == Approx(1.8).epsilon(1e-12));
+    // r = 0.05: w = 0.8; p(y) = 0.45 < p(x) = 0.5: the excess scales by 0.9; 0.45 + 0.8 * 0.9 * 2 = 1.89
+    const std::vector<tp> lower{{0.45, 0.0}, {0.45, 0.0}};
+    CHECK(o(lower) == Approx(1.89).epsilon(1e-12));
+    // the smallest thresholds keep the base's drop (p = 0), even within R
+    o.radius = 10;
+    const std::vector<tp> smallest{{0.0, 0.0}, {0.0, 0.0}};
+    CHECK(o(smallest) == 0.0);
+    o.radius = 0.25;
+    // r = 0.3 > R: the base alone
+    const std::vector<tp> far{{0.8, 0.0}, {0.8, 0.0}};
+    CHECK(o(far) == Approx(0.8).epsilon(1e-12));
+    // a negative excess never makes a drop negative: base 0.4, r = 0.1, 0.4 - 0.6 * 0.8 * 2 < 0 -> 0
+    o.points.back().excess = -2.0;
+    const std::vector<tp> below{{0.4, 0.0}, {0.4, 0.0}};
+    CHECK(o(below) == 0.0);
+}
+
+TEST_CASE("predictor::correct makes the prediction at the measured thresholds the measurement", "[verify]") {
+    problem p;
+    const std::size_t s = 1;
+    const hass::sparsity::threshold_pair at{p.pred.tau_w_grid(s)[2], p.pred.tau_a_grid(s)[1]};
+    auto measured = p.pred.predict_copy(s, at.tau_w, at.tau_a);
+    const auto row = static_cast<std::size_t>(measured.kernel + 1);
+    // the real layer has fewer zeros: every row is the composed row moved one bin to the left
+    for (std::size_t c = 0; c < static_cast<std::size_t>(measured.channels); ++c) {
+        double* h = measured.histogram.data() + c * row;
+        std::vector<double> v(row, 0.0);
+        v[0] = h[0] + h[1];
+        for (std::size_t z = 1; z + 1 < row; ++z) v[z] = h[z + 1];
+        std::copy(v.begin(), v.end(), h);
+    }
+    const auto composed_other = p.pred.predict_copy(s, p.pred.tau_w_grid(s)[4], p.pred.tau_a_grid(s)[1]);
+    const auto composed_at = p.pred.predict_copy(s, at.tau_w, at.tau_a);
+    REQUIRE_FALSE(p.pred.corrected(s));
+    p.pred.correct(s, measured, at);
+    CHECK(p.pred.corrected(s));
+    const auto after = p.pred.predict_copy(s, at.tau_w, at.tau_a);
+    for (std::size_t j = 0; j < after.histogram.size(); ++j) CHECK(after.histogram[j] == Approx(measured.histogram[j]).margin(1e-12));
+    // elsewhere: composed + (measured - composed at), clipped at 0, rows renormalised
+    const auto other = p.pred.predict_copy(s, p.pred.tau_w_grid(s)[4], p.pred.tau_a_grid(s)[1]);
+    for (std::size_t c = 0; c < 3; ++c) {
+        std::vector<double> v(row);
+        double sum = 0;
+        for (std::size_t z = 0; z < row; ++z) {
+            const std::size_t j = c * row + z;
+            v[z] = std::max(0.0, composed_other.histogram[j] + measured.histogram[j] - composed_at.histogram[j]);
+            sum += v[z];
+        }
+        for (std::size_t z = 0; z < row; ++z) CHECK(other.histogram[c * row + z] == Approx(v[z] / sum).margin(1e-12));
+    }
+    // other layers are untouched
+    CHECK_FALSE(p.pred.corrected(0));
+    // a measurement of the wrong shape names the layer
+    auto wrong = measured;
+    wrong.channels += 1;
+    CHECK_THROWS_WITH(p.pred.correct(s, wrong, at), Catch::Contains("conv2") && Catch::Contains("channels"));
+}
+
+TEST_CASE("verified co-search: a real model that drops more than the table is refined until within budget",
+          "[verify]") {
+    problem p;
+    // the "real" model: every drop 1.8x what the table says (pruning everywhere at once hurts more)
+    auto table = p.oracle;
+    int measures = 0;
+    const hass::sparsity::measure_fn measure = [&](std::span<const hass::sparsity::threshold_pair> t) {
+        ++measures;
+        hass::sparsity::measurement m;
+        m.drop = 1.8 * table(t);
+        return m;
+    };
+    const double budget = 1.0;
+    hass::sparsity::verify_options vo;
+    vo.rounds = 8; // the 1.8x model takes 6 rounds here: each measured point only corrects its neighbourhood
+    const auto v = hass::sparsity::verified_cosearch(p.net, small_board, p.pred, p.oracle, measure, quick(budget), vo);
+    REQUIRE(v.rounds.size() >= 2); // the first round's design breaks the budget when measured
+    CHECK(v.rounds.front().measured_drop > budget);
+    CHECK(v.rounds.front().measured_drop == Approx(1.8 * v.rounds.front().predicted_drop));
+    CHECK(v.rounds.front().feedback == "measured accuracy point");
+    CHECK(measures == static_cast<int>(v.rounds.size()));
+    REQUIRE(v.chosen_round > 0);
+    CHECK(v.rounds[static_cast<std::size_t>(v.chosen_round - 1)].measured_drop <= budget);
+    CHECK(v.result.design.found);
+    // the chosen design still beats the dense design
+    CHECK(v.rounds[static_cast<std::size_t>(v.chosen_round - 1)].predicted_fps > v.rounds.front().dense_fps);
+    if (v.verified) CHECK(v.stop_reason.find("within the budget") != std::string::npos);
+}
+
+TEST_CASE("verified co-search: measured histograms set the measured throughput and correct the statistics",
+          "[verify]") {
+    problem p;
+    hass::sparsity::predictor truth{p.synth.statistics, p.net};
+    const hass::sparsity::measure_fn measure = [&](std::span<const hass::sparsity::threshold_pair> t) {
+        hass::sparsity::measurement m;
+        m.drop = p.oracle(t);
+        m.products.resize(truth.size());
+        for (std::size_t s = 0; s < truth.size(); ++s) {
+            // the real activations are denser than composed: half of each row's zeros-bins mass
+            // moves to the dense end (z = 0)
+            auto st = truth.predict_copy(s, t[s].tau_w, t[s].tau_a);
+            const auto row = static_cast<std::size_t>(st.kernel + 1);
+            for (std::size_t c = 0; c < static_cast<std::size_t>(st.channels); ++c) {
+                double moved = 0;
+                for (std::size_t z = 1; z < row; ++z) {
+                    moved += 0.5 * st.histogram[c * row + z];
+                    st.histogram[c * row + z] *= 0.5;
+                }
+                st.histogram[c * row] += moved;
+            }
+            m.products[s] = st;
+        }
+        return m;
+    };
+    const auto v = hass::sparsity::verified_cosearch(p.net, small_board, p.pred, p.oracle, measure, quick(1.0));
+    REQUIRE_FALSE(v.rounds.empty());
+    const auto& r1 = v.rounds.front();
+    CHECK(r1.throughput_measured);
+    CHECK(r1.layers_measured > 0);
+    // denser than predicted: slower than predicted, by more than the 2% tolerance
+    CHECK(r1.measured_fps < 0.98 * r1.predicted_fps);
+    REQUIRE(v.rounds.size() >= 2);
+    CHECK(r1.feedback.find("statistics of 3 layers corrected") != std::string::npos);
+    for (std::size_t s = 0; s < p.pred.size(); ++s) CHECK(p.pred.corrected(s) == p.pred.convolution(s));
+    // the next round predicts from the corrected statistics: within the tolerance of its measurement
+    const auto& last = v.rounds.back();
+    CHECK(std::abs(last.measured_fps / last.predicted_fps - 1.0) <= 0.02);
+    CHECK(v.verified);
+    CHECK(v.rounds.size() <= 4);
+}
+
+TEST_CASE("verified co-search: bad measurements and options are errors naming the problem", "[verify]") {
+    problem p;
+    const hass::sparsity::measure_fn nan = [](std::span<const hass::sparsity::threshold_pair>) {
+        hass::sparsity::measurement m;
+        m.drop = std::nan("");
+        return m;
+    };
+    CHECK_THROWS_WITH(hass::sparsity::verified_cosearch(p.net, small_board, p.pred, p.oracle, nan, quick(1.0)),
+                      Catch::Contains("not a finite number"));
+    const hass::sparsity::measure_fn short_products = [](std::span<const hass::sparsity::threshold_pair>) {
+        hass::sparsity::measurement m;
+        m.products.resize(1);
+        return m;
+    };
+    CHECK_THROWS_WITH(hass::sparsity::verified_cosearch(p.net, small_board, p.pred, p.oracle, short_products, quick(1.0)),
+                      Catch::Contains("histograms for 1 layers"));
+    hass::sparsity::verify_options vo;
+    vo.rounds = 0;
+    CHECK_THROWS_WITH(hass::sparsity::verified_cosearch(p.net, small_board, p.pred, p.oracle, nan, quick(1.0), vo),
+                      Catch::Contains("rounds must be >= 1"));
+}
