@@ -199,17 +199,18 @@ inline verified_cosearch_result verified_cosearch(const network& net, const boar
             hass::detail::fail("verified co-search: the measurement gave histograms for " +
                                std::to_string(m.products.size()) + " layers, the statistics have " +
                                std::to_string(pred.size()));
+        for (std::size_t s = 0; s < m.products.size(); ++s) // one shape check for both uses below
+            if (m.products[s] && (m.products[s]->channels != pred.channels(s) || m.products[s]->kernel != pred.kernel(s)))
+                hass::detail::fail("verified co-search: layer '" + pred.name(s) + "': the measured histograms are " +
+                                   std::to_string(m.products[s]->channels) + " channels x " +
+                                   std::to_string(m.products[s]->kernel) + " kernel, the statistics " +
+                                   std::to_string(pred.channels(s)) + " x " + std::to_string(pred.kernel(s)));
         v.measured_drop = m.drop;
         network measured = r.sparse_network;
         for (std::size_t s = 0; s < m.products.size(); ++s) {
             if (!m.products[s] || !pred.convolution(s)) continue;
             auto& l = measured.layers[static_cast<std::size_t>(pred.network_index(s))];
             if (!l.is_sparse()) continue; // the layer is built dense at this point: its histograms do not matter
-            if (m.products[s]->channels != l.sparsity.channels || m.products[s]->kernel != l.sparsity.kernel)
-                hass::detail::fail("verified co-search: layer '" + pred.name(s) + "': the measured histograms are " +
-                                   std::to_string(m.products[s]->channels) + " channels x " +
-                                   std::to_string(m.products[s]->kernel) + " kernel, the layer " +
-                                   std::to_string(l.sparsity.channels) + " x " + std::to_string(l.sparsity.kernel));
             l.sparsity = *m.products[s];
             ++v.layers_measured;
         }
@@ -229,7 +230,7 @@ inline verified_cosearch_result verified_cosearch(const network& net, const boar
             out.measured_network = std::move(measured);
         }
         else if (out.chosen_round == 0)
-            last = r; // reported when no round is within the budget
+            last = std::move(r); // reported when no round is within the budget (r is not used below)
         const bool fps_ok = !v.throughput_measured ||
                             std::abs(v.measured_fps / v.predicted_fps - 1.0) <= vo.throughput_tolerance;
         out.rounds.push_back(v);
@@ -266,7 +267,6 @@ inline verified_cosearch_result verified_cosearch(const network& net, const boar
             std::size_t n = 0;
             for (std::size_t s = 0; s < m.products.size(); ++s) {
                 if (!m.products[s] || !pred.convolution(s)) continue;
-                if (m.products[s]->channels != pred.channels(s) || m.products[s]->kernel != pred.kernel(s)) continue;
                 pred.correct(s, *m.products[s], v.thresholds[s]);
                 ++n;
             }
