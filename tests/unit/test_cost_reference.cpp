@@ -74,6 +74,24 @@ TEST_CASE("Regression estimates are summed in double, left to right", "[cost][re
     CHECK(hass::cost::dspmul(28, 19) == 2);
 }
 
+TEST_CASE("estimate_of: the features as arguments, the same sum as a feature vector", "[cost][reference]") {
+    using hass::cost::estimate;
+    using hass::cost::estimate_of;
+    using hass::cost::feature_vector;
+    // the fork's FF coefficients: 4 * 11.999999999999998 + 64 * 0 + 1 * 3.0000000000000058 = 51.0 in double
+    const feature_vector ff{11.999999999999998, 0.0, 3.0000000000000058};
+    CHECK(estimate_of(ff, 4, 64, 1) == 51);
+    CHECK(estimate_of(ff, 4, 64, 1) == estimate(feature_vector{4, 64, 1}, ff));
+    // left to right: 1e16 + 1 rounds to 1e16, so 1e16 + 1 - 1e16 is 0 (1 in exact arithmetic)
+    CHECK(estimate_of(feature_vector{1e16, 1.0, -1e16}, 1, 1, 1) == 0);
+    // more features than coefficients: the extra features are ignored (so are extra coefficients)
+    CHECK(estimate_of(feature_vector{2.5, 1.5}, 2, 3, 1000) == 9);  // trunc(5 + 4.5)
+    CHECK(estimate_of(feature_vector{2.5, 1.5, 7.0}, 2) == 5);
+    // truncation toward zero, also for negative sums
+    CHECK(estimate_of(feature_vector{-0.75}, 2) == -1); // trunc(-1.5)
+    static_assert(hass::cost::estimate_of(feature_vector{0.5, 0.25}, 3, 4) == 2);
+}
+
 TEST_CASE("Sliding window buffers: line buffer in BRAM, window buffers and frame in LUTRAM", "[cost][reference]") {
     // resnet18 conv1 at unit folding: padded 230 x 230, 3 channels, 7x7, 16 bits.
     // line buffer: depth 3*230 = 690, width 6*16 = 96 -> ceil(96/36) * ceil(690/512) = 3 * 2 = 6 BRAM18

@@ -50,55 +50,71 @@ constexpr double hass_weight_bits_per_image(const layer& l, const weight_plan& p
 }
 
 /// hass's latency, pipeline depth and resources of a layer (see the file comment).
+/// The figures are summed in locals and the result is formed once (this runs for
+/// every layer of every design a search evaluates).
 template <class Visit = ignore_modules>
 constexpr layer_figures hass_layer(const coefficient_table& t, const layer& l, const folding& f, Visit&& visit = {}) {
-    layer_figures out;
-    out.kind = reference_kind_of(l, f);
-    out.reports_uram = l.has_weights();
     double slowest = 0;
     double dot_dsp = 0; // multipliers of the dot products, before packing
+    double dsp = 0;
+    count_t depth = 0, lut = 0, ff = 0, bram = 0, uram = 0, line_buffer_bram = 0;
+    bool undefined = false;
     for_each_module(l, f, [&](const auto& m, count_t replicas) {
         slowest = std::max(slowest, m.latency());
-        out.pipeline_depth += m.pipeline_depth();
+        depth += m.pipeline_depth();
         module_figure fig = m.cost(t);
         if constexpr (requires { m.kernel_rows; m.stride_rows; m.rows; }) {
             // a sliding window: its line buffer leaves when the input is read from off-chip memory
             const count_t line = m.line_buffer_bram();
-            out.line_buffer_bram += line * replicas;
+            line_buffer_bram += line * replicas;
             if (f.streamed_inputs & 1u) fig.bram -= line;
         }
         visit(std::remove_cvref_t<decltype(m)>::name, fig, replicas, true);
-        if (fig.undefined) out.undefined = true;
-        out.lut += fig.lut * replicas;
-        out.ff += fig.ff * replicas;
-        out.bram += fig.bram * replicas;
+        if (fig.undefined) undefined = true;
+        lut += fig.lut * replicas;
+        ff += fig.ff * replicas;
+        bram += fig.bram * replicas;
         if constexpr (requires { m.weight_width; })
             dot_dsp += fig.dsp * static_cast<double>(replicas);
         else
-            out.dsp += fig.dsp * static_cast<double>(replicas);
+            dsp += fig.dsp * static_cast<double>(replicas);
     });
+    weight_plan weights{};
+    count_t weight_bram = 0, weight_uram = 0;
     if (l.has_weights()) {
         const count_t iw = l.width.data, ww = l.width.weight;
         const double pi = (iw <= 4 && ww <= 4) ? 0.25 : (iw <= 8 && ww <= 8) ? 0.5 : 1.0;
-        out.dsp += static_cast<double>(ceil_to_count(dot_dsp * pi));
+        dsp += static_cast<double>(ceil_to_count(dot_dsp * pi));
         // the stream terms of MODEL.md: reading the (padded) input, writing the output
         slowest = std::max(slowest, static_cast<double>(stream_words(l, f)));
-        out.weights = hass_weight_plan(l, f);
-        if (out.weights.uram)
-            out.weight_uram = out.weights.on_chip_blocks();
-        else
-            out.weight_bram = out.weights.on_chip_blocks();
-        out.bram += out.weight_bram;
-        out.uram += out.weight_uram;
+        weights = hass_weight_plan(l, f);
+        (weights.uram ? weight_uram : weight_bram) = weights.on_chip_blocks();
+        bram += weight_bram;
+        uram += weight_uram;
         if (l.block_floating_point) {
             // a shift-scale multiplier per output stream and its two scale memories
             const count_t so = streams_out(l, f);
-            out.dsp += static_cast<double>(so);
-            out.bram += 2 * so * bram18_blocks(l.filters() / so, l.width.acc, buffer_kind::memory);
+            dsp += static_cast<double>(so);
+            bram += 2 * so * bram18_blocks(l.filters() / so, l.width.acc, buffer_kind::memory);
         }
     }
-    out.latency = ceil_to_count(slowest);
-    return out;
+    return layer_figures{.kind = reference_kind_of(l, f),
+                         .latency = ceil_to_count(slowest),
+                         .pipeline_depth = depth,
+                         .rate_in = 1,
+                         .rate_out = 1,
+                         .lut = lut,
+                         .ff = ff,
+                         .bram = bram,
+                         .uram = uram,
+                         .dsp = dsp,
+                         .reports_uram = l.has_weights(),
+                         .weights = weights,
+                         .weight_bram = weight_bram,
+                         .weight_uram = weight_uram,
+                         .line_buffer_bram = line_buffer_bram,
+                         .stream_bits_per_cycle = 0,
+                         .undefined = undefined};
 }
 
 } // namespace hass::cost

@@ -47,22 +47,31 @@ constexpr count_t feature_bits(count_t n, bool& undefined) noexcept {
     return bits(n);
 }
 
-/// Evaluates the seven raw types and forms LUT and BRAM.
-constexpr module_figure regress(const raw_vectors& x, const raw_vectors& c, bool undefined) noexcept {
+/// The seven raw estimates of a regressed module (each estimate_of(coefficients,
+/// features...)), with LUT = logic + LUTRAM + shift registers and BRAM = 2 BRAM36
+/// + BRAM18. The features go straight into the dot products: no feature vector
+/// is built (a module figure is computed for every module of every layer in
+/// every evaluation, so this is the hot path of the cost model).
+constexpr module_figure regressed(count_t logic_lut, count_t lut_ram, count_t lut_sr, count_t ff, count_t dsp,
+                                  count_t bram36, count_t bram18, bool undefined) noexcept {
     module_figure m;
     m.regressed = true;
     m.undefined = undefined;
-    m.logic_lut = estimate(x.logic_lut, c.logic_lut);
-    m.lut_ram = estimate(x.lut_ram, c.lut_ram);
-    m.lut_sr = estimate(x.lut_sr, c.lut_sr);
-    m.ff = estimate(x.ff, c.ff);
-    m.dsp = static_cast<double>(estimate(x.dsp, c.dsp));
-    m.bram36 = estimate(x.bram36, c.bram36);
-    m.bram18 = estimate(x.bram18, c.bram18);
+    m.logic_lut = logic_lut;
+    m.lut_ram = lut_ram;
+    m.lut_sr = lut_sr;
+    m.ff = ff;
+    m.dsp = static_cast<double>(dsp);
+    m.bram36 = bram36;
+    m.bram18 = bram18;
     m.lut = m.logic_lut + m.lut_ram + m.lut_sr;
     m.bram = 2 * m.bram36 + m.bram18;
     return m;
 }
+
+/// The estimate of a resource whose feature vector is [0] (every regressed
+/// module's BRAM, most DSP): trunc(0 * c0), which is 0 for any finite coefficient.
+inline constexpr count_t zero_feature = 0;
 
 constexpr module_figure constant(count_t lut, count_t ff, double dsp, count_t bram) noexcept {
     module_figure m;
@@ -75,34 +84,41 @@ constexpr module_figure constant(count_t lut, count_t ff, double dsp, count_t br
 
 } // namespace detail
 
+// Each module below lists its feature vectors per raw type in the coefficient
+// order of regression.hpp (docs/cost_model.md gives them as vectors). The
+// bits(n) features are computed before any estimate so that `undefined` is
+// known when the figure is formed.
+
 /// Accumulator: `ch` partial sums per output, `filters` outputs, `S` lanes of `d` bits.
 constexpr module_figure accum(const coefficient_table& t, count_t ch, count_t filters, count_t S, count_t d) noexcept {
     bool u = false;
     const count_t Sd = S * d;
     const count_t bch = detail::feature_bits(ch, u), bf = detail::feature_bits(filters, u);
-    const raw_vectors x{{filters, ch, Sd, S, bch, bf, 1},
-                        {lutq(2, Sd), Sd * filters, Sd, S * filters},
-                        {0},
-                        {d, Sd, bch, bf, ch, filters, 1},
-                        {0},
-                        {0},
-                        {0}};
-    return detail::regress(x, t.accum, u);
+    const raw_vectors& c = t.accum;
+    return detail::regressed(estimate_of(c.logic_lut, filters, ch, Sd, S, bch, bf, 1),
+                             estimate_of(c.lut_ram, lutq(2, Sd), Sd * filters, Sd, S * filters), detail::zero_feature,
+                             estimate_of(c.ff, d, Sd, bch, bf, ch, filters, 1), detail::zero_feature,
+                             detail::zero_feature, detail::zero_feature, u);
 }
 
 /// Bias: `ch` values per bias, `S` lanes of `d` bits.
 constexpr module_figure bias(const coefficient_table& t, count_t ch, count_t S, count_t d) noexcept {
     bool u = false;
     const count_t Sd = S * d;
-    const raw_vectors x{{Sd}, {Sd * ch}, {0}, {Sd, detail::feature_bits(ch, u), 1}, {0}, {0}, {0}};
-    return detail::regress(x, t.bias, u);
+    const count_t bch = detail::feature_bits(ch, u);
+    const raw_vectors& c = t.bias;
+    return detail::regressed(estimate_of(c.logic_lut, Sd), estimate_of(c.lut_ram, Sd * ch), detail::zero_feature,
+                             estimate_of(c.ff, Sd, bch, 1), detail::zero_feature, detail::zero_feature,
+                             detail::zero_feature, u);
 }
 
 /// Fork: words of `P` values copied to `c` outputs, `S` lanes of `d` bits.
 constexpr module_figure fork(const coefficient_table& t, count_t P, count_t c, count_t S, count_t d) noexcept {
     const count_t Sd = S * d;
-    const raw_vectors x{{S * P, Sd * P, S * P * c, Sd * P * c, 1}, {0}, {0}, {S * P, Sd * P * c, 1}, {0}, {0}, {0}};
-    return detail::regress(x, t.fork, false);
+    const raw_vectors& k = t.fork;
+    return detail::regressed(estimate_of(k.logic_lut, S * P, Sd * P, S * P * c, Sd * P * c, 1), detail::zero_feature,
+                             detail::zero_feature, estimate_of(k.ff, S * P, Sd * P * c, 1), detail::zero_feature,
+                             detail::zero_feature, detail::zero_feature, false);
 }
 
 /// Glue: sums `n` (coarse_in) partial results, `S` lanes of `d` bits.
@@ -110,14 +126,11 @@ constexpr module_figure glue(const coefficient_table& t, count_t n, count_t S, c
     bool u = false;
     const count_t Sd = S * d;
     const count_t bn = detail::feature_bits(n, u);
-    const raw_vectors x{{Sd * n, Sd * bn, n, 1},
-                        {lutq(bn + 1, Sd), 1},
-                        {bn, 1},
-                        {n, Sd, bn, Sd * (count_t{1} << bn), Sd * n, 1},
-                        {0},
-                        {0},
-                        {0}};
-    return detail::regress(x, t.glue, u);
+    const raw_vectors& c = t.glue;
+    return detail::regressed(estimate_of(c.logic_lut, Sd * n, Sd * bn, n, 1), estimate_of(c.lut_ram, lutq(bn + 1, Sd), 1),
+                             estimate_of(c.lut_sr, bn, 1),
+                             estimate_of(c.ff, n, Sd, bn, Sd * (count_t{1} << bn), Sd * n, 1), detail::zero_feature,
+                             detail::zero_feature, detail::zero_feature, u);
 }
 
 /// Vector dot: `f` multipliers per lane, `S` lanes, `filters` filters in turn;
@@ -126,15 +139,13 @@ constexpr module_figure vector_dot(const coefficient_table& t, count_t filters, 
                                    count_t w, count_t a) noexcept {
     bool u = false;
     const count_t bF = detail::feature_bits(filters, u), bfine = detail::feature_bits(f, u);
-    const raw_vectors x{{f, d, w, S * d * f, S * w * f, S * a * f, filters, bF, 1},
-                        {lutq(bfine + 1, S * a), 1},
-                        {bfine + 1},
-                        {a, filters, f, bF, bfine + 1, S * a * f, S * a, 1},
-                        {S * f},
-                        {0},
-                        {0}};
-    module_figure m = detail::regress(x, t.vector_dot, u);
-    m.dsp = static_cast<double>(S * f * dspmul(d, w));
+    const raw_vectors& c = t.vector_dot;
+    module_figure m = detail::regressed(
+        estimate_of(c.logic_lut, f, d, w, S * d * f, S * w * f, S * a * f, filters, bF, 1),
+        estimate_of(c.lut_ram, lutq(bfine + 1, S * a), 1), estimate_of(c.lut_sr, bfine + 1),
+        estimate_of(c.ff, a, filters, f, bF, bfine + 1, S * a * f, S * a, 1), detail::zero_feature,
+        detail::zero_feature, detail::zero_feature, u);
+    m.dsp = static_cast<double>(S * f * dspmul(d, w)); // the rule, not the regression
     return m;
 }
 
@@ -144,15 +155,12 @@ constexpr module_figure sparse_vector_dot(const coefficient_table& t, count_t fi
                                           count_t w, count_t a) noexcept {
     bool u = false;
     const count_t bF = detail::feature_bits(filters, u), bfine = detail::feature_bits(f, u);
-    const raw_vectors x{{f, d, w, d * f, w * f, a * f, filters, bF, 1},
-                        {lutq(bfine + 3, a), 1},
-                        {bfine + 1},
-                        {a, bF, bfine + 1, a * f, 1},
-                        {f},
-                        {0},
-                        {0}};
-    module_figure m = detail::regress(x, t.sparse_vector_dot, u);
-    m.dsp = static_cast<double>(f * dspmul(d, w));
+    const raw_vectors& c = t.sparse_vector_dot;
+    module_figure m = detail::regressed(estimate_of(c.logic_lut, f, d, w, d * f, w * f, a * f, filters, bF, 1),
+                                        estimate_of(c.lut_ram, lutq(bfine + 3, a), 1),
+                                        estimate_of(c.lut_sr, bfine + 1), estimate_of(c.ff, a, bF, bfine + 1, a * f, 1),
+                                        detail::zero_feature, detail::zero_feature, detail::zero_feature, u);
+    m.dsp = static_cast<double>(f * dspmul(d, w)); // the rule, not the regression
     return m;
 }
 
@@ -165,14 +173,12 @@ constexpr module_figure squeeze(const coefficient_table& t, count_t i, count_t o
     const count_t q = B / i + 1;
     const count_t bb = B * bram18_blocks(q, Sd, buffer_kind::fifo);
     const count_t bl = bb == 0 ? B * lutq(q, Sd) : 0;
-    const raw_vectors x{{B / i, Sd * o * (B / o), B / i, B / o, i, o, Sd * o, 1},
-                        {bl},
-                        {0},
-                        {detail::feature_bits(B / i, u), B, Sd * o, o, o * detail::feature_bits(B / o, u), 1},
-                        {0},
-                        {0},
-                        {0}};
-    module_figure m = detail::regress(x, t.squeeze, u);
+    const count_t bi = detail::feature_bits(B / i, u), bo = detail::feature_bits(B / o, u);
+    const raw_vectors& c = t.squeeze;
+    module_figure m = detail::regressed(
+        estimate_of(c.logic_lut, B / i, Sd * o * (B / o), B / i, B / o, i, o, Sd * o, 1), estimate_of(c.lut_ram, bl),
+        detail::zero_feature, estimate_of(c.ff, bi, B, Sd * o, o, o * bo, 1), detail::zero_feature,
+        detail::zero_feature, detail::zero_feature, u);
     m.bram = bb;
     return m;
 }
@@ -208,15 +214,14 @@ constexpr module_figure sliding_window(const coefficient_table& t, count_t rows,
     bool u = false;
     const count_t Sd = S * d;
     const window_buffers b = sliding_window_buffers(cols, ch, kr, kc, S, d);
-    const raw_vectors x{{Sd, kr - 1, kr * (kc - 1), Sd * (kr - 1), Sd * kr * (kc - 1)},
-                        {b.line_lutram, b.window_lutram, b.frame_lutram},
-                        {1},
-                        {detail::feature_bits(rows, u), detail::feature_bits(cols, u), detail::feature_bits(ch, u),
-                         Sd, Sd * kr * kc, kr * kc, Sd * (kr - 1), Sd * kr * (kc - 1), kr * kc, 1},
-                        {0},
-                        {0},
-                        {0}};
-    module_figure m = detail::regress(x, t.sliding_window, u);
+    const count_t br = detail::feature_bits(rows, u), bc = detail::feature_bits(cols, u),
+                  bch = detail::feature_bits(ch, u);
+    const raw_vectors& c = t.sliding_window;
+    module_figure m = detail::regressed(
+        estimate_of(c.logic_lut, Sd, kr - 1, kr * (kc - 1), Sd * (kr - 1), Sd * kr * (kc - 1)),
+        estimate_of(c.lut_ram, b.line_lutram, b.window_lutram, b.frame_lutram), estimate_of(c.lut_sr, 1),
+        estimate_of(c.ff, br, bc, bch, Sd, Sd * kr * kc, kr * kc, Sd * (kr - 1), Sd * kr * (kc - 1), kr * kc, 1),
+        detail::zero_feature, detail::zero_feature, detail::zero_feature, u);
     m.lut = m.logic_lut + m.lut_sr + b.line_lutram + b.window_lutram + b.frame_lutram;
     m.bram = b.line_bram + b.window_bram;
     m.dsp = 0;
@@ -228,11 +233,11 @@ constexpr module_figure pool(const coefficient_table& t, count_t kr, count_t kc,
     bool u = false;
     const count_t Sd = S * d, K = kr * kc;
     const count_t bK = detail::feature_bits(K, u);
-    const raw_vectors x{{K, Sd * K, Sd * bK, kr, kc, 1}, {lutq(bK + 1, Sd), 1}, {0}, {Sd, Sd * K, bK, 1},
-                        {0},
-                        {0},
-                        {0}};
-    return detail::regress(x, t.pool, u);
+    const raw_vectors& c = t.pool;
+    return detail::regressed(estimate_of(c.logic_lut, K, Sd * K, Sd * bK, kr, kc, 1),
+                             estimate_of(c.lut_ram, lutq(bK + 1, Sd), 1), detail::zero_feature,
+                             estimate_of(c.ff, Sd, Sd * K, bK, 1), detail::zero_feature, detail::zero_feature,
+                             detail::zero_feature, u);
 }
 
 /// Global pooling of a rows x cols map, `ch` channels per lane, data `d` and
@@ -241,8 +246,10 @@ constexpr module_figure global_pool(const coefficient_table& t, count_t rows, co
                                     count_t a) noexcept {
     bool u = false;
     const count_t bch = detail::feature_bits(ch, u), brc = detail::feature_bits(rows * cols, u);
-    const raw_vectors x{{a, d, bch, brc, 1}, {lutq(4, d)}, {0}, {d, bch, brc, a * ch, 1}, {0}, {0}, {0}};
-    module_figure m = detail::regress(x, t.global_pool, u);
+    const raw_vectors& c = t.global_pool;
+    module_figure m = detail::regressed(estimate_of(c.logic_lut, a, d, bch, brc, 1), estimate_of(c.lut_ram, lutq(4, d)),
+                                        detail::zero_feature, estimate_of(c.ff, d, bch, brc, a * ch, 1),
+                                        detail::zero_feature, detail::zero_feature, detail::zero_feature, u);
     m.dsp = static_cast<double>(dspmul(d, a));
     return m;
 }

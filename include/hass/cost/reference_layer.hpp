@@ -338,27 +338,53 @@ constexpr count_t reference_weight_depth(count_t F, count_t G, count_t C, count_
 template <class Visit = ignore_modules>
 constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const layer& l, const folding& f,
                                           Visit&& visit = {}, bool honour_storage = true) {
-    layer_figures out;
-    out.kind = reference_kind_of(l, f);
+    // the figures are kept in locals and the result is formed once at the end
+    // (finish): a layer_figures built up in place would first be cleared as one
+    // block, a slow string store on x86, for every layer of every design searched
+    const reference_kind o_kind = reference_kind_of(l, f);
+    count_t o_latency = 0, o_pipeline_depth = 0, o_lut = 0, o_ff = 0, o_bram = 0, o_uram = 0;
+    count_t o_weight_bram = 0, o_weight_uram = 0, o_line_buffer_bram = 0;
+    double o_rate_in = 1, o_rate_out = 1, o_dsp = 0, o_stream_bits_per_cycle = 0;
+    bool o_reports_uram = false, o_undefined = false;
+    weight_plan o_weights{};
+    auto finish = [&] {
+        return layer_figures{.kind = o_kind,
+                             .latency = o_latency,
+                             .pipeline_depth = o_pipeline_depth,
+                             .rate_in = o_rate_in,
+                             .rate_out = o_rate_out,
+                             .lut = o_lut,
+                             .ff = o_ff,
+                             .bram = o_bram,
+                             .uram = o_uram,
+                             .dsp = o_dsp,
+                             .reports_uram = o_reports_uram,
+                             .weights = o_weights,
+                             .weight_bram = o_weight_bram,
+                             .weight_uram = o_weight_uram,
+                             .line_buffer_bram = o_line_buffer_bram,
+                             .stream_bits_per_cycle = o_stream_bits_per_cycle,
+                             .undefined = o_undefined};
+    };
     const count_t iw = l.width.data, ow = l.width.output, ww = l.width.weight, aw = l.width.acc;
     const count_t dw = l.width.data;
     const bool bfp = l.block_floating_point;
     auto add = [&](std::string_view key, const module_figure& m, count_t copies, bool counted) {
         visit(key, m, copies, counted);
-        if (m.undefined) out.undefined = true;
+        if (m.undefined) o_undefined = true;
         if (!counted) return;
-        out.lut += m.lut * copies;
-        out.ff += m.ff * copies;
-        out.dsp += m.dsp * static_cast<double>(copies);
-        out.bram += m.bram * copies;
+        o_lut += m.lut * copies;
+        o_ff += m.ff * copies;
+        o_dsp += m.dsp * static_cast<double>(copies);
+        o_bram += m.bram * copies;
     };
-    switch (out.kind) {
+    switch (o_kind) {
     case reference_kind::convolution:
     case reference_kind::convolution_sparse:
     case reference_kind::convolution_pointwise: {
-        const bool dense = out.kind == reference_kind::convolution;
-        const bool pointwise = out.kind == reference_kind::convolution_pointwise;
-        out.reports_uram = true;
+        const bool dense = o_kind == reference_kind::convolution;
+        const bool pointwise = o_kind == reference_kind::convolution_pointwise;
+        o_reports_uram = true;
         const count_t H = l.in.rows, W = l.in.cols, C = l.in.channels, F = l.filters(), G = l.groups;
         const count_t kr = pointwise ? 1 : l.kernel_rows, kc = pointwise ? 1 : l.kernel_cols, K = kr * kc;
         const count_t Hp = l.padded_rows(), Wp = l.padded_cols();
@@ -378,26 +404,26 @@ constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const laye
         const window_buffers wb = sliding_window_buffers(Wp, Cs, kr, kc, lanes, iw);
         const bool sw_counted = !(kr == 1 && kc == 1);
         if (sw_counted) {
-            out.line_buffer_bram = wb.line_bram * copies_in;
+            o_line_buffer_bram = wb.line_bram * copies_in;
             if (f.streamed_inputs & 1u) sw.bram -= wb.line_bram;
         }
         add("sliding_window", sw, copies_in, sw_counted);
         const module_figure sq = squeeze(t, K, fine, lanes, iw);
         add("squeeze", sq, copies_in, fine != K);
         add("fork", fork(t, fine, co, lanes, iw), copies_in, co != 1);
-        module_figure vd = out.kind == reference_kind::convolution_sparse
+        module_figure vd = o_kind == reference_kind::convolution_sparse
                                ? sparse_vector_dot(t, Fv, fine, iw, ww, aw)
                                : vector_dot(t, Fv, fine, dense ? S_vd : 1, iw, ww, aw);
         {
             // the dot product: LUT, FF, BRAM times its copies; DSP one ceiling over pi * copies
             visit("vector_dot", vd, copies_vd, true);
-            if (vd.undefined) out.undefined = true;
-            out.lut += vd.lut * copies_vd;
-            out.ff += vd.ff * copies_vd;
-            out.bram += vd.bram * copies_vd;
+            if (vd.undefined) o_undefined = true;
+            o_lut += vd.lut * copies_vd;
+            o_ff += vd.ff * copies_vd;
+            o_bram += vd.bram * copies_vd;
             double dsp = vd.dsp * pi;
             if (!dense) dsp = dsp * static_cast<double>(ci) * static_cast<double>(co) * static_cast<double>(cg);
-            out.dsp += static_cast<double>(ceil_to_count(dsp));
+            o_dsp += static_cast<double>(ceil_to_count(dsp));
         }
         const count_t acc_ch = dense ? (C * K) / (fine * S_in) : pointwise ? C / (fine * S_in) : Cs;
         add("accum", accum(t, acc_ch, Fv, dense ? S_vd : 1, aw), copies_vd, Cs != 1);
@@ -406,34 +432,34 @@ constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const laye
         add("shift_scale", shift_scale(dense ? S_out : 1), copies_out, bfp);
         if (!dense) {
             // the sparse dot product does the squeeze's job: one squeeze instance is removed, always
-            out.lut -= sq.lut;
-            out.ff -= sq.ff;
-            out.dsp -= sq.dsp;
-            out.bram -= sq.bram;
+            o_lut -= sq.lut;
+            o_ff -= sq.ff;
+            o_dsp -= sq.dsp;
+            o_bram -= sq.bram;
         }
         // memories
         const count_t weight_lanes = fine * ci * co * cg;
         const count_t depth = detail::reference_weight_depth(F, G, C, kr, kc, weight_lanes);
         const bool uram = f.weights == weight_storage::uram;
         const count_t stream = f.weights == weight_storage::off_chip ? all_blocks : f.stream_weights;
-        out.weights = dense ? plan_weights(depth, ww * weight_lanes, 1, uram, stream)
+        o_weights = dense ? plan_weights(depth, ww * weight_lanes, 1, uram, stream)
                             : plan_weights(depth, ww, weight_lanes, uram, stream);
         if (uram)
-            out.weight_uram = out.weights.on_chip_blocks();
+            o_weight_uram = o_weights.on_chip_blocks();
         else
-            out.weight_bram = out.weights.on_chip_blocks();
-        out.stream_bits_per_cycle = reference_stream_bits_per_cycle(out.weights);
-        out.bram += out.weight_bram;
-        out.uram += out.weight_uram;
+            o_weight_bram = o_weights.on_chip_blocks();
+        o_stream_bits_per_cycle = reference_stream_bits_per_cycle(o_weights);
+        o_bram += o_weight_bram;
+        o_uram += o_weight_uram;
         if (has_bias)
-            out.bram += dense ? bram18_blocks(ceil_div(F, S_out), aw * S_out, buffer_kind::memory)
+            o_bram += dense ? bram18_blocks(ceil_div(F, S_out), aw * S_out, buffer_kind::memory)
                               : bram18_blocks(ceil_div(F, S_out), aw, buffer_kind::memory) * S_out;
-        if (bfp) out.bram += 2 * S_out * bram18_blocks(F / S_out, aw, buffer_kind::memory);
+        if (bfp) o_bram += 2 * S_out * bram18_blocks(F / S_out, aw, buffer_kind::memory);
 
         // latency
         if (dense) {
             const count_t Cv = (C * K) / (fine * S_in);
-            out.latency = std::max(Hp * Wp * C / S_in, Ho * Wo * Cv * Fv);
+            o_latency = std::max(Hp * Wp * C / S_in, Ho * Wo * Cv * Fv);
         } else {
             const double workload = static_cast<double>(Ho * Wo) * (static_cast<double>(C) / static_cast<double>(S_in)) *
                                     (static_cast<double>(F) / static_cast<double>(co * G));
@@ -463,18 +489,18 @@ constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const laye
             // the data terms use rows * rows (square maps assumed)
             const double data_in = static_cast<double>(H * H * C) / static_cast<double>(S_in);
             const double data_out = static_cast<double>(Ho * Ho * F) / static_cast<double>(S_out);
-            out.latency = ceil_to_count(std::max({op, data_in, data_out}));
+            o_latency = ceil_to_count(std::max({op, data_in, data_out}));
         }
 
         // pipeline depth: window fill, dot-product tree, accumulation, glue
         const count_t sw_depth = (kr - 1) * Wp * Cs + (kc - 1) * Cs;
         count_t dot_depth = 0;
-        if (out.kind != reference_kind::convolution_sparse) {
+        if (o_kind != reference_kind::convolution_sparse) {
             count_t lg = 0;
             while ((count_t{1} << (lg + 1)) <= fine) ++lg;
             dot_depth = lg + 1;
         }
-        out.pipeline_depth = sw_depth + dot_depth + acc_ch * Fv + ci;
+        o_pipeline_depth = sw_depth + dot_depth + acc_ch * Fv + ci;
 
         // balanced rates of the module chain
         std::array<detail::rate_pair, 9> chain{};
@@ -484,7 +510,7 @@ constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const laye
                       static_cast<double>(Ho * Wo) / static_cast<double>(Hp * Wp)};
         chain[n++] = {1.0, 1.0};
         chain[n++] = {1.0, 1.0};
-        if (out.kind == reference_kind::convolution_sparse) {
+        if (o_kind == reference_kind::convolution_sparse) {
             const std::vector<double> hist = detail::reference_stream_histograms(l.sparsity, S_in, fine);
             double rk = 0;
             double rs = 0;
@@ -507,23 +533,23 @@ constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const laye
         if (has_bias) chain[n++] = {1.0, 1.0};
         chain[n++] = {1.0, 1.0};
         const auto [rin, rout] = detail::balance_rates(chain, n);
-        out.rate_in = rin;
-        out.rate_out = rout;
-        return out;
+        o_rate_in = rin;
+        o_rate_out = rout;
+        return finish();
     }
     case reference_kind::inner_product: {
-        out.reports_uram = true;
+        o_reports_uram = true;
         const count_t N = l.in.size(), F = l.filters(), ci = f.coarse_in, co = f.coarse_out;
         const double pi = (iw <= 4 && ww <= 4) ? 0.25 : (iw <= 8 && ww <= 8) ? 0.5 : 1.0;
         const bool has_bias = l.hardware_bias();
         add("fork", fork(t, 1, co, ci, iw), 1, co != 1);
         module_figure vd = vector_dot(t, F / co, 1, ci * co, iw, ww, aw);
         visit("vector_dot", vd, 1, true);
-        if (vd.undefined) out.undefined = true;
-        out.lut += vd.lut;
-        out.ff += vd.ff;
-        out.bram += vd.bram;
-        out.dsp += vd.dsp * pi; // not rounded: 0.5 and 0.25 DSP are possible
+        if (vd.undefined) o_undefined = true;
+        o_lut += vd.lut;
+        o_ff += vd.ff;
+        o_bram += vd.bram;
+        o_dsp += vd.dsp * pi; // not rounded: 0.5 and 0.25 DSP are possible
         add("accum", accum(t, N / ci, F / co, ci * co, aw), 1, N / ci != 1);
         add("glue", glue(t, ci, co, aw), 1, ci != 1);
         add("bias", bias(t, N, co, ow), 1, has_bias);
@@ -531,18 +557,18 @@ constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const laye
         const bool uram = honour_storage && f.weights == weight_storage::uram;
         const count_t stream = !honour_storage ? 0 : f.weights == weight_storage::off_chip ? all_blocks : f.stream_weights;
         const count_t depth = ceil_to_count(static_cast<double>(F * N) / static_cast<double>(ci * co));
-        out.weights = plan_weights(depth, ww * ci * co, 1, uram, stream);
+        o_weights = plan_weights(depth, ww * ci * co, 1, uram, stream);
         if (uram)
-            out.weight_uram = out.weights.on_chip_blocks();
+            o_weight_uram = o_weights.on_chip_blocks();
         else
-            out.weight_bram = out.weights.on_chip_blocks();
-        out.stream_bits_per_cycle = reference_stream_bits_per_cycle(out.weights);
-        out.bram += out.weight_bram;
-        out.uram += out.weight_uram;
-        if (has_bias) out.bram += bram18_blocks(ceil_div(F, co), aw * co, buffer_kind::memory);
-        if (bfp) out.bram += 2 * co * bram18_blocks(F / co, aw, buffer_kind::memory);
-        out.latency = std::max(N, (N / ci) * (F / co));
-        out.pipeline_depth = 1 + (N / ci) * (F / co) + ci;
+            o_weight_bram = o_weights.on_chip_blocks();
+        o_stream_bits_per_cycle = reference_stream_bits_per_cycle(o_weights);
+        o_bram += o_weight_bram;
+        o_uram += o_weight_uram;
+        if (has_bias) o_bram += bram18_blocks(ceil_div(F, co), aw * co, buffer_kind::memory);
+        if (bfp) o_bram += 2 * co * bram18_blocks(F / co, aw, buffer_kind::memory);
+        o_latency = std::max(N, (N / ci) * (F / co));
+        o_pipeline_depth = 1 + (N / ci) * (F / co) + ci;
         std::array<detail::rate_pair, 6> chain{{{1.0, 1.0},
                                                  {1.0 / static_cast<double>(F / co), 1.0},
                                                  {1.0, 1.0 / static_cast<double>(N / ci)},
@@ -550,66 +576,66 @@ constexpr layer_figures fpgaconvnet_layer(const coefficient_table& t, const laye
                                                  {1.0, 1.0},
                                                  {1.0, 1.0}}};
         const auto [rin, rout] = detail::balance_rates(chain, 6);
-        out.rate_in = rin;
-        out.rate_out = rout;
-        return out;
+        o_rate_in = rin;
+        o_rate_out = rout;
+        return finish();
     }
     case reference_kind::pooling: {
         const count_t c = f.coarse_in, C = l.in.channels, H = l.in.rows, W = l.in.cols;
         const count_t Hp = l.padded_rows(), Wp = l.padded_cols(), Ho = l.out.rows, Wo = l.out.cols;
         add("pad", pad(), 1, true);
         const module_figure sw = sliding_window(t, Hp, Wp, C / c, l.kernel_rows, l.kernel_cols, c, dw);
-        out.line_buffer_bram = sliding_window_buffers(Wp, C / c, l.kernel_rows, l.kernel_cols, c, dw).line_bram;
+        o_line_buffer_bram = sliding_window_buffers(Wp, C / c, l.kernel_rows, l.kernel_cols, c, dw).line_bram;
         add("sliding_window", sw, 1, true);
         add("pool", pool(t, l.kernel_rows, l.kernel_cols, c, dw), 1, true);
-        out.latency = Hp * Wp * C / c;
-        out.pipeline_depth = (l.kernel_rows - 1) * Wp * (C / c) + (l.kernel_cols - 1) * (C / c);
+        o_latency = Hp * Wp * C / c;
+        o_pipeline_depth = (l.kernel_rows - 1) * Wp * (C / c) + (l.kernel_cols - 1) * (C / c);
         std::array<detail::rate_pair, 3> chain{{{static_cast<double>(H * W) / static_cast<double>(Hp * Wp), 1.0},
                                                  {1.0, static_cast<double>(Ho * Wo) / static_cast<double>(Hp * Wp)},
                                                  {1.0, 1.0}}};
         const auto [rin, rout] = detail::balance_rates(chain, 3);
-        out.rate_in = rin;
-        out.rate_out = rout;
-        return out;
+        o_rate_in = rin;
+        o_rate_out = rout;
+        return finish();
     }
     case reference_kind::global_pooling: {
         const count_t c = f.coarse_in;
         const module_figure g = global_pool(t, l.in.rows, l.in.cols, l.in.channels / c, dw, aw);
         add("global_pool", g, c, true);
-        out.latency = l.in.channels / c;
-        out.pipeline_depth = l.in.rows * l.in.cols * (l.in.channels / c);
-        return out;
+        o_latency = l.in.channels / c;
+        o_pipeline_depth = l.in.rows * l.in.cols * (l.in.channels / c);
+        return finish();
     }
     case reference_kind::relu:
         add("relu", relu(), f.coarse_in, true);
-        out.latency = l.in.size() / f.coarse_in;
-        return out;
+        o_latency = l.in.size() / f.coarse_in;
+        return finish();
     case reference_kind::hardswish:
         add("hardswish", hardswish(), f.coarse_in, true);
-        out.latency = l.in.size() / f.coarse_in;
-        return out;
+        o_latency = l.in.size() / f.coarse_in;
+        return finish();
     case reference_kind::eltwise: {
         const count_t c = f.coarse_in;
         add("eltwise", eltwise(l.op == eltwise_op::add, l.broadcast, l.in.channels / c, dw), c, true);
-        out.latency = l.in.size() / c;
-        return out;
+        o_latency = l.in.size() / c;
+        return finish();
     }
     case reference_kind::concat:
-        out.latency = l.out.size() / f.coarse_in;
-        return out;
+        o_latency = l.out.size() / f.coarse_in;
+        return finish();
     case reference_kind::split:
         // the reference never passes the layer's width to the fork: 16 bits
         add("fork", fork(t, 1, l.fan_out, 1, 16), f.coarse_in, true);
-        out.latency = l.in.size() / f.coarse_in;
-        return out;
+        o_latency = l.in.size() / f.coarse_in;
+        return finish();
     case reference_kind::squeeze: {
         add("squeeze", squeeze(t, f.coarse_in, f.coarse_out, 1, dw), 1, true);
         const count_t narrow = std::min(f.coarse_in, f.coarse_out);
-        out.latency = l.in.rows * l.in.cols * (l.in.channels / narrow);
-        return out;
+        o_latency = l.in.rows * l.in.cols * (l.in.channels / narrow);
+        return finish();
     }
     }
-    return out;
+    return finish();
 }
 
 } // namespace hass::cost

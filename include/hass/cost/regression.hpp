@@ -46,6 +46,17 @@ constexpr count_t estimate(const feature_vector& x, const feature_vector& c) noe
     return static_cast<count_t>(sum); // truncation toward zero
 }
 
+/// The same estimate with the features given as arguments (no feature vector
+/// is built): trunc( sum_i x_i * c_i ) over the first min(n, c.size) features,
+/// left to right in double, bit-identical to estimate(feature_vector{xs...}, c).
+template <class... T>
+constexpr count_t estimate_of(const feature_vector& c, T... xs) noexcept {
+    double sum = 0.0;
+    std::size_t i = 0;
+    ((i < c.size ? (sum = sum + static_cast<double>(xs) * c.v[i], ++i) : ++i), ...);
+    return static_cast<count_t>(sum); // truncation toward zero
+}
+
 /// The seven raw resource types of a regressed module.
 struct raw_vectors {
     feature_vector logic_lut, lut_ram, lut_sr, ff, dsp, bram36, bram18;

@@ -27,6 +27,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -230,38 +231,15 @@ constexpr count_t port_streams(count_t channels, count_t groups, count_t streams
     return best;
 }
 
-/// Node ids, the first few held inline (most nodes have one or two
-/// neighbours; a split's fan-out spills to the heap).
-class node_ids {
-  public:
-    constexpr void push_back(int v) {
-        if (heap_.empty() && n_ < inline_.size()) {
-            inline_[n_++] = v;
-            return;
-        }
-        if (heap_.empty()) heap_.assign(inline_.begin(), inline_.end());
-        heap_.push_back(v);
-        ++n_;
-    }
-    constexpr const int* begin() const noexcept { return heap_.empty() ? inline_.data() : heap_.data(); }
-    constexpr const int* end() const noexcept { return begin() + n_; }
-    constexpr bool empty() const noexcept { return n_ == 0; }
-    constexpr std::size_t size() const noexcept { return n_; }
-    constexpr int operator[](std::size_t i) const noexcept { return begin()[i]; }
-
-  private:
-    std::array<int, 4> inline_{};
-    std::size_t n_ = 0;
-    std::vector<int> heap_{};
-};
-
-/// One node of a partition: a layer or a squeeze.
+/// One node of a partition: a layer or a squeeze. Its predecessors are the
+/// partition's in_edges[pred_begin, pred_end): nodes are created in topological
+/// order and linked to their predecessors as they are created, so each node's
+/// edges in are contiguous (the successors are gathered once the graph is built).
 struct node {
     int layer = -1;   ///< layer index, or -1 for a squeeze
     int squeeze = -1; ///< index into the report's squeezes (or port squeezes + offset)
     bool port = false;
-    node_ids preds; ///< node ids
-    node_ids succs;
+    int pred_begin = 0, pred_end = 0;
     double latency = 0;
     count_t depth = 0;
     double rate = 1;
@@ -284,11 +262,11 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
     r.clock_hz = b.clock_hz();
     r.batch = o.batch;
     const auto n = static_cast<std::size_t>(last - first);
-    r.layers.resize(n);
     auto layer_at = [&](int i) -> const layer& { return net.layers[static_cast<std::size_t>(i)]; };
     auto fold_at = [&](int i) -> const folding& { return f[static_cast<std::size_t>(i)]; };
+    r.layers.reserve(n);
     for (int i = first; i < last; ++i)
-        evaluate_layer_into<Cost>(r.layers[static_cast<std::size_t>(i - first)], layer_at(i), fold_at(i));
+        static_cast<layer_estimate&>(r.layers.emplace_back()) = estimate_layer<Cost>(layer_at(i), fold_at(i));
 
     // consumers of every layer inside the partition, in layer order
     // (compressed rows: the consumers of layer first + k are cons[cons_at[k], cons_at[k + 1]))
@@ -318,10 +296,19 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
 
     // --- nodes: layers, squeezes on edges, port squeezes ---------------------------
     std::vector<detail::node> nodes;
+    std::vector<int> in_edges; // predecessors, node by node (detail::node::pred_begin)
     nodes.reserve(2 * n);
+    in_edges.reserve(2 * n);
     std::vector<int> node_of(n, -1);
-    auto layer_node = [&](int i) {
-        detail::node nd;
+    // nodes are built in place (a node built on the stack and copied in costs a
+    // store-forwarding stall per field)
+    auto new_node = [&]() -> detail::node& {
+        detail::node& nd = nodes.emplace_back();
+        nd.pred_begin = nd.pred_end = static_cast<int>(in_edges.size());
+        return nd;
+    };
+    auto add_layer_node = [&](int i) {
+        detail::node& nd = new_node();
         nd.layer = i;
         const layer_performance& p = r.layers[static_cast<std::size_t>(i - first)];
         nd.latency = static_cast<double>(p.latency);
@@ -329,10 +316,9 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         nd.rate = p.rate_in;
         nd.size_in = detail::size_in_of(layer_at(i), fold_at(i));
         nd.size_out = detail::size_out_of(layer_at(i), fold_at(i));
-        return nd;
     };
-    auto squeeze_node = [&](const squeeze_link& q, int index, bool port) {
-        detail::node nd;
+    auto add_squeeze_node = [&](const squeeze_link& q, int index, bool port) {
+        detail::node& nd = new_node();
         nd.squeeze = index;
         nd.port = port;
         nd.latency = static_cast<double>(q.latency);
@@ -342,11 +328,11 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
                                                 : q.producer);
         nd.size_in = s.rows * s.cols * (s.channels / q.streams_from);
         nd.size_out = s.rows * s.cols * (s.channels / q.streams_to);
-        return nd;
     };
     auto link = [&](int from, int to) {
-        nodes[static_cast<std::size_t>(from)].succs.push_back(to);
-        nodes[static_cast<std::size_t>(to)].preds.push_back(from);
+        // `to` is always the node created last (its edges in stay contiguous)
+        in_edges.push_back(from);
+        nodes[static_cast<std::size_t>(to)].pred_end = static_cast<int>(in_edges.size());
     };
     const count_t port_cap_bits = b.port_width_bits;
     std::vector<int> pred_nodes;
@@ -366,7 +352,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
                 squeeze_link q = detail::make_squeeze<Cost>(net, network_input, i, port, s_in, l.width.data);
                 q.name = detail::squeeze_name(l.name, "_squeeze", "", -1, i);
                 r.port_squeezes.push_back(q);
-                nodes.push_back(squeeze_node(q, static_cast<int>(r.port_squeezes.size()) - 1, true));
+                add_squeeze_node(q, static_cast<int>(r.port_squeezes.size()) - 1, true);
                 port_node = static_cast<int>(nodes.size()) - 1;
             }
         }
@@ -380,7 +366,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
                 squeeze_link q = detail::make_squeeze<Cost>(net, src, i, a, s_in);
                 q.name = detail::squeeze_name(layer_at(src).name, "_squeeze_", l.name, src, i);
                 r.squeezes.push_back(q);
-                nodes.push_back(squeeze_node(q, static_cast<int>(r.squeezes.size()) - 1, false));
+                add_squeeze_node(q, static_cast<int>(r.squeezes.size()) - 1, false);
                 const int sn = static_cast<int>(nodes.size()) - 1;
                 link(pn, sn);
                 pred_nodes.push_back(sn);
@@ -388,7 +374,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
                 pred_nodes.push_back(pn);
             }
         }
-        nodes.push_back(layer_node(i));
+        add_layer_node(i);
         const int me = static_cast<int>(nodes.size()) - 1;
         node_of[static_cast<std::size_t>(i - first)] = me;
         if (port_node >= 0) link(port_node, me);
@@ -413,10 +399,29 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
             squeeze_link q = detail::make_squeeze<Cost>(net, i, -1, s_out, port, l.width.output);
             q.name = detail::squeeze_name("squeeze_", l.name, "", i, -1);
             r.port_squeezes.push_back(q);
-            nodes.push_back(squeeze_node(q, static_cast<int>(r.port_squeezes.size()) - 1, true));
+            add_squeeze_node(q, static_cast<int>(r.port_squeezes.size()) - 1, true);
             link(node_of[k], static_cast<int>(nodes.size()) - 1);
         }
     }
+
+    // successors in compressed rows: out_edges[succ_at[v], succ_at[v + 1]), in the
+    // order the edges were made (by consumer, then by the consumer's port)
+    std::vector<int> succ_at(nodes.size() + 1, 0);
+    for (int p : in_edges) ++succ_at[static_cast<std::size_t>(p)];
+    for (std::size_t v = 1; v <= nodes.size(); ++v) succ_at[v] += succ_at[v - 1];
+    std::vector<int> out_edges(in_edges.size());
+    for (std::size_t v = nodes.size(); v-- > 0;)
+        for (int j = nodes[v].pred_end; j-- > nodes[v].pred_begin;)
+            out_edges[static_cast<std::size_t>(--succ_at[static_cast<std::size_t>(in_edges[static_cast<std::size_t>(j)])])] =
+                static_cast<int>(v);
+    auto preds_of = [&](auto v) {
+        const detail::node& nd = nodes[static_cast<std::size_t>(v)];
+        return std::span<const int>(in_edges.data() + nd.pred_begin, in_edges.data() + nd.pred_end);
+    };
+    auto succs_of = [&](auto v) {
+        const auto k = static_cast<std::size_t>(v);
+        return std::span<const int>(out_edges.data() + succ_at[k], out_edges.data() + succ_at[k + 1]);
+    };
 
     // --- interval ---------------------------------------------------------------------
     double slowest = 0;
@@ -444,7 +449,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         for (std::size_t v = 0; v < nodes.size(); ++v) {
             std::uint64_t* set = ancestors_of(static_cast<int>(v));
             set[v / 64] |= std::uint64_t{1} << (v % 64);
-            for (int p : nodes[v].preds) {
+            for (int p : preds_of(v)) {
                 const std::uint64_t* from = ancestors_of(p);
                 for (std::size_t w = 0; w < words; ++w) set[w] |= from[w];
             }
@@ -470,7 +475,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         layer_performance& lp = r.layers[static_cast<std::size_t>(i - first)];
         lp.fifo_depths.assign(static_cast<std::size_t>(detail::ports_in_of(l)), 2);
         const int e = node_of[static_cast<std::size_t>(i - first)];
-        const auto& preds = nodes[static_cast<std::size_t>(e)].preds;
+        const auto preds = preds_of(e);
         if (anc.empty()) build_ancestors();
         int split = -1;
         for (std::size_t a = 0; a < preds.size(); ++a)
@@ -496,7 +501,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
                     // successor is a common ancestor
                     for (bool moved = true; moved;) {
                         moved = false;
-                        for (int s : nodes[static_cast<std::size_t>(lca)].succs)
+                        for (int s : succs_of(lca))
                             if (is_ancestor(anc_a, s) && is_ancestor(anc_c, s)) {
                                 lca = s;
                                 moved = true;
@@ -519,7 +524,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
                 best[k] = std::max(best[k], path_depth(path));
                 return;
             }
-            for (int s : nodes[static_cast<std::size_t>(v)].succs) {
+            for (int s : succs_of(v)) {
                 if (s > e) continue; // nodes are in topological order: no way back to e
                 path.push_back(s);
                 self(self, s);
@@ -588,15 +593,17 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         // port), every node without a successor writes its output (per output
         // port), each at its data width (a convolution's input width on both
         // sides); a streamed edge is read and written at both ends.
-        for (const auto& nd : nodes) {
+        for (std::size_t v = 0; v < nodes.size(); ++v) {
+            const detail::node& nd = nodes[v];
+            const bool no_preds = nd.pred_begin == nd.pred_end, no_succs = succ_at[v] == succ_at[v + 1];
             if (nd.layer < 0) {
                 if (!nd.port) continue;
                 const squeeze_link& q = r.port_squeezes[static_cast<std::size_t>(nd.squeeze)];
-                if (nd.preds.empty()) {
+                if (no_preds) {
                     const layer& l = layer_at(q.consumer);
                     r.bits_in += static_cast<double>(l.in.size() * l.width.data);
                 }
-                if (nd.succs.empty()) {
+                if (no_succs) {
                     const layer& l = layer_at(q.producer);
                     r.bits_out += static_cast<double>(l.out.size() * l.width.output);
                 }
@@ -606,13 +613,13 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
             const folding& fi = fold_at(nd.layer);
             for (count_t p = 0; p < detail::ports_in_of(l); ++p) {
                 const bool streamed = ((fi.streamed_inputs >> p) & 1u) != 0;
-                if (!streamed && !nd.preds.empty()) continue;
+                if (!streamed && !no_preds) continue;
                 const double rows = streamed && l.type == layer_type::convolution ? static_cast<double>(l.kernel_rows) : 1.0;
                 r.bits_in += static_cast<double>(l.in.size()) * rows * static_cast<double>(l.width.data);
             }
             for (count_t p = 0; p < detail::ports_out_of(l); ++p) {
                 const bool streamed = ((fi.streamed_outputs >> p) & 1u) != 0;
-                if (!streamed && !nd.succs.empty()) continue;
+                if (!streamed && !no_succs) continue;
                 r.bits_out += static_cast<double>(l.out.size() * l.width.data);
             }
         }
@@ -662,7 +669,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         std::vector<count_t> hops(nodes.size(), 0);
         std::vector<int> via(nodes.size(), -1);
         for (std::size_t v = 0; v < nodes.size(); ++v)
-            for (int p : nodes[v].preds)
+            for (int p : preds_of(v))
                 if (via[v] < 0 || hops[static_cast<std::size_t>(p)] + 1 > hops[v]) {
                     hops[v] = hops[static_cast<std::size_t>(p)] + 1;
                     via[v] = p;
@@ -689,7 +696,7 @@ constexpr design_report evaluate_partition(const network& net, const std::vector
         count_t deepest = 0;
         for (std::size_t v = 0; v < nodes.size(); ++v) {
             count_t start = 0;
-            for (int p : nodes[v].preds) start = std::max(start, reach[static_cast<std::size_t>(p)]);
+            for (int p : preds_of(v)) start = std::max(start, reach[static_cast<std::size_t>(p)]);
             reach[v] = start + nodes[v].depth;
             deepest = std::max(deepest, reach[v]);
         }
