@@ -797,19 +797,29 @@ inline cosearch_point run_tpe(engine& e) {
     std::vector<std::vector<double>> all_counts(dims.size());
     for (std::size_t d = 0; d < dims.size(); ++d) all_counts[d].assign(dims[d].size, 0.0);
     std::size_t counted = 0;
-    std::vector<std::vector<double>> l(dims.size()), g(dims.size());
+    std::vector<std::vector<double>> l(dims.size()), g(dims.size()), log_ratio(dims.size());
+    // observation x ranks before y: better, ties by index (deterministic)
+    auto ranks_before = [&](std::size_t x, std::size_t y) {
+        if (better(e, seen[x], seen[y], o.budget)) return true;
+        if (better(e, seen[y], seen[x], o.budget)) return false;
+        return x < y;
+    };
+    std::vector<std::size_t> top;
+    std::size_t ranked = 0;
     for (count_t it = o.tpe_startup; it < total && e.candidates < o.max_candidates; ++it) {
         for (; counted < seen.size(); ++counted) add_counts(all_counts, coords(seen[counted]), 1.0);
         const std::size_t good = std::min<std::size_t>(
             {seen.size(), 25, std::max<std::size_t>(1, static_cast<std::size_t>(o.tpe_gamma * static_cast<double>(seen.size())))});
-        std::vector<std::size_t> order(seen.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(good), order.end(),
-                          [&](std::size_t x, std::size_t y) {
-                              if (better(e, seen[x], seen[y], o.budget)) return true;
-                              if (better(e, seen[y], seen[x], o.budget)) return false;
-                              return x < y; // deterministic ties
-                          });
+        // the best 25 observations so far, kept sorted as they arrive (the good set
+        // is a prefix of them): O(25) per observation instead of a sort of all
+        for (; ranked < seen.size(); ++ranked) {
+            auto at = std::upper_bound(top.begin(), top.end(), ranked, ranks_before);
+            if (at - top.begin() < 25) {
+                top.insert(at, ranked);
+                if (top.size() > 25) top.pop_back();
+            }
+        }
+        const std::vector<std::size_t>& order = top;
         for (std::size_t d = 0; d < dims.size(); ++d) {
             l[d].assign(dims[d].size, 0.0);
             g[d] = all_counts[d];
@@ -827,6 +837,9 @@ inline cosearch_point run_tpe(engine& e) {
             for (auto& v : g[d]) sg += (v = std::max(v, 0.0) + prior);
             for (auto& v : l[d]) v /= sl;
             for (auto& v : g[d]) v /= sg;
+            // log l/g of every value, once per candidate (not once per draw)
+            log_ratio[d].resize(dims[d].size);
+            for (std::size_t v = 0; v < dims[d].size; ++v) log_ratio[d][v] = std::log(l[d][v]) - std::log(g[d][v]);
         }
         std::vector<std::uint8_t> best_x;
         double best_ratio = -std::numeric_limits<double>::infinity();
@@ -841,7 +854,7 @@ inline cosearch_point run_tpe(engine& e) {
                     if (u < acc) break;
                 }
                 x[d] = static_cast<std::uint8_t>(v);
-                ratio += std::log(l[d][v]) - std::log(g[d][v]);
+                ratio += log_ratio[d][v];
             }
             if (ratio > best_ratio) {
                 best_ratio = ratio;
