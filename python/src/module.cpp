@@ -396,6 +396,49 @@ struct python_oracle {
     struct oracle_stopped {};
 };
 
+/// The oracle with batch=True: [{layer: (tau_w, tau_a)}, ...] -> [drop, ...], one
+/// call (and one taking of the GIL) per batch of candidates.
+struct python_batch_oracle {
+    py::function fn;
+    std::vector<std::string> names;
+    std::shared_ptr<py::error_already_set> raised;
+    std::size_t calls = 0, candidates = 0;
+
+    std::vector<double> operator()(std::span<const std::vector<sparsity::threshold_pair>> cs) {
+        py::gil_scoped_acquire acquire;
+        ++calls;
+        candidates += cs.size();
+        try {
+            py::list batch;
+            for (const auto& c : cs) {
+                py::dict d;
+                for (std::size_t s = 0; s < c.size(); ++s)
+                    d[py::str(s < names.size() ? names[s] : std::to_string(s))] = py::make_tuple(c[s].tau_w, c[s].tau_a);
+                batch.append(d);
+            }
+            const py::object r = fn(batch);
+            if (!py::isinstance<py::sequence>(r) || py::isinstance<py::str>(r))
+                throw hass::error("the accuracy oracle (batch=True) must return a list of numbers: one accuracy drop "
+                                  "(points) per candidate, in order");
+            std::vector<double> d;
+            std::size_t i = 0;
+            for (const auto x : r.cast<py::sequence>()) {
+                ++i;
+                try {
+                    d.push_back(x.cast<double>());
+                } catch (const py::cast_error&) {
+                    throw hass::error("the accuracy oracle (batch=True): entry " + std::to_string(i) +
+                                      " of its answer is not a number (the accuracy drop in points)");
+                }
+            }
+            return d; // the co-search checks the length and every drop (NaN, infinite, negative)
+        } catch (py::error_already_set& e) {
+            raised = std::make_shared<py::error_already_set>(std::move(e));
+        }
+        throw python_oracle::oracle_stopped{};
+    }
+};
+
 /// The verify callable: thresholds document -> {"drop": points, "products": product histograms} (or a
 /// number: the drop alone), called with the GIL held like the oracle.
 struct python_measure {
@@ -484,7 +527,7 @@ sparsity::cosearch_objective parse_objective(const std::string& m) {
 py_result cosearch(const py::object& net_o, const py::object& board_o, const py::object& stats_o,
                    const py::object& accuracy_o, const py::object& oracle_o, double budget, const std::string& method_s,
                    std::uint64_t seed, const std::string& model, const std::string& objective_s,
-                   const py::object& verify_o, int rounds, double tolerance) {
+                   const py::object& verify_o, int rounds, double tolerance, bool batch, long random_baseline) {
     if (!(budget >= 0)) throw py::value_error("budget must be >= 0 (accuracy drop, percentage points)");
     const auto method = parse_method(method_s);
     const auto objective = parse_objective(objective_s);
@@ -502,6 +545,9 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
         throw py::type_error("verify must be the measurement callable: thresholds document -> {\"drop\": points, "
                              "\"products\": product histograms} (hass_profile.Profiler.measure is one)");
     if (verify && rounds < 1) throw py::value_error("rounds must be >= 1");
+    if (batch && oracle_o.is_none())
+        throw py::value_error("batch=True goes with oracle (a callable taking a list of candidates)");
+    if (random_baseline < 0) throw py::value_error("random_baseline must be >= 0");
 
     stats_input in = load_stats(stats_o, accuracy_o, *n);
     const bool python_oracle_used = !oracle_o.is_none();
@@ -516,8 +562,13 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
 
     sparsity::accuracy_oracle oracle;
     std::shared_ptr<python_oracle> callable;
+    std::shared_ptr<python_batch_oracle> batch_callable;
     std::vector<std::string> notes;
-    if (python_oracle_used) {
+    if (python_oracle_used && batch) {
+        batch_callable = std::make_shared<python_batch_oracle>();
+        batch_callable->fn = oracle_o.cast<py::function>();
+        batch_callable->names = names;
+    } else if (python_oracle_used) {
         callable = std::make_shared<python_oracle>();
         callable->fn = oracle_o.cast<py::function>();
         callable->names = names;
@@ -539,6 +590,11 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
     co.method = method;
     co.objective = objective;
     co.seed = seed;
+    co.random_baseline = static_cast<count_t>(random_baseline);
+    if (batch_callable)
+        co.batch_oracle = [batch_callable](std::span<const std::vector<sparsity::threshold_pair>> cs) {
+            return (*batch_callable)(cs);
+        };
 
     sparsity::verified_cosearch_result v;
     auto measure = std::make_shared<python_measure>();
@@ -562,7 +618,8 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
             v.result = cost::with_model(kind, [&](auto m) { return sparsity::cosearch<decltype(m)>(n->net, b, *pred, oracle, co); });
         }
     } catch (const python_oracle::oracle_stopped&) {
-        for (auto* raised : {callable ? &callable->raised : nullptr, &measure->raised}) {
+        for (auto* raised : {callable ? &callable->raised : nullptr, batch_callable ? &batch_callable->raised : nullptr,
+                             &measure->raised}) {
             if (raised && *raised) {
                 const auto e = *raised;
                 raised->reset();
@@ -576,7 +633,11 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
     const bool ok = r.design.found && r.dense_design.found && (!verify || v.chosen_round > 0);
     const json accuracy =
         python_oracle_used
-            ? json{{"synthetic", false}, {"provenance", "Python callable"}, {"calls", callable->calls}}
+            ? (batch_callable ? json{{"synthetic", false},
+                                     {"provenance", "Python callable (batch)"},
+                                     {"calls", batch_callable->calls},
+                                     {"candidates", batch_callable->candidates}}
+                              : json{{"synthetic", false}, {"provenance", "Python callable"}, {"calls", callable->calls}})
             : json{{"synthetic", in.synthetic_table || in.table.synthetic}, {"provenance", in.table.provenance}};
     json j = io::cosearch_report_json(n->net, b, *pred, r,
                                       {{"synthetic", in.stats.synthetic}, {"provenance", in.stats.provenance}},
@@ -713,6 +774,17 @@ PYBIND11_MODULE(hass, m) {
             if (it == r.report.end()) return py::none();
             return to_python((*it)["accuracy_drop"]);
         }, "co-search: the oracle's accuracy drop at the chosen thresholds, points")
+        .def_property_readonly("oracle_calls", [](const py_result& r) -> py::object {
+            const auto it = r.report.find("cosearch");
+            if (it == r.report.end()) return py::none();
+            return to_python((*it)["oracle_calls"]);
+        }, "co-search: how many times the search called the accuracy oracle (a batch counts once)")
+        .def_property_readonly("random_baseline", [](const py_result& r) -> py::object {
+            const auto it = r.report.find("cosearch");
+            if (it == r.report.end() || !it->contains("random_baseline")) return py::none();
+            return to_python((*it)["random_baseline"]);
+        }, "co-search with random_baseline=N: the N random assignments' best within the budget next to the "
+           "chosen point (estimate and exact throughput, drop), and how many were within the budget")
         .def("__repr__", [](const py_result& r) {
             std::string s = "<hass.Result " + r.report.value("model", std::string()) + " on " +
                             r.report.value("board", std::string());
@@ -749,11 +821,14 @@ PYBIND11_MODULE(hass, m) {
           py::arg("accuracy") = py::none(), py::arg("oracle") = py::none(), py::arg("budget") = 1.0,
           py::arg("method") = "greedy", py::arg("seed") = 1, py::arg("model") = "hass",
           py::arg("objective") = "throughput", py::arg("verify") = py::none(), py::arg("rounds") = 4,
-          py::arg("tolerance") = 0.02,
+          py::arg("tolerance") = 0.02, py::arg("batch") = false, py::arg("random_baseline") = 0,
           "the HASS sparsity co-search, as `hass search --sparsity ... --json`; oracle: a callable "
           "{layer: (tau_w, tau_a)} -> accuracy drop (points), called from the search; verify: a callable "
           "thresholds document -> {\"drop\": points, \"products\": product histograms} that measures each "
           "round's chosen design on the real model (hass_profile.Profiler.measure): the measurement is fed back "
           "and the search runs again, up to `rounds` times, until the measured drop is within the budget and the "
-          "measured throughput within `tolerance` of the prediction (report: cosearch.verify)");
+          "measured throughput within `tolerance` of the prediction (report: cosearch.verify); batch=True: the "
+          "oracle takes a list of candidates and returns a list of drops, called once per set the search scores "
+          "together (report: cosearch.oracle_calls); random_baseline=N: score N random threshold assignments "
+          "after the search and report the best within the budget (report: cosearch.random_baseline)");
 }

@@ -177,6 +177,85 @@ class Cosearch(unittest.TestCase):
         loose = hass.cosearch(TINY, "zcu104", oracle=oracle, budget=5.0)
         self.assertLessEqual(loose.ii, c.ii)
 
+    def test_batch_oracle_same_design_fewer_calls(self):
+        def drop(t):
+            return 10.0 * t["conv2"][0] + 2.0 * t["conv1"][1]
+
+        for method in ("greedy", "tpe"):
+            single_calls = []
+            batches = []
+            threads = set()
+
+            def single(t):
+                single_calls.append(t)
+                return drop(t)
+
+            def batch(candidates):
+                self.assertIsInstance(candidates, list)
+                threads.add(threading.get_ident())
+                batches.append(len(candidates))
+                return [drop(t) for t in candidates]
+
+            one = hass.cosearch(TINY, "zcu104", oracle=single, budget=0.5, method=method, seed=2)
+            many = hass.cosearch(TINY, "zcu104", oracle=batch, batch=True, budget=0.5, method=method, seed=2)
+            self.assertEqual(many.thresholds, one.thresholds, method)
+            self.assertEqual(many.ii, one.ii, method)
+            self.assertEqual(many.accuracy_drop, one.accuracy_drop, method)
+            self.assertEqual(many["cosearch"]["candidates"], one["cosearch"]["candidates"], method)
+            self.assertEqual(one.oracle_calls, len(single_calls))
+            self.assertEqual(many.oracle_calls, len(batches))
+            self.assertEqual(many["cosearch"]["accuracy"]["calls"], len(batches))
+            self.assertEqual(many["cosearch"]["oracle_candidates"], sum(batches))
+            self.assertLess(len(batches), len(single_calls), method)
+            self.assertGreater(max(batches), 1, method)
+            self.assertEqual(threads, {threading.get_ident()})
+
+    def test_batch_oracle_bad_answers(self):
+        with self.assertRaisesRegex(hass.Error, "returned 2 drops for 1 candidates"):
+            hass.cosearch(TINY, "zcu104", oracle=lambda c: [0.0] * (len(c) + 1), batch=True)
+        with self.assertRaisesRegex(hass.Error, "negative drop.*candidate 1 of a batch"):
+            hass.cosearch(TINY, "zcu104", oracle=lambda c: [-1.0] * len(c), batch=True)
+        with self.assertRaisesRegex(hass.Error, "list of numbers"):
+            hass.cosearch(TINY, "zcu104", oracle=lambda c: 0.0, batch=True)
+        with self.assertRaisesRegex(hass.Error, "entry 1 of its answer is not a number"):
+            hass.cosearch(TINY, "zcu104", oracle=lambda c: ["x"] * len(c), batch=True)
+        with self.assertRaises(ValueError):
+            hass.cosearch(TINY, "zcu104", batch=True)
+
+        class Boom(Exception):
+            pass
+
+        def boom(candidates):
+            raise Boom("batch failed")
+
+        with self.assertRaises(Boom):
+            hass.cosearch(TINY, "zcu104", oracle=boom, batch=True)
+
+    def test_random_baseline(self):
+        def oracle(t):
+            return 10.0 * t["conv2"][0] + 2.0 * t["conv1"][1]
+
+        plain = hass.cosearch(TINY, "zcu104", oracle=oracle, budget=1.0)
+        self.assertIsNone(plain.random_baseline)
+        c = hass.cosearch(TINY, "zcu104", oracle=oracle, budget=1.0, random_baseline=100)
+        self.assertEqual(c.thresholds, plain.thresholds)
+        self.assertEqual(c.ii, plain.ii)
+        self.assertEqual(c["cosearch"]["candidates"], plain["cosearch"]["candidates"])
+        rb = c.random_baseline
+        self.assertEqual(rb["count"], 100)
+        self.assertEqual(rb["oracle_calls"], 100)
+        self.assertGreater(rb["within_budget"], 0)
+        self.assertLessEqual(rb["best"]["accuracy_drop"], 1.0)
+        self.assertIn("throughput_fps", rb["best"])
+        self.assertEqual(rb["chosen"]["accuracy_drop"], c.accuracy_drop)
+        # deterministic, and in batches with a batch oracle
+        b = hass.cosearch(TINY, "zcu104", oracle=lambda cs: [oracle(t) for t in cs], batch=True, budget=1.0,
+                          random_baseline=100)
+        self.assertEqual(b.random_baseline["best"], rb["best"])
+        self.assertEqual(b.random_baseline["oracle_calls"], 1)
+        with self.assertRaises(ValueError):
+            hass.cosearch(TINY, "zcu104", random_baseline=-1)
+
     def test_forbidding_oracle_gives_the_dense_thresholds(self):
         def oracle(thresholds):
             return 0.0 if all(w == 0 and a == 0 for w, a in thresholds.values()) else 100.0

@@ -180,6 +180,38 @@ check "oracle-cmd: scores every candidate" 0 out "HASS co-search" out "requests)
     -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-cmd "$ORACLE 1.0" --budget 1 --out "$S/mn_cmd"
 require "oracle-cmd: no accuracy.json without a table" test ! -e "$S/mn_cmd/accuracy.json"
 require "oracle-cmd: report names the command" grep -qF "\"provenance\": \"--oracle-cmd $ORACLE 1.0\"" "$S/mn_cmd/report.json"
+check "oracle-batch: the same design in fewer requests" 0 out "(in batches)" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-cmd "$ORACLE 1.0" --oracle-batch --budget 1 \
+       --out "$S/mn_cmd_batch"
+require "oracle-batch: the same folding" cmp -s "$S/mn_cmd/folding.json" "$S/mn_cmd_batch/folding.json"
+require "oracle-batch: the same thresholds" cmp -s "$S/mn_cmd/thresholds.json" "$S/mn_cmd_batch/thresholds.json"
+single_calls=$(json_value oracle_calls "$S/mn_cmd/report.json")
+batch_calls=$(json_value oracle_calls "$S/mn_cmd_batch/report.json")
+require "oracle-batch: report.json counts the calls" test -n "$single_calls" -a -n "$batch_calls"
+require "oracle-batch: one call per candidate without batches" \
+    test "$single_calls" = "$(json_value oracle_candidates "$S/mn_cmd/report.json")"
+require "oracle-batch: the same candidates" \
+    test "$(json_value candidates "$S/mn_cmd/report.json")" = "$(json_value candidates "$S/mn_cmd_batch/report.json")"
+require "oracle-batch: at most a quarter of the calls ($batch_calls vs $single_calls)" \
+    test "$((4 * ${batch_calls:-0}))" -lt "${single_calls:-0}"
+check "oracle-batch: a malformed batch answer" 1 err "field 'drops' has 1 numbers for a batch of" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-batch \
+       --oracle-cmd "while read l; do echo '{\"drops\": [0]}'; done"
+check "oracle-batch: a batch answer that is not a list" 1 err "field 'drops'" err "not an array" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-batch \
+       --oracle-cmd "while read l; do echo '{\"drop\": 0}'; done"
+check "oracle-batch: the command reports an error" 1 err "the oracle reports an error: no model" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-batch \
+       --oracle-cmd "while read l; do echo '{\"error\": \"no model\"}'; done"
+check "oracle-batch: needs --oracle-cmd" 2 err "--oracle-batch goes with --oracle-cmd" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" --oracle-batch
+check "random baseline: the chosen design against the best random one" 0 out "random baseline    best of 200" \
+    -- search "$MN" --board zedboard --sparsity "$MN_STATS" --oracle-cmd "$ORACLE 1.0" --oracle-batch --budget 1 \
+       --random-baseline 200 --out "$S/mn_cmd_random"
+require "random baseline: the result does not change" cmp -s "$S/mn_cmd/folding.json" "$S/mn_cmd_random/folding.json"
+require "random baseline: report.json has it" grep -qF '"random_baseline"' "$S/mn_cmd_random/report.json"
+check "random baseline: needs --sparsity" 2 err "--random-baseline goes with --sparsity" \
+    -- search "$MN" --board zedboard --random-baseline 10
 check "verify: table searches, the command measures, rounds printed" 0 out "verification:" out "chosen             round" \
     -- search "$MN" --board zedboard --sparsity "$MN_STATS" --accuracy "$MN_ACC" \
        --oracle-cmd "$ORACLE 0.5 $S/mn_sparse/stats.json" --verify --out "$S/mn_verify"

@@ -10,6 +10,9 @@
 #include <random>
 #include <limits>
 #include <map>
+#include <memory>
+#include <span>
+#include <vector>
 
 namespace {
 
@@ -145,5 +148,147 @@ TEST_CASE("the greedy co-search is not beaten by 1,000 random assignments on the
         CHECK(e.objective(greedy) >= best_random);
         CHECK(e.objective(greedy) == Approx(quoted.at(budget).first).epsilon(1e-5));
         CHECK(best_random == Approx(quoted.at(budget).second).epsilon(1e-5));
+    }
+}
+
+namespace {
+
+/// A batch oracle answering with the problem's single oracle, counting its calls.
+struct counting_batch {
+    hass::sparsity::accuracy_oracle single;
+    std::size_t calls = 0, carried = 0;
+    std::vector<double> operator()(std::span<const std::vector<hass::sparsity::threshold_pair>> c) {
+        ++calls;
+        carried += c.size();
+        std::vector<double> d;
+        for (const auto& t : c) d.push_back(single(t));
+        return d;
+    }
+};
+
+void check_same_search(const hass::sparsity::cosearch_result& x, const hass::sparsity::cosearch_result& y) {
+    CHECK(x.best.w_index == y.best.w_index);
+    CHECK(x.best.a_index == y.best.a_index);
+    CHECK(x.best.drop == y.best.drop);
+    CHECK(x.best.throughput_estimate == y.best.throughput_estimate);
+    CHECK(x.best.throughput == y.best.throughput);
+    CHECK(x.candidates == y.candidates);
+    CHECK(x.design.folding == y.design.folding);
+    REQUIRE(x.front.size() == y.front.size());
+    for (std::size_t i = 0; i < x.front.size(); ++i) {
+        CHECK(x.front[i].w_index == y.front[i].w_index);
+        CHECK(x.front[i].a_index == y.front[i].a_index);
+        CHECK(x.front[i].drop == y.front[i].drop);
+    }
+}
+
+} // namespace
+
+TEST_CASE("a batch oracle gives the same search as the single oracle, in fewer calls", "[cosearch][batch]") {
+    namespace sp = hass::sparsity;
+    for (const auto method : {sp::cosearch_method::greedy, sp::cosearch_method::tpe}) {
+        INFO(sp::to_string(method));
+        problem p;
+        sp::cosearch_options o;
+        o.method = method;
+        o.exact_front_points = 2;
+        o.tpe_startup = 20;
+        o.tpe_iterations = 40;
+        const auto single = sp::cosearch(p.net, small_board, p.pred, p.oracle, o);
+        CHECK(single.oracle_calls == single.candidates);
+        CHECK(single.oracle_candidates == single.oracle_calls);
+
+        auto batch = std::make_shared<counting_batch>(counting_batch{p.oracle});
+        o.batch_oracle = [batch](std::span<const std::vector<sp::threshold_pair>> c) { return (*batch)(c); };
+        const auto batched = sp::cosearch(p.net, small_board, p.pred, {}, o); // the batch oracle alone
+        check_same_search(single, batched);
+        CHECK(batched.oracle_calls == static_cast<hass::count_t>(batch->calls));
+        CHECK(batched.oracle_candidates == static_cast<hass::count_t>(batch->carried));
+        if (method == sp::cosearch_method::greedy) {
+            // every step's neighbours (and the target descent's steps) in one call
+            CHECK(batched.oracle_calls * 4 < single.oracle_calls);
+        } else {
+            // the start-up in one call, then one candidate per iteration
+            CHECK(batched.oracle_calls == 1 + o.tpe_iterations);
+        }
+
+        // both oracles: the batch one for the sets, the single one for the rest
+        batch->calls = batch->carried = 0;
+        const auto both = sp::cosearch(p.net, small_board, p.pred, p.oracle, o);
+        check_same_search(single, both);
+        CHECK(both.oracle_calls == batched.oracle_calls); // the sequential calls go to the single oracle instead
+        CHECK(static_cast<hass::count_t>(batch->calls) < both.oracle_calls);
+    }
+}
+
+TEST_CASE("a batch oracle's bad answers stop the co-search with the candidate named", "[cosearch][batch]") {
+    namespace sp = hass::sparsity;
+    problem p;
+    sp::cosearch_options o;
+    o.exact = false;
+    o.batch_oracle = [](std::span<const std::vector<sp::threshold_pair>> c) { return std::vector<double>(c.size() + 1, 0.0); };
+    CHECK_THROWS_WITH(sp::cosearch(p.net, small_board, p.pred, {}, o),
+                      Catch::Contains("returned 2 drops for 1 candidates"));
+    // the greedy's first batch: the one-step neighbours of the smallest thresholds
+    o.batch_oracle = [](std::span<const std::vector<sp::threshold_pair>> c) {
+        std::vector<double> d(c.size(), 0.0);
+        if (c.size() > 1) d[1] = std::numeric_limits<double>::quiet_NaN();
+        return d;
+    };
+    CHECK_THROWS_WITH(sp::cosearch(p.net, small_board, p.pred, {}, o),
+                      Catch::Contains("NaN") && Catch::Contains("conv1") && Catch::Contains("candidate 2 of a batch"));
+    o.batch_oracle = [](std::span<const std::vector<sp::threshold_pair>> c) { return std::vector<double>(c.size(), -0.5); };
+    CHECK_THROWS_WITH(sp::cosearch(p.net, small_board, p.pred, {}, o),
+                      Catch::Contains("negative drop") && Catch::Contains("conv1"));
+    o.batch_oracle = [](std::span<const std::vector<sp::threshold_pair>> c) {
+        return std::vector<double>(c.size(), std::numeric_limits<double>::infinity());
+    };
+    CHECK_THROWS_WITH(sp::cosearch(p.net, small_board, p.pred, {}, o), Catch::Contains("infinite"));
+}
+
+TEST_CASE("the random baseline: scored like the search, reported, and without effect on the result",
+          "[cosearch][baseline]") {
+    namespace sp = hass::sparsity;
+    for (const auto method : {sp::cosearch_method::greedy, sp::cosearch_method::tpe}) {
+        INFO(sp::to_string(method));
+        problem p;
+        sp::cosearch_options o;
+        o.method = method;
+        o.budget = 1.0;
+        o.exact_front_points = 2;
+        o.tpe_startup = 20;
+        o.tpe_iterations = 40;
+        const auto plain = sp::cosearch(p.net, small_board, p.pred, p.oracle, o);
+        CHECK(plain.random_baseline.count == 0);
+        CHECK_FALSE(plain.random_baseline.found);
+        o.random_baseline = 300;
+        const auto with = sp::cosearch(p.net, small_board, p.pred, p.oracle, o);
+        check_same_search(plain, with);
+        CHECK(with.oracle_calls == plain.oracle_calls);
+        const auto& rb = with.random_baseline;
+        CHECK(rb.count == 300);
+        CHECK(rb.oracle_calls == 300);
+        CHECK(rb.within_budget > 30);
+        CHECK(rb.within_budget <= rb.count);
+        REQUIRE(rb.found);
+        CHECK(rb.best.drop <= o.budget);
+        // an exact design, under the same rule as the chosen one
+        CHECK(rb.best.exact);
+        REQUIRE(rb.design.found);
+        CHECK(rb.best.throughput == rb.design.report.throughput());
+        CHECK(rb.best.throughput_estimate >= rb.best.throughput * (1 - 1e-9));
+        // like for like: the chosen point and the random best both carry an estimate and an exact design
+        CHECK(with.best.exact);
+        CHECK(with.best.throughput_estimate > 0);
+        // deterministic, and the same with a batch oracle (in batches)
+        auto batch = std::make_shared<counting_batch>(counting_batch{p.oracle});
+        o.batch_oracle = [batch](std::span<const std::vector<sp::threshold_pair>> c) { return (*batch)(c); };
+        const auto batched = sp::cosearch(p.net, small_board, p.pred, {}, o);
+        check_same_search(with, batched);
+        CHECK(batched.random_baseline.within_budget == rb.within_budget);
+        CHECK(batched.random_baseline.best.w_index == rb.best.w_index);
+        CHECK(batched.random_baseline.best.a_index == rb.best.a_index);
+        CHECK(batched.random_baseline.best.throughput == rb.best.throughput);
+        CHECK(batched.random_baseline.oracle_calls == 2); // 300 in batches of at most 250
     }
 }

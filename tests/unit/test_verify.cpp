@@ -9,7 +9,9 @@
 #include <hass/sparsity/verify.hpp>
 
 #include <cmath>
+#include <memory>
 #include <numeric>
+#include <vector>
 
 namespace {
 
@@ -189,4 +191,43 @@ TEST_CASE("verified co-search: bad measurements and options are errors naming th
     vo.rounds = 0;
     CHECK_THROWS_WITH(hass::sparsity::verified_cosearch(p.net, small_board, p.pred, p.oracle, nan, quick(1.0), vo),
                       Catch::Contains("rounds must be >= 1"));
+}
+
+TEST_CASE("verified co-search passes a batch oracle through its corrected oracle", "[verify][batch]") {
+    namespace sp = hass::sparsity;
+    const auto run = [](bool batch) {
+        problem p;
+        auto table = p.oracle;
+        const sp::measure_fn measure = [table](std::span<const sp::threshold_pair> t) {
+            sp::measurement m;
+            m.drop = 1.8 * table(t);
+            return m;
+        };
+        sp::verify_options vo;
+        vo.rounds = 3;
+        auto co = quick(1.0);
+        auto calls = std::make_shared<std::size_t>(0);
+        if (batch)
+            co.batch_oracle = [table, calls](std::span<const std::vector<sp::threshold_pair>> c) {
+                ++*calls;
+                std::vector<double> d;
+                for (const auto& t : c) d.push_back(table(t));
+                return d;
+            };
+        auto v = sp::verified_cosearch(p.net, small_board, p.pred, batch ? sp::accuracy_oracle{} : p.oracle, measure, co, vo);
+        return std::pair{std::move(v), *calls};
+    };
+    const auto [single, no_calls] = run(false);
+    const auto [batched, calls] = run(true);
+    CHECK(no_calls == 0);
+    CHECK(calls > 0);
+    CHECK(static_cast<hass::count_t>(calls) < single.result.oracle_calls);
+    REQUIRE(single.rounds.size() == batched.rounds.size());
+    REQUIRE(single.rounds.size() >= 2); // the measured point corrects the second round's oracle
+    for (std::size_t i = 0; i < single.rounds.size(); ++i) {
+        CHECK(single.rounds[i].thresholds == batched.rounds[i].thresholds);
+        CHECK(single.rounds[i].predicted_drop == batched.rounds[i].predicted_drop);
+        CHECK(single.rounds[i].predicted_fps == batched.rounds[i].predicted_fps);
+    }
+    CHECK(single.chosen_round == batched.chosen_round);
 }

@@ -767,6 +767,11 @@ int run_search(const search_options& o) {
     if (o.sparsity.empty() && !o.accuracy.empty())
         throw usage_error("--accuracy goes with --sparsity (the co-search of thresholds and folding); give --sparsity "
                           "FILE or drop --accuracy");
+    if (o.oracle_batch && o.oracle_cmd.empty())
+        throw usage_error("--oracle-batch goes with --oracle-cmd CMD (it sends the command several candidates per "
+                          "request)");
+    if (o.sparsity.empty() && o.random_baseline > 0)
+        throw usage_error("--random-baseline goes with --sparsity (it compares the co-search with random thresholds)");
     if (o.sparsity.empty() && (!o.oracle_cmd.empty() || o.verify))
         throw usage_error("--oracle-cmd and --verify go with --sparsity FILE (the co-search of thresholds and folding)");
     if (!o.sparsity.empty()) {
@@ -781,6 +786,8 @@ int run_search(const search_options& o) {
         co.oracle_cmd = o.oracle_cmd;
         co.verify = o.verify;
         co.rounds = o.rounds;
+        co.oracle_batch = o.oracle_batch;
+        co.random_baseline = o.random_baseline;
         co.budget = o.budget;
         co.method = o.cosearch;
         co.objective = o.objective;

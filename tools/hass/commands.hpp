@@ -62,6 +62,8 @@ struct search_options {
     std::string oracle_cmd;             ///< accuracy oracle command (JSON over stdin/stdout)
     bool verify = false;                ///< measure, feed back and search again (needs oracle_cmd)
     int rounds = 4;                     ///< verify: co-searches at most
+    bool oracle_batch = false;          ///< {"batch": [...]} requests to oracle_cmd
+    long random_baseline = 0;           ///< random assignments scored after the co-search, for comparison
     double budget = 1.0;                ///< accuracy drop budget, percentage points
     std::string cosearch = "greedy";    ///< "greedy" or "tpe"
     std::string objective = "throughput"; ///< or "throughput_per_dsp"

@@ -212,6 +212,15 @@ int main(int argc, char** argv) {
                          "Measure the chosen design with --oracle-cmd (real drop and product histograms), feed the "
                          "measurement back and search again until the measured drop is within the budget and the "
                          "measured throughput within 2% of the prediction");
+    search_cmd->add_flag("--oracle-batch", search.oracle_batch,
+                         "Send --oracle-cmd the candidates the search scores together in one request "
+                         "{\"batch\": [thresholds, ...]}, answered by {\"drops\": [points, ...]} (same result, "
+                         "fewer requests)");
+    search_cmd->add_option("--random-baseline", search.random_baseline,
+                           "After the co-search, score N random threshold assignments with the same oracle and "
+                           "hardware estimate and compare the best within the budget with the chosen design")
+        ->check(CLI::Range(0L, 1000000L))
+        ->capture_default_str();
     search_cmd->add_option("--rounds", search.rounds, "--verify: co-searches at most")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();

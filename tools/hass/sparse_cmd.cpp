@@ -149,6 +149,12 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     if (o.verify && o.oracle_cmd.empty())
         throw usage_error("--verify needs --oracle-cmd CMD: the command that measures the chosen design (its real "
                           "accuracy drop and product histograms)");
+    if (o.oracle_batch && o.oracle_cmd.empty())
+        throw usage_error("--oracle-batch goes with --oracle-cmd CMD (it sends the command several candidates per "
+                          "request)");
+    if (o.oracle_batch && !o.accuracy.empty())
+        throw usage_error("--oracle-batch batches the candidates --oracle-cmd scores; with --accuracy the table scores "
+                          "them: drop one of the two");
     if (!o.oracle_cmd.empty() && o.sparsity == "synthetic")
         throw usage_error("--oracle-cmd measures a real model: give --sparsity FILE (its statistics), not synthetic");
     if (!o.oracle_cmd.empty() && !o.accuracy.empty() && !o.verify)
@@ -204,6 +210,17 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
                 .drop;
         };
     }
+    sparsity::batch_accuracy_oracle batch_oracle;
+    if (!table_oracle && o.oracle_batch) {
+        oracle = {}; // the batch requests alone, one candidate per request where the search scores one at a time
+        batch_oracle = [&command, &pred](std::span<const std::vector<sparsity::threshold_pair>> cs) {
+            nlohmann::ordered_json req;
+            req["batch"] = nlohmann::ordered_json::array();
+            for (const auto& c : cs) req["batch"].push_back(io::write_thresholds(pred, c));
+            const json a = command->ask(req.dump());
+            return io::read_batch_drops(a, cs.size(), "--oracle-cmd answer " + std::to_string(command->requests()));
+        };
+    }
     const sparsity::measure_fn measure = [&command, &pred, &net](std::span<const sparsity::threshold_pair> c) {
         nlohmann::ordered_json req;
         req["measure"] = true;
@@ -218,6 +235,8 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     co.method = method;
     co.objective = objective;
     co.seed = o.seed;
+    co.batch_oracle = batch_oracle;
+    co.random_baseline = static_cast<count_t>(o.random_baseline);
     co.folding.cap = cap;
     co.folding.offchip_weights = !o.no_offchip;
     progress_line progress(fmt::format("co-search of {} on {} ({})", net.name.str(), b.name, to_string(method)));
@@ -302,7 +321,8 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         fmt::print("accuracy oracle    tabulated{}{}\n\n", synthetic_table || table.synthetic ? ", SYNTHETIC" : "",
                    o.verify ? "; chosen designs measured by " + o.oracle_cmd : std::string());
     else
-        fmt::print("accuracy oracle    {} ({} requests)\n\n", o.oracle_cmd, command->requests());
+        fmt::print("accuracy oracle    {} ({} requests{})\n\n", o.oracle_cmd, command->requests(),
+                   o.oracle_batch ? ", candidates in batches" : "");
     if (o.verify) print_rounds(verified, o.budget);
     if (o.verify && verified.chosen_round == 0) {
         fmt::print("no design: {}\n", wrapped(verified.stop_reason));
@@ -337,6 +357,24 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     fmt::print("candidates         {} scored in {} (oracle {}, hardware estimate {}); exact designs {}\n",
                grouped(r.candidates), duration((r.search_ms - r.exact_ms) / 1e3), duration(r.oracle_ms / 1e3),
                duration(r.hardware_ms / 1e3), duration(r.exact_ms / 1e3));
+    fmt::print("oracle calls       {} for {} candidates{}\n", grouped(r.oracle_calls), grouped(r.oracle_candidates),
+               r.oracle_calls < r.oracle_candidates ? " (in batches)" : "");
+    if (const auto& rb = r.random_baseline; rb.count > 0) {
+        if (!rb.found)
+            fmt::print("random baseline    none of {} random threshold assignments is within the budget\n",
+                       grouped(rb.count));
+        else
+            fmt::print("random baseline    best of {} random assignments ({} within the budget): {} images/s "
+                       "estimated, {} exact, drop {:.3f}{};\n"
+                       "                   chosen: {} estimated, {} exact, drop {:.3f}: {}\n",
+                       grouped(rb.count), grouped(rb.within_budget), amount(rb.best.throughput_estimate),
+                       amount(rb.best.throughput), rb.best.drop, rb.dense_fallback ? " (dense fallback)" : "",
+                       amount(r.best.throughput_estimate), amount(r.best.throughput), r.best.drop,
+                       r.best.throughput_estimate >= rb.best.throughput_estimate && r.best.throughput >= rb.best.throughput
+                           ? "not beaten"
+                           : r.best.throughput_estimate >= rb.best.throughput_estimate ? "beaten on the exact design"
+                                                                                      : "BEATEN on the estimate");
+    }
     fmt::print("Pareto front       {} points (accuracy drop, throughput){}\n", r.front.size(),
                o.out.empty() ? "" : "; plot in " + (std::filesystem::path(o.out) / "pareto.svg").string());
     print_budget_use(r);

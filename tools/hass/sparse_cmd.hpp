@@ -19,6 +19,8 @@ struct cosearch_cli_options {
     std::string oracle_cmd;          ///< a command answering accuracy drops (and measurements) in JSON
     bool verify = false;             ///< measure the chosen design with oracle_cmd, feed back, search again
     int rounds = 4;                  ///< verify: co-searches at most
+    bool oracle_batch = false;       ///< ask oracle_cmd for the drops of several candidates per request
+    long random_baseline = 0;        ///< score this many random assignments after the search and compare
     double budget = 1.0;             ///< accuracy drop budget, points
     std::string method = "greedy";   ///< "greedy" or "tpe"
     std::string objective = "throughput";

@@ -62,13 +62,10 @@ inline std::string describe_candidate(std::span<const threshold_pair> candidate,
     return s + "}";
 }
 
-/// Calls the oracle; throws hass::error naming the candidate when the drop is
-/// NaN, infinite or below -tolerance (a negative drop is an improvement the
-/// search must not chase; allow measurement noise with `tolerance`).
-inline double checked_drop(const accuracy_oracle& oracle, std::span<const threshold_pair> candidate,
-                           std::span<const std::string> names = {}, double tolerance = 0.0) {
-    if (!oracle) hass::detail::fail("accuracy oracle: empty function");
-    const double d = oracle(candidate);
+/// The drop `d` an oracle answered for `candidate`; throws hass::error naming
+/// the candidate when it is NaN, infinite or below -tolerance.
+inline double checked_drop_value(double d, std::span<const threshold_pair> candidate,
+                                 std::span<const std::string> names = {}, double tolerance = 0.0) {
     if (!(d == d))
         hass::detail::fail("accuracy oracle returned NaN for candidate " + describe_candidate(candidate, names));
     if (d == std::numeric_limits<double>::infinity() || d == -std::numeric_limits<double>::infinity())
@@ -78,6 +75,43 @@ inline double checked_drop(const accuracy_oracle& oracle, std::span<const thresh
         hass::detail::fail("accuracy oracle returned a negative drop (" + detail::num(d) +
                            " points) for candidate " + describe_candidate(candidate, names) +
                            "; the oracle must return the accuracy drop (baseline - accuracy), >= 0");
+    return d;
+}
+
+/// Calls the oracle; throws hass::error naming the candidate when the drop is
+/// NaN, infinite or below -tolerance (a negative drop is an improvement the
+/// search must not chase; allow measurement noise with `tolerance`).
+inline double checked_drop(const accuracy_oracle& oracle, std::span<const threshold_pair> candidate,
+                           std::span<const std::string> names = {}, double tolerance = 0.0) {
+    if (!oracle) hass::detail::fail("accuracy oracle: empty function");
+    return checked_drop_value(oracle(candidate), candidate, names, tolerance);
+}
+
+/// Accuracy drops of several candidates at once, in their order: one call for
+/// a set the search scores before deciding (the greedy's neighbours, ...), so
+/// that an oracle with a fixed cost per call (a process, the Python GIL, a GPU
+/// batch) pays it once.
+using batch_accuracy_oracle = std::function<std::vector<double>(std::span<const std::vector<threshold_pair>>)>;
+
+/// Calls the batch oracle; throws hass::error when it answers a different
+/// number of drops than candidates, or (as checked_drop) naming the candidate
+/// and its place in the batch when a drop is NaN, infinite or negative.
+inline std::vector<double> checked_drops(const batch_accuracy_oracle& oracle,
+                                         std::span<const std::vector<threshold_pair>> candidates,
+                                         std::span<const std::string> names = {}, double tolerance = 0.0) {
+    if (!oracle) hass::detail::fail("batch accuracy oracle: empty function");
+    std::vector<double> d = oracle(candidates);
+    if (d.size() != candidates.size())
+        hass::detail::fail("batch accuracy oracle returned " + std::to_string(d.size()) + " drops for " +
+                           std::to_string(candidates.size()) + " candidates (one drop per candidate, in order)");
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        try {
+            checked_drop_value(d[i], candidates[i], names, tolerance);
+        } catch (const hass::error& e) {
+            hass::detail::fail(std::string(e.what()) + " (candidate " + std::to_string(i + 1) + " of a batch of " +
+                               std::to_string(d.size()) + ")");
+        }
+    }
     return d;
 }
 

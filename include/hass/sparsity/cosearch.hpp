@@ -81,6 +81,18 @@ struct cosearch_options {
     std::size_t exact_front_points = 12; ///< Pareto points given exact designs
     search_options folding{};      ///< the exact folding searches
     std::function<void(double)> progress{}; ///< fraction done: scoring candidates up to 0.5, exact designs after
+    /// Optional: drops of several candidates in one call. The search asks it
+    /// for every set it scores before deciding (the greedy's one-step
+    /// neighbours, the target descent's steps, the tpe start-up); other
+    /// candidates go to the single oracle, or to this one alone when no single
+    /// oracle is given. The result is the same as with the single oracle for a
+    /// deterministic oracle; only the number of calls changes.
+    batch_accuracy_oracle batch_oracle{};
+    /// After the search, score this many random threshold assignments with the
+    /// same oracle and hardware estimate (seeded from `seed`) and report the
+    /// best within the budget (cosearch_result::random_baseline): a baseline
+    /// the search should beat. They do not change the result or the front.
+    count_t random_baseline = 0;
 };
 
 /// One scored candidate: grid indices per statistics layer, the accuracy drop
@@ -98,6 +110,20 @@ struct cosearch_point {
     count_t dsp = 0;                            ///< DSP of the exact design
 };
 
+/// Random threshold assignments scored like the search's candidates
+/// (cosearch_options::random_baseline): per assignment a scale u, then per
+/// threshold the grid index floor(scale * u' * grid size), u, u' uniform in
+/// [0, 1), from nearly dense to anywhere on the grids.
+struct cosearch_random_baseline {
+    count_t count = 0;         ///< assignments scored (0: no baseline asked for)
+    count_t within_budget = 0; ///< of them, within the accuracy budget
+    bool found = false;        ///< some assignment is within the budget: `best` holds the best
+    cosearch_point best;       ///< best within the budget by the objective (estimate); exact design attached
+    search_result design;      ///< exact folding at `best` (when cosearch_options::exact)
+    bool dense_fallback = false; ///< as cosearch_result::dense_fallback, for `design`
+    count_t oracle_calls = 0;  ///< oracle invocations of the baseline
+};
+
 struct cosearch_result {
     cosearch_point best;              ///< the chosen thresholds (exact design attached)
     search_result design;             ///< exact folding of the sparse network at `best`
@@ -106,6 +132,8 @@ struct cosearch_result {
     std::vector<cosearch_point> front; ///< Pareto front of (throughput up, drop down), by drop
     std::vector<cosearch_point> evaluated_sample; ///< up to 2000 evaluated points (for plots)
     count_t candidates = 0;           ///< candidates scored
+    count_t oracle_calls = 0;         ///< accuracy oracle invocations (single and batch) of the search
+    count_t oracle_candidates = 0;    ///< candidates those invocations carried (batches count each)
     double search_ms = 0;             ///< whole co-search, exact designs included
     double oracle_ms = 0;             ///< time spent in the accuracy oracle
     double hardware_ms = 0;           ///< time spent in the hardware estimate
@@ -117,6 +145,7 @@ struct cosearch_result {
     /// design (the estimate misled the search): `design` is the dense design's
     /// folding with every layer built dense, at the front's lowest-drop point.
     bool dense_fallback = false;
+    cosearch_random_baseline random_baseline; ///< cosearch_options::random_baseline (count 0: none)
 };
 
 // ---------------------------------------------------------------------------
@@ -420,38 +449,59 @@ public:
             if (hw_.stats_index(li) < 0) layers_[li] = &hw_.fixed(li);
     }
 
+    /// Scores the candidate (w, a): its drop and hardware estimate; counted and recorded.
     cosearch_point score(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        cosearch_point p = evaluate(w, a);
+        ++candidates;
+        record(p);
+        return p;
+    }
+    /// Scores (w, a) as score() does, without counting or recording it (not a
+    /// candidate of the search: the random baseline).
+    cosearch_point evaluate(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
         cosearch_point p;
         p.w_index = w;
         p.a_index = a;
-        p.thresholds.resize(w.size());
-        for (std::size_t s = 0; s < w.size(); ++s)
-            p.thresholds[s] = {pred_.tau_w_grid(s)[w[s]], pred_.tau_a_grid(s)[a[s]]};
-        const auto t0 = std::chrono::steady_clock::now();
-        p.drop = checked_drop(oracle_, p.thresholds, names_);
+        p.thresholds = thresholds_of(w, a);
+        p.drop = oracle_drop(w, a, p.thresholds);
         const auto t1 = std::chrono::steady_clock::now();
         set_layers(w, a);
         const auto e = hw_.estimate_ii(layers_);
         const auto t2 = std::chrono::steady_clock::now();
-        oracle_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
         hardware_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
         p.ii_estimate = e.ii;
         p.dsp_estimate = e.dsp;
         p.throughput_estimate = e.ii > 0 ? hw_.target_board().clock_hz() / static_cast<double>(e.ii) : 0.0;
-        ++candidates;
-        record(p);
         return p;
+    }
+    using indices = std::pair<std::vector<std::uint8_t>, std::vector<std::uint8_t>>; ///< (w, a)
+    /// With a batch oracle: asks it for the drops of `set` in one call and keeps
+    /// them (replacing what an earlier prefetch kept) for score() and drop_of().
+    /// Without one: nothing (each candidate asks the oracle when scored).
+    void prefetch(const std::vector<indices>& set) {
+        if (!opt_.batch_oracle) return;
+        cache_.clear();
+        std::vector<std::vector<threshold_pair>> t;
+        std::vector<std::vector<std::uint8_t>> keys;
+        t.reserve(set.size());
+        keys.reserve(set.size());
+        for (const auto& [w, a] : set) {
+            auto k = key(w, a);
+            if (!cache_.emplace(k, 0.0).second) continue; // asked once
+            keys.push_back(std::move(k));
+            t.push_back(thresholds_of(w, a));
+        }
+        if (t.empty()) return;
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::vector<double> d = ask_batch(t);
+        oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        for (std::size_t i = 0; i < keys.size(); ++i) cache_[keys[i]] = d[i];
     }
     /// Binding utilisation of the last scored candidate's layers at target t.
     double binding_at(count_t t) const { return hw_.binding_at(layers_, t); }
     /// The accuracy drop of (w, a) alone (the oracle, no hardware estimate, not recorded).
     double drop_of(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
-        std::vector<threshold_pair> t(w.size());
-        for (std::size_t s = 0; s < w.size(); ++s) t[s] = {pred_.tau_w_grid(s)[w[s]], pred_.tau_a_grid(s)[a[s]]};
-        const auto t0 = std::chrono::steady_clock::now();
-        const double d = checked_drop(oracle_, t, names_);
-        oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        return d;
+        return oracle_drop(w, a, thresholds_of(w, a));
     }
     /// How far the candidate's layers are from target t at their fastest foldings:
     /// the sum over layers of max(0, fastest latency - t) / t (0: every layer can reach t).
@@ -485,6 +535,7 @@ public:
 
     count_t fixed_floor() const { return hw_.fixed_floor(); }
     count_t candidates = 0;
+    count_t oracle_calls = 0, oracle_candidates = 0; ///< oracle invocations, and the candidates they carried
     double oracle_ms = 0, hardware_ms = 0;
     std::string stop_reason; ///< why the search stopped where it did (cosearch_result::stop_reason)
     const predictor& pred() const { return pred_; }
@@ -498,6 +549,41 @@ private:
     std::vector<std::string> names_;
     std::vector<const staircase*> layers_;
     std::vector<cosearch_point> all_;
+    std::map<std::vector<std::uint8_t>, double> cache_; ///< drops of the last prefetched set, by key(w, a)
+
+    static std::vector<std::uint8_t> key(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        std::vector<std::uint8_t> k(w);
+        k.insert(k.end(), a.begin(), a.end());
+        return k;
+    }
+    std::vector<threshold_pair> thresholds_of(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) const {
+        std::vector<threshold_pair> t(w.size());
+        for (std::size_t s = 0; s < w.size(); ++s) t[s] = {pred_.tau_w_grid(s)[w[s]], pred_.tau_a_grid(s)[a[s]]};
+        return t;
+    }
+    std::vector<double> ask_batch(std::span<const std::vector<threshold_pair>> t) {
+        ++oracle_calls;
+        oracle_candidates += static_cast<count_t>(t.size());
+        return checked_drops(opt_.batch_oracle, t, names_);
+    }
+    /// The drop of (w, a): the last prefetched set's, else the single oracle's,
+    /// else the batch oracle's for this candidate alone.
+    double oracle_drop(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a,
+                       const std::vector<threshold_pair>& t) {
+        if (!cache_.empty())
+            if (const auto it = cache_.find(key(w, a)); it != cache_.end()) return it->second;
+        const auto t0 = std::chrono::steady_clock::now();
+        double d = 0;
+        if (oracle_ || !opt_.batch_oracle) {
+            ++oracle_calls;
+            ++oracle_candidates;
+            d = checked_drop(oracle_, t, names_);
+        } else {
+            d = ask_batch(std::span<const std::vector<threshold_pair>>(&t, 1)).front();
+        }
+        oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return d;
+    }
 
     void set_layers(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
         for (std::size_t s = 0; s < w.size(); ++s)
@@ -624,6 +710,17 @@ inline std::optional<cosearch_point> run_targets(engine& e) {
             double best_ratio = 0, best_drop = 0;
             std::size_t best_var = vars.size();
             std::uint8_t best_to = 0;
+            { // every variable 1 to 3 steps up is scored: their drops in one batch
+                std::vector<engine::indices> next;
+                for (const auto& v : vars) {
+                    const std::uint8_t x = get(v, w, a);
+                    for (std::size_t j = 1; j <= 3 && static_cast<std::size_t>(x) + j < v.size; ++j) {
+                        next.emplace_back(w, a);
+                        set(v, next.back().first, next.back().second, static_cast<std::uint8_t>(x + j));
+                    }
+                }
+                e.prefetch(next);
+            }
             for (std::size_t k = 0; k < vars.size(); ++k) {
                 const auto& v = vars[k];
                 const std::uint8_t x = get(v, w, a);
@@ -685,6 +782,16 @@ inline cosearch_point run_greedy(engine& e) {
         cosearch_point best_gain_point, best_relief_point;
         double best_gain = 0, best_relief = 0;
         std::vector<std::pair<double, std::size_t>> steps; // (accuracy cost, variable) of the steps within budget
+        { // the one-step neighbours are all scored: their drops in one batch
+            std::vector<engine::indices> next;
+            for (const auto& v : vars) {
+                const std::uint8_t x = get(v, w, a);
+                if (static_cast<std::size_t>(x) + 1 >= v.size) continue;
+                next.emplace_back(w, a);
+                set(v, next.back().first, next.back().second, static_cast<std::uint8_t>(x + 1));
+            }
+            e.prefetch(next);
+        }
         for (std::size_t k = 0; k < vars.size(); ++k) {
             const auto& v = vars[k];
             {
@@ -773,15 +880,25 @@ inline cosearch_point run_tpe(engine& e) {
         return x;
     };
     // start-up: the smallest thresholds, then random points biased to small indices
-    evaluate(std::vector<std::uint8_t>(dims.size(), 0));
+    std::vector<std::vector<std::uint8_t>> startup{std::vector<std::uint8_t>(dims.size(), 0)};
     for (count_t i = 1; i < o.tpe_startup; ++i) {
         std::vector<std::uint8_t> x(dims.size());
         for (std::size_t d = 0; d < dims.size(); ++d) {
             const double u = uniform01(rng);
             x[d] = static_cast<std::uint8_t>(std::min<std::size_t>(dims[d].size - 1, static_cast<std::size_t>(u * u * static_cast<double>(dims[d].size))));
         }
-        evaluate(x);
+        startup.push_back(std::move(x));
     }
+    { // their drops in one batch
+        std::vector<engine::indices> set_of;
+        for (const auto& x : startup) {
+            std::vector<std::uint8_t> w(n, 0), a(n, 0);
+            for (std::size_t d = 0; d < dims.size(); ++d) set(dims[d], w, a, x[d]);
+            set_of.emplace_back(std::move(w), std::move(a));
+        }
+        e.prefetch(set_of);
+    }
+    for (const auto& x : startup) evaluate(x);
     const count_t total = o.tpe_startup + o.tpe_iterations;
     // smoothed counts of every observation per dimension and value, kept up to
     // date as observations arrive (a kernel gives the neighbours of an observed
@@ -870,6 +987,44 @@ inline cosearch_point run_tpe(engine& e) {
     return seen[best];
 }
 
+/// cosearch_options::random_baseline: scores the random assignments with the
+/// engine (evaluate(): not candidates of the search, not on the front) and
+/// keeps the best within the budget. Deterministic for a seed.
+inline void run_random_baseline(engine& e, cosearch_random_baseline& out) {
+    const auto& o = e.options();
+    const std::vector<variable> vars = variables(e.pred());
+    const std::size_t n = e.pred().size();
+    std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ULL); // not the tpe's stream
+    const count_t calls0 = e.oracle_calls;
+    constexpr count_t chunk = 250; // a batch oracle gets them in batches of this many
+    out.count = o.random_baseline;
+    for (count_t done = 0; done < o.random_baseline;) {
+        const count_t m = std::min(chunk, o.random_baseline - done);
+        std::vector<engine::indices> pts;
+        for (count_t k = 0; k < m; ++k) {
+            std::vector<std::uint8_t> w(n, 0), a(n, 0);
+            const double scale = uniform01(rng); // from nearly dense to anywhere on the grids
+            for (const auto& v : vars) {
+                const double x = std::floor(scale * uniform01(rng) * static_cast<double>(v.size));
+                set(v, w, a, static_cast<std::uint8_t>(std::min(static_cast<double>(v.size - 1), x)));
+            }
+            pts.emplace_back(std::move(w), std::move(a));
+        }
+        e.prefetch(pts);
+        for (const auto& [w, a] : pts) {
+            cosearch_point p = e.evaluate(w, a);
+            if (p.drop > o.budget) continue;
+            ++out.within_budget;
+            if (!out.found || better(e, p, out.best, o.budget)) {
+                out.best = std::move(p);
+                out.found = true;
+            }
+        }
+        done += m;
+    }
+    out.oracle_calls = e.oracle_calls - calls0;
+}
+
 inline void attach_exact(cosearch_point& p, const search_result& r) {
     p.exact = true;
     p.throughput = r.found ? r.report.throughput() : 0.0;
@@ -909,8 +1064,11 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         r.stop_reason = "it scored its limit of candidates (cosearch_options::max_candidates)";
     r.oracle_ms = e.oracle_ms;
     r.hardware_ms = e.hardware_ms;
+    r.oracle_calls = e.oracle_calls;
+    r.oracle_candidates = e.oracle_candidates;
     r.front = e.front();
     r.evaluated_sample = e.sample();
+    if (o.random_baseline > 0) detail::cosearch::run_random_baseline(e, r.random_baseline);
 
     // exact designs: the dense network, the chosen thresholds, and a spread of front points
     const auto t1 = clock::now();
@@ -976,6 +1134,23 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     const auto t2 = clock::now();
     r.exact_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
     r.search_ms = std::chrono::duration<double, std::milli>(t2 - t0).count();
+    // the random baseline's best gets an exact design too, under the same rule
+    // (never worse than the dense design), so that it compares like for like
+    if (auto& rb = r.random_baseline; rb.found) {
+        network sn = net;
+        pred.apply(sn, rb.best.thresholds);
+        rb.design = search<Cost>(sn, b, algorithm::optimal, o.folding);
+        if (r.dense_design.found &&
+            (!rb.design.found || rb.design.report.batch_throughput(batch) < r.dense_design.report.batch_throughput(batch))) {
+            rb.design = r.dense_design;
+            for (std::size_t i = 0; i < rb.design.folding.size(); ++i)
+                if (sn.layers[i].is_sparse()) rb.design.folding[i].dense = true;
+            rb.design.report = evaluate<Cost>(sn, rb.design.folding, b, {o.folding.cap, o.folding.batch, o.folding.bram_to_lut});
+            rb.design.ii = rb.design.report.ii;
+            rb.dense_fallback = true;
+        }
+        detail::cosearch::attach_exact(rb.best, rb.design);
+    }
     return r;
 }
 

@@ -53,6 +53,8 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
     cj["accuracy"] = std::move(accuracy);
     cj["accuracy_drop"] = r.best.drop;
     cj["candidates"] = r.candidates;
+    cj["oracle_calls"] = r.oracle_calls;
+    cj["oracle_candidates"] = r.oracle_candidates;
     cj["time_ms"] = {{"total", r.search_ms}, {"oracle", r.oracle_ms}, {"hardware_estimate", r.hardware_ms},
                      {"exact_designs", r.exact_ms}};
     json layers = json::array();
@@ -93,6 +95,25 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
         front.push_back(std::move(e));
     }
     cj["pareto_front"] = std::move(front);
+    if (const auto& rb = r.random_baseline; rb.count > 0) {
+        // like for like: the chosen point and the random best, estimate and exact design
+        const auto point = [](const sparsity::cosearch_point& p) {
+            json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
+            if (p.exact) e["throughput_fps"] = p.throughput, e["ii_cycles"] = p.ii, e["dsp"] = p.dsp;
+            return e;
+        };
+        json rj{{"count", rb.count}, {"within_budget", rb.within_budget}, {"oracle_calls", rb.oracle_calls},
+               {"chosen", point(r.best)}, {"best", nullptr}};
+        if (rb.found) {
+            rj["best"] = point(rb.best);
+            rj["best"]["dense_fallback"] = rb.dense_fallback;
+            rj["best"]["thresholds"] = write_thresholds(pred, rb.best.thresholds);
+            rj["chosen_not_beaten"] = {
+                {"estimate", r.best.throughput_estimate >= rb.best.throughput_estimate},
+                {"exact", rb.best.exact && r.best.exact ? json(r.best.throughput >= rb.best.throughput) : json(nullptr)}};
+        }
+        cj["random_baseline"] = std::move(rj);
+    }
     cj["notes"] = notes;
     cj["thresholds"] = write_thresholds(pred, r.best.thresholds);
     j["cosearch"] = std::move(cj);

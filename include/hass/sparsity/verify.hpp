@@ -87,6 +87,7 @@ namespace detail::verify {
 /// The oracle with measured points: see the file comment.
 struct corrected_oracle {
     accuracy_oracle base;
+    batch_accuracy_oracle base_batch; ///< used when `base` is empty (a batch oracle alone)
     std::vector<std::pair<double, double>> w_range, a_range; ///< per statistics layer
     double radius = 0.25;
     struct point {
@@ -128,9 +129,27 @@ struct corrected_oracle {
         }
         return dims == 0 ? 0.0 : sum / static_cast<double>(dims);
     }
-    double operator()(std::span<const threshold_pair> y) const {
-        const double a = base(y);
-        if (points.empty()) return a;
+    /// The base oracle's drop at y.
+    double base_drop(std::span<const threshold_pair> y) const {
+        if (base || !base_batch) return base(y);
+        const std::vector<std::vector<threshold_pair>> one{std::vector<threshold_pair>(y.begin(), y.end())};
+        const std::vector<double> d = base_batch(one);
+        if (d.size() != 1)
+            hass::detail::fail("batch accuracy oracle returned " + std::to_string(d.size()) +
+                               " drops for 1 candidate (one drop per candidate, in order)");
+        return d.front();
+    }
+    double operator()(std::span<const threshold_pair> y) const { return corrected(y, base(y)); }
+    /// The base batch oracle's drops, corrected.
+    std::vector<double> operator()(std::span<const std::vector<threshold_pair>> ys) const {
+        std::vector<double> d = base_batch(ys);
+        if (d.size() == ys.size()) // else the co-search reports the wrong length
+            for (std::size_t i = 0; i < d.size(); ++i) d[i] = corrected(ys[i], d[i]);
+        return d;
+    }
+    /// The drop `a` the base oracle gave at y with the measured points' correction.
+    double corrected(std::span<const threshold_pair> y, double a) const {
+        if (points.empty() || !std::isfinite(a) || a < 0) return a; // a bad answer is reported as it is
         double wsum = 0, esum = 0;
         const double py = level(y);
         for (const auto& p : points) {
@@ -169,7 +188,12 @@ inline verified_cosearch_result verified_cosearch(const network& net, const boar
         corr->w_range.push_back(pred.tau_w_range(s));
         corr->a_range.push_back(pred.tau_a_range(s));
     }
-    const accuracy_oracle search_oracle = [corr](std::span<const threshold_pair> y) { return (*corr)(y); };
+    corr->base_batch = co.batch_oracle;
+    const accuracy_oracle search_oracle =
+        oracle ? accuracy_oracle([corr](std::span<const threshold_pair> y) { return (*corr)(y); }) : accuracy_oracle();
+    cosearch_options sco = co;
+    if (co.batch_oracle)
+        sco.batch_oracle = [corr](std::span<const std::vector<threshold_pair>> ys) { return (*corr)(ys); };
 
     verified_cosearch_result out;
     out.batch = co.folding.batch;
@@ -177,7 +201,7 @@ inline verified_cosearch_result verified_cosearch(const network& net, const boar
     double best_fps = -1;
     cosearch_result last;
     for (int round = 1; round <= vo.rounds; ++round) {
-        cosearch_result r = cosearch<Cost>(net, b, pred, search_oracle, co);
+        cosearch_result r = cosearch<Cost>(net, b, pred, search_oracle, sco);
         verify_round v;
         v.round = round;
         v.thresholds = r.best.thresholds;
@@ -254,7 +278,7 @@ inline verified_cosearch_result verified_cosearch(const network& net, const boar
         // feed back
         std::string fb;
         if (std::abs(m.drop - v.predicted_drop) > 1e-12) {
-            const double excess = m.drop - corr->base(v.thresholds);
+            const double excess = m.drop - corr->base_drop(v.thresholds);
             auto same = std::find_if(corr->points.begin(), corr->points.end(),
                                      [&](const auto& p) { return corr->distance(v.thresholds, p.x) == 0; });
             if (same != corr->points.end())

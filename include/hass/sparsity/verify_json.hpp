@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hass/io/json.hpp"
 #include "hass/sparsity/json.hpp"
@@ -44,6 +45,32 @@ inline sparsity::measurement read_measurement(const json& answer, const sparsity
         m.products[si] = point.stats;
     }
     return m;
+}
+
+/// The answer to a batch request {"batch": [thresholds, ...]}: {"drops": [points, ...]},
+/// one per candidate in order (or {"error": "..."}).
+inline std::vector<double> read_batch_drops(const json& answer, std::size_t candidates, std::string_view source) {
+    const std::string src(source);
+    if (!answer.is_object()) throw hass::error(src + ": the answer to a batch request must be a JSON object {\"drops\": [...]}");
+    if (const auto e = answer.find("error"); e != answer.end())
+        throw hass::error(src + ": the oracle reports an error: " + (e->is_string() ? e->get<std::string>() : e->dump()));
+    const auto d = answer.find("drops");
+    if (d == answer.end() || !d->is_array())
+        throw hass::error(src + ": field 'drops' (the accuracy drops of the batch's candidates, in order) is missing or "
+                          "not an array");
+    if (d->size() != candidates)
+        throw hass::error(src + ": field 'drops' has " + std::to_string(d->size()) + " numbers for a batch of " +
+                          std::to_string(candidates) + " candidates (one drop per candidate, in order)");
+    std::vector<double> out;
+    out.reserve(candidates);
+    for (std::size_t i = 0; i < d->size(); ++i) {
+        const json& x = (*d)[i];
+        if (!x.is_number())
+            throw hass::error(src + ": field 'drops': entry " + std::to_string(i + 1) + " of " +
+                              std::to_string(candidates) + " is not a number: " + x.dump());
+        out.push_back(x.get<double>());
+    }
+    return out;
 }
 
 /// The rounds of a verified co-search: predicted and measured drop and batch throughput.
