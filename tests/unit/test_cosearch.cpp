@@ -153,6 +153,16 @@ TEST_CASE("the greedy co-search is not beaten by 1,000 random assignments on the
 
 namespace {
 
+/// Small, quick options for the batch and baseline cases (two exact front points, 60 TPE candidates).
+hass::sparsity::cosearch_options quick_options(hass::sparsity::cosearch_method method) {
+    hass::sparsity::cosearch_options o;
+    o.method = method;
+    o.exact_front_points = 2;
+    o.tpe_startup = 20;
+    o.tpe_iterations = 40;
+    return o;
+}
+
 /// A batch oracle answering with the problem's single oracle, counting its calls.
 struct counting_batch {
     hass::sparsity::accuracy_oracle single;
@@ -189,11 +199,7 @@ TEST_CASE("a batch oracle gives the same search as the single oracle, in fewer c
     for (const auto method : {sp::cosearch_method::greedy, sp::cosearch_method::tpe}) {
         INFO(sp::to_string(method));
         problem p;
-        sp::cosearch_options o;
-        o.method = method;
-        o.exact_front_points = 2;
-        o.tpe_startup = 20;
-        o.tpe_iterations = 40;
+        sp::cosearch_options o = quick_options(method);
         const auto single = sp::cosearch(p.net, small_board, p.pred, p.oracle, o);
         CHECK(single.oracle_calls == single.candidates);
         CHECK(single.oracle_candidates == single.oracle_calls);
@@ -252,12 +258,8 @@ TEST_CASE("the random baseline: scored like the search, reported, and without ef
     for (const auto method : {sp::cosearch_method::greedy, sp::cosearch_method::tpe}) {
         INFO(sp::to_string(method));
         problem p;
-        sp::cosearch_options o;
-        o.method = method;
+        sp::cosearch_options o = quick_options(method);
         o.budget = 1.0;
-        o.exact_front_points = 2;
-        o.tpe_startup = 20;
-        o.tpe_iterations = 40;
         const auto plain = sp::cosearch(p.net, small_board, p.pred, p.oracle, o);
         CHECK(plain.random_baseline.count == 0);
         CHECK_FALSE(plain.random_baseline.found);
