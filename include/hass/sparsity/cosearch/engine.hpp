@@ -1,0 +1,248 @@
+// The co-search's engine (scores a candidate: its accuracy drop through the
+// oracle, batched where the search allows, and its hardware estimate; keeps
+// the points that may be on the Pareto front) and the thresholds it moves.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hass/sparsity/cosearch/hardware.hpp"
+#include "hass/sparsity/cosearch/types.hpp"
+
+namespace hass::sparsity {
+
+namespace detail::cosearch {
+
+class engine {
+public:
+    template <cost::cost_model Cost = cost::hass>
+    engine(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
+           const cosearch_options& o, Cost model = {})
+        : pred_(pred), oracle_(oracle), opt_(o),
+          hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights, model) {
+        names_.reserve(pred.size());
+        for (std::size_t i = 0; i < pred.size(); ++i) {
+            names_.push_back(pred.name(i));
+            if (pred.tau_w_grid(i).empty() || pred.tau_a_grid(i).empty() || pred.tau_w_grid(i).size() > 255 ||
+                pred.tau_a_grid(i).size() > 255)
+                hass::detail::fail("layer '" + pred.name(i) + "': the co-search needs 1 to 255 tau_w and tau_a "
+                                   "points, the statistics give " + std::to_string(pred.tau_w_grid(i).size()) +
+                                   " and " + std::to_string(pred.tau_a_grid(i).size()));
+        }
+        layers_.resize(net.size());
+        for (std::size_t li = 0; li < net.size(); ++li)
+            if (hw_.stats_index(li) < 0) layers_[li] = &hw_.fixed(li);
+    }
+
+    /// Scores the candidate (w, a): its drop and hardware estimate; counted and recorded.
+    cosearch_point score(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        cosearch_point p = evaluate(w, a);
+        ++candidates;
+        record(p);
+        return p;
+    }
+    /// Scores (w, a) as score() does, without counting or recording it (not a
+    /// candidate of the search: the random baseline).
+    cosearch_point evaluate(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        cosearch_point p;
+        p.w_index = w;
+        p.a_index = a;
+        p.thresholds = thresholds_of(w, a);
+        p.drop = oracle_drop(w, a, p.thresholds);
+        const auto t1 = std::chrono::steady_clock::now();
+        set_layers(w, a);
+        const auto e = hw_.estimate_ii(layers_);
+        const auto t2 = std::chrono::steady_clock::now();
+        hardware_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
+        p.ii_estimate = e.ii;
+        p.dsp_estimate = e.dsp;
+        p.throughput_estimate = e.ii > 0 ? hw_.target_board().clock_hz() / static_cast<double>(e.ii) : 0.0;
+        return p;
+    }
+    using indices = std::pair<std::vector<std::uint8_t>, std::vector<std::uint8_t>>; ///< (w, a)
+    /// With a batch oracle: asks it for the drops of `set` in one call and keeps
+    /// them (replacing what an earlier prefetch kept) for score() and drop_of().
+    /// Without one: nothing (each candidate asks the oracle when scored).
+    void prefetch(const std::vector<indices>& set) {
+        if (!opt_.batch_oracle) return;
+        cache_.clear();
+        std::vector<std::vector<threshold_pair>> t;
+        std::vector<std::vector<std::uint8_t>> keys;
+        t.reserve(set.size());
+        keys.reserve(set.size());
+        for (const auto& [w, a] : set) {
+            auto k = key(w, a);
+            if (!cache_.emplace(k, 0.0).second) continue; // asked once
+            keys.push_back(std::move(k));
+            t.push_back(thresholds_of(w, a));
+        }
+        if (t.empty()) return;
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::vector<double> d = ask_batch(t);
+        oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        for (std::size_t i = 0; i < keys.size(); ++i) cache_[keys[i]] = d[i];
+    }
+    /// Binding utilisation of the last scored candidate's layers at target t.
+    double binding_at(count_t t) const { return hw_.binding_at(layers_, t); }
+    /// The accuracy drop of (w, a) alone (the oracle, no hardware estimate, not recorded).
+    double drop_of(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        return oracle_drop(w, a, thresholds_of(w, a));
+    }
+    /// How far the candidate's layers are from target t at their fastest foldings:
+    /// the sum over layers of max(0, fastest latency - t) / t (0: every layer can reach t).
+    double excess_for(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) {
+        set_layers(w, a);
+        double x = 0;
+        for (const staircase* st : layers_)
+            if (st && !st->empty() && st->latency.front() > t)
+                x += static_cast<double>(st->latency.front() - t) / static_cast<double>(t);
+        return x;
+    }
+    /// Binding utilisation of the candidate (w, a) at target t.
+    double binding_for(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) {
+        set_layers(w, a);
+        return hw_.binding_at(layers_, t);
+    }
+
+    double objective(const cosearch_point& p) const {
+        if (p.ii_estimate == 0) return 0;
+        if (opt_.objective == cosearch_objective::throughput) return p.throughput_estimate;
+        return p.throughput_estimate / static_cast<double>(std::max<count_t>(p.dsp_estimate, 1));
+    }
+
+    std::vector<cosearch_point> front() const { return pareto(all_); }
+    std::vector<cosearch_point> sample() const {
+        std::vector<cosearch_point> s;
+        const std::size_t step = std::max<std::size_t>(1, all_.size() / 2000);
+        for (std::size_t i = 0; i < all_.size(); i += step) s.push_back(all_[i]);
+        return s;
+    }
+
+    count_t fixed_floor() const { return hw_.fixed_floor(); }
+    count_t candidates = 0;
+    count_t oracle_calls = 0, oracle_candidates = 0; ///< oracle invocations, and the candidates they carried
+    double oracle_ms = 0, hardware_ms = 0;
+    std::string stop_reason; ///< why the search stopped where it did (cosearch_result::stop_reason)
+    const predictor& pred() const { return pred_; }
+    const cosearch_options& options() const { return opt_; }
+
+private:
+    predictor& pred_;
+    const accuracy_oracle& oracle_;
+    cosearch_options opt_;
+    cosearch_hardware hw_;
+    std::vector<std::string> names_;
+    std::vector<const staircase*> layers_;
+    std::vector<cosearch_point> all_;
+    std::map<std::vector<std::uint8_t>, double> cache_; ///< drops of the last prefetched set, by key(w, a)
+
+    static std::vector<std::uint8_t> key(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        std::vector<std::uint8_t> k(w);
+        k.insert(k.end(), a.begin(), a.end());
+        return k;
+    }
+    std::vector<threshold_pair> thresholds_of(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) const {
+        std::vector<threshold_pair> t(w.size());
+        for (std::size_t s = 0; s < w.size(); ++s) t[s] = {pred_.tau_w_grid(s)[w[s]], pred_.tau_a_grid(s)[a[s]]};
+        return t;
+    }
+    std::vector<double> ask_batch(std::span<const std::vector<threshold_pair>> t) {
+        ++oracle_calls;
+        oracle_candidates += static_cast<count_t>(t.size());
+        return checked_drops(opt_.batch_oracle, t, names_);
+    }
+    /// The drop of (w, a): the last prefetched set's, else the single oracle's,
+    /// else the batch oracle's for this candidate alone.
+    double oracle_drop(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a,
+                       const std::vector<threshold_pair>& t) {
+        if (!cache_.empty())
+            if (const auto it = cache_.find(key(w, a)); it != cache_.end()) return it->second;
+        const auto t0 = std::chrono::steady_clock::now();
+        double d = 0;
+        if (oracle_ || !opt_.batch_oracle) {
+            ++oracle_calls;
+            ++oracle_candidates;
+            d = checked_drop(oracle_, t, names_);
+        } else {
+            d = ask_batch(std::span<const std::vector<threshold_pair>>(&t, 1)).front();
+        }
+        oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return d;
+    }
+
+    void set_layers(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        for (std::size_t s = 0; s < w.size(); ++s)
+            layers_[static_cast<std::size_t>(pred_.network_index(s))] = &hw_.layer_staircase(s, w[s], a[s]);
+    }
+    void record(const cosearch_point& p) {
+        // keep the points that may be on the front; the thresholds are small
+        all_.push_back(p);
+        if (all_.size() > 4096) all_ = pareto_and_sample(all_);
+    }
+    static std::vector<cosearch_point> pareto(std::vector<cosearch_point> pts) {
+        std::sort(pts.begin(), pts.end(), [](const auto& x, const auto& y) {
+            return x.drop != y.drop ? x.drop < y.drop : x.throughput_estimate > y.throughput_estimate;
+        });
+        std::vector<cosearch_point> f;
+        double best = -1;
+        for (auto& p : pts)
+            if (p.throughput_estimate > best) {
+                best = p.throughput_estimate;
+                f.push_back(std::move(p));
+            }
+        return f;
+    }
+    static std::vector<cosearch_point> pareto_and_sample(const std::vector<cosearch_point>& pts) {
+        auto f = pareto(pts);
+        for (std::size_t i = 0; i < pts.size(); i += 4) f.push_back(pts[i]);
+        return f;
+    }
+};
+
+/// One threshold the search moves: a layer's tau_w, or the tau_a of an
+/// activation group (every layer reading one activation layer).
+struct variable {
+    bool weight = true;
+    std::vector<std::size_t> members; ///< statistics layers it sets
+    std::size_t size = 1;             ///< grid points
+};
+
+/// tau_w of layer 0, tau_a of its group (when layer 0 is the group's first
+/// layer), tau_w of layer 1, ...: with one group per layer, the order of
+/// the per-layer search.
+inline std::vector<variable> variables(const predictor& pred) {
+    std::vector<variable> v;
+    for (std::size_t s = 0; s < pred.size(); ++s) {
+        v.push_back({true, {s}, pred.tau_w_grid(s).size()});
+        const std::size_t g = pred.activation_group(s);
+        const auto members = pred.group_members(g);
+        if (members.front() == s) v.push_back({false, {members.begin(), members.end()}, pred.tau_a_grid(s).size()});
+    }
+    return v;
+}
+
+inline std::uint8_t get(const variable& v, const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+    return (v.weight ? w : a)[v.members.front()];
+}
+inline void set(const variable& v, std::vector<std::uint8_t>& w, std::vector<std::uint8_t>& a, std::uint8_t x) {
+    auto& idx = v.weight ? w : a;
+    for (std::size_t m : v.members) idx[m] = x;
+}
+
+inline bool better(const engine& e, const cosearch_point& x, const cosearch_point& y, double budget) {
+    const bool fx = x.drop <= budget, fy = y.drop <= budget;
+    if (fx != fy) return fx;
+    if (!fx) return x.drop < y.drop;
+    const double ox = e.objective(x), oy = e.objective(y);
+    if (ox != oy) return ox > oy;
+    return x.drop < y.drop;
+}
+
+} // namespace detail::cosearch
+
+} // namespace hass::sparsity
