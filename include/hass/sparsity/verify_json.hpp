@@ -15,6 +15,16 @@
 
 namespace hass::io {
 
+namespace detail {
+/// An oracle's answer must be a JSON object (`not_object` says which) and not
+/// {"error": ...}, which is reported as the oracle's error.
+inline void check_oracle_answer(const json& answer, const std::string& src, const char* not_object) {
+    if (!answer.is_object()) throw hass::error(src + ": " + not_object);
+    if (const auto e = answer.find("error"); e != answer.end())
+        throw hass::error(src + ": the oracle reports an error: " + (e->is_string() ? e->get<std::string>() : e->dump()));
+}
+} // namespace detail
+
 /// A measurement from an oracle's answer: {"drop": points, "products": a
 /// product statistics document (optional)} at thresholds `t`. Product layers
 /// are matched by name to the statistics layers; a layer with several points
@@ -22,9 +32,7 @@ namespace hass::io {
 inline sparsity::measurement read_measurement(const json& answer, const sparsity::predictor& pred, const network& net,
                                               std::span<const sparsity::threshold_pair> t, std::string_view source) {
     const std::string src(source);
-    if (!answer.is_object()) throw hass::error(src + ": the answer must be a JSON object {\"drop\": ..., \"products\": ...}");
-    if (const auto e = answer.find("error"); e != answer.end())
-        throw hass::error(src + ": the oracle reports an error: " + (e->is_string() ? e->get<std::string>() : e->dump()));
+    detail::check_oracle_answer(answer, src, "the answer must be a JSON object {\"drop\": ..., \"products\": ...}");
     const auto d = answer.find("drop");
     if (d == answer.end() || !d->is_number())
         throw hass::error(src + ": field 'drop' (the accuracy drop, percentage points) is missing or not a number");
@@ -51,9 +59,7 @@ inline sparsity::measurement read_measurement(const json& answer, const sparsity
 /// one per candidate in order (or {"error": "..."}).
 inline std::vector<double> read_batch_drops(const json& answer, std::size_t candidates, std::string_view source) {
     const std::string src(source);
-    if (!answer.is_object()) throw hass::error(src + ": the answer to a batch request must be a JSON object {\"drops\": [...]}");
-    if (const auto e = answer.find("error"); e != answer.end())
-        throw hass::error(src + ": the oracle reports an error: " + (e->is_string() ? e->get<std::string>() : e->dump()));
+    detail::check_oracle_answer(answer, src, "the answer to a batch request must be a JSON object {\"drops\": [...]}");
     const auto d = answer.find("drops");
     if (d == answer.end() || !d->is_array())
         throw hass::error(src + ": field 'drops' (the accuracy drops of the batch's candidates, in order) is missing or "
