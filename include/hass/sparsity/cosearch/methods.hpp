@@ -128,6 +128,88 @@ inline std::optional<cosearch_point> run_targets(engine& e) {
     return best;
 }
 
+/// Joint moves from the greedy's result, in rounds. A round scores, in one
+/// batch, the move set of the current point: every move of one threshold by 1
+/// to 3 grid steps either way, every pair of thresholds raised together and
+/// every swap (one raised, another lowered: accuracy moved from where it buys
+/// nothing to where it buys throughput), each by 1 to 3 steps, at most 512 of
+/// them (a seeded sample when there are more), and 32 seeded moves of 3 to 6
+/// thresholds raised at once. The best move that raises the objective within
+/// the budget (or keeps it and lowers the drop) is taken. The phase stops when
+/// a round finds none (after three such rounds when the set was sampled), or
+/// after 32 rounds. The greedy's one-step moves and the descent's one-threshold
+/// moves do not reach points where several thresholds must move together.
+inline cosearch_point run_joint_moves(engine& e, const std::vector<variable>& vars, cosearch_point cur) {
+    const auto& o = e.options();
+    if (vars.empty()) return cur;
+    std::mt19937_64 rng(o.seed ^ 0x6a09e667f3bcc909ULL); // its own stream
+    constexpr std::size_t cap = 512, wide = 32, max_rounds = 32;
+    auto below = [&rng](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+    struct move {
+        std::size_t i, j; // j == i: one threshold
+        int di, dj;
+    };
+    std::vector<move> all;
+    const std::size_t V = vars.size();
+    for (std::size_t i = 0; i < V; ++i)
+        for (int d = 1; d <= 3; ++d) all.push_back({i, i, d, 0}), all.push_back({i, i, -d, 0});
+    for (std::size_t i = 0; i < V; ++i)
+        for (std::size_t j = 0; j < V; ++j)
+            if (i != j)
+                for (int di = 1; di <= 3; ++di)
+                    for (int dj = 1; dj <= 3; ++dj) {
+                        if (i < j) all.push_back({i, j, di, dj}); // both raised
+                        all.push_back({i, j, di, -dj});           // i raised, j lowered
+                    }
+    const bool sampled = all.size() > cap;
+    std::vector<std::size_t> order(V);
+    auto apply = [&](const variable& v, std::vector<std::uint8_t>& w, std::vector<std::uint8_t>& a, int d) {
+        const int x = get(v, w, a) + d;
+        set(v, w, a, static_cast<std::uint8_t>(std::clamp(x, 0, static_cast<int>(v.size) - 1)));
+    };
+    for (std::size_t round = 0, failed = 0; round < max_rounds && failed < (sampled ? 3u : 1u) &&
+                                            e.candidates < o.max_candidates;
+         ++round) {
+        std::vector<engine::indices> moves;
+        const std::size_t take = std::min(cap, all.size());
+        for (std::size_t k = 0; k < take; ++k) {
+            if (sampled) std::swap(all[k], all[k + below(all.size() - k)]);
+            std::vector<std::uint8_t> w = cur.w_index, a = cur.a_index;
+            apply(vars[all[k].i], w, a, all[k].di);
+            if (all[k].j != all[k].i) apply(vars[all[k].j], w, a, all[k].dj);
+            if (w != cur.w_index || a != cur.a_index) moves.emplace_back(std::move(w), std::move(a));
+        }
+        for (std::size_t t = 0; t < wide && V > 2; ++t) {
+            std::vector<std::uint8_t> w = cur.w_index, a = cur.a_index;
+            for (std::size_t i = 0; i < V; ++i) order[i] = i;
+            const std::size_t up = std::min<std::size_t>(V, 3 + below(4)); // distinct: a shuffled prefix
+            for (std::size_t i = 0; i < up; ++i) {
+                std::swap(order[i], order[i + below(V - i)]);
+                apply(vars[order[i]], w, a, 1 + static_cast<int>(below(3)));
+            }
+            if (w != cur.w_index || a != cur.a_index) moves.emplace_back(std::move(w), std::move(a));
+        }
+        e.prefetch(moves);
+        std::optional<cosearch_point> best;
+        const double obj = e.objective(cur);
+        for (const auto& [w, a] : moves) {
+            if (e.candidates >= o.max_candidates) break;
+            cosearch_point p = e.score(w, a);
+            if (p.drop > o.budget) continue;
+            const double po = e.objective(p);
+            if (!(po > obj || (po == obj && p.drop < cur.drop))) continue;
+            if (!best || better(e, p, *best, o.budget)) best = std::move(p);
+        }
+        if (best) {
+            cur = std::move(*best);
+            failed = 0;
+        } else {
+            ++failed;
+        }
+    }
+    return cur;
+}
+
 inline cosearch_point run_greedy(engine& e) {
     const auto& pred = e.pred();
     const std::size_t n = pred.size();
@@ -204,6 +286,13 @@ inline cosearch_point run_greedy(engine& e) {
         w = cur.w_index;
         a = cur.a_index;
         e.stop_reason.clear();
+    }
+    { // joint moves: combinations of several thresholds the one-variable moves do not reach
+        const double before = e.objective(cur);
+        cur = run_joint_moves(e, vars, std::move(cur)); // never worse: same objective at no larger drop
+        w = cur.w_index;
+        a = cur.a_index;
+        if (e.objective(cur) > before) e.stop_reason.clear();
     }
     // give back accuracy: lower any threshold whose step bought nothing
     for (bool changed = true; changed && e.candidates < e.options().max_candidates;) {
