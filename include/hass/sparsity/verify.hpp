@@ -14,12 +14,17 @@
 //   4. stop when D(x) <= budget and |measured / predicted - 1| <= tolerance;
 //      otherwise feed back and go to 1:
 //        - accuracy: a measured point. The corrected oracle is
-//              A'(y) = max(0, A(y) + sum_j w_j(y) e_j / max(1, sum_j w_j(y))),
-//          e_j = D(x_j) - A(x_j), w_j(y) = max(0, 1 - r_j(y) / R) min(1, p(y) / p(x_j)),
+//              A'(y) = max(0, s A(y) + sum_j w_j(y) e_j / max(1, sum_j w_j(y))),
+//          s = sum_j A(x_j) D(x_j) / sum_j A(x_j)^2 (least squares through the
+//          origin over the measured points with A(x_j) > 0, clamped to
+//          [1/4, 4]; 1 when there is none): the real model's drop as a multiple
+//          of the oracle's, everywhere; e_j = D(x_j) - s A(x_j), the local rest;
+//          w_j(y) = max(0, 1 - r_j(y) / R) min(1, p(y) / p(x_j)),
 //          r_j the root-mean-square distance from y to x_j over the thresholds,
 //          each normalised by its grid's range, R = joint_radius, and p the mean
 //          normalised threshold (0 at the smallest thresholds, whose drop is
-//          not corrected); at a measured point it returns the measurement exactly;
+//          not corrected, nor scaled); at a measured point it returns the
+//          measurement exactly;
 //        - statistics: predictor::correct(layer, measured histograms, x): every
 //          later prediction adds the composition's error at x.
 // The result is the best measured design within the budget (largest measured
@@ -92,9 +97,23 @@ struct corrected_oracle {
     double radius = 0.25;
     struct point {
         std::vector<threshold_pair> x;
-        double excess = 0;
+        double base = 0;     ///< A(x), the base oracle's drop
+        double measured = 0; ///< D(x), the real model's
     };
     std::vector<point> points;
+
+    /// s: the measured drops as one multiple of the base oracle's (least
+    /// squares through the origin), clamped to [1/4, 4]; 1 without a point
+    /// where the base oracle gives a drop.
+    double scale() const {
+        double ad = 0, aa = 0;
+        for (const auto& p : points)
+            if (p.base > 0) {
+                ad += p.base * p.measured;
+                aa += p.base * p.base;
+            }
+        return aa > 0 ? std::clamp(ad / aa, 0.25, 4.0) : 1.0;
+    }
 
     double distance(std::span<const threshold_pair> y, const std::vector<threshold_pair>& x) const {
         double sum = 0;
@@ -150,19 +169,22 @@ struct corrected_oracle {
     /// The drop `a` the base oracle gave at y with the measured points' correction.
     double corrected(std::span<const threshold_pair> y, double a) const {
         if (points.empty() || !std::isfinite(a) || a < 0) return a; // a bad answer is reported as it is
-        double wsum = 0, esum = 0;
         const double py = level(y);
+        if (py == 0) return a; // the smallest thresholds: never corrected, the search's start
+        double wsum = 0, esum = 0;
+        const double s = scale();
         for (const auto& p : points) {
             const double r = distance(y, p.x);
-            if (r == 0) return std::max(0.0, a + p.excess);
+            const double excess = p.measured - s * p.base;
+            if (r == 0) return std::max(0.0, s * a + excess);
             const double w = std::max(0.0, 1.0 - r / radius);
             const double px = level(p.x);
             // the excess grows with the pruning: none at the smallest thresholds
-            const double scale = px > 0 ? std::min(1.0, py / px) : 0.0;
+            const double reach = px > 0 ? std::min(1.0, py / px) : 0.0;
             wsum += w;
-            esum += w * scale * p.excess;
+            esum += w * reach * excess;
         }
-        return std::max(0.0, a + esum / std::max(1.0, wsum));
+        return std::max(0.0, s * a + esum / std::max(1.0, wsum));
     }
 };
 
@@ -278,13 +300,13 @@ inline verified_cosearch_result verified_cosearch(const network& net, const boar
         // feed back
         std::string fb;
         if (std::abs(m.drop - v.predicted_drop) > 1e-12) {
-            const double excess = m.drop - corr->base_drop(v.thresholds);
+            const double base = corr->base_drop(v.thresholds);
             auto same = std::find_if(corr->points.begin(), corr->points.end(),
                                      [&](const auto& p) { return corr->distance(v.thresholds, p.x) == 0; });
             if (same != corr->points.end())
-                same->excess = excess;
+                same->measured = m.drop;
             else
-                corr->points.push_back({v.thresholds, excess});
+                corr->points.push_back({v.thresholds, base, m.drop});
             fb = "measured accuracy point";
         }
         if (vo.correct_statistics && any_products) {
