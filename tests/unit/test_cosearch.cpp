@@ -6,6 +6,7 @@
 #include <hass/sparsity/cosearch.hpp>
 #include <hass/sparsity/synthetic.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <limits>
@@ -162,6 +163,70 @@ TEST_CASE("the greedy co-search is not beaten by 1,000 random assignments on the
                 }
             }
         }
+}
+
+TEST_CASE("ties in the estimate are broken by the exact designs", "[cosearch]") {
+    // on a board with few DSPs and BRAMs the estimate caps many points at the same
+    // II while their exact designs differ (seeded synthetic problems, budget 3)
+    namespace sp = hass::sparsity;
+    namespace cs = sp::detail::cosearch;
+    const hass::board narrow{"narrow", "none", {96, 40000, 80000, 30, 0}, 200, 10};
+    // problem seed -> (ties at the best estimate, the exact throughput from the front alone)
+    const std::map<std::uint64_t, std::pair<std::size_t, double>> cases{{2024, {9, 118764.8}}, {7, {19, 117785.6}}};
+    for (const auto& [seed, expected] : cases) {
+        INFO("problem seed " << seed);
+        const hass::network net = hass_test::small_net();
+        sp::synthetic_options so;
+        so.seed = seed;
+        const auto synth = sp::make_synthetic_problem(net, so);
+        sp::predictor pred{synth.statistics, net};
+        const auto oracle = sp::tabulated_oracle(synth.accuracy, synth.statistics);
+        sp::cosearch_options o;
+        o.budget = 3.0;
+        {
+            cs::engine e(net, narrow, pred, oracle, o);
+            const auto best = cs::run_greedy(e);
+            const auto all = e.ties(o.budget, 1000);
+            CHECK(all.size() == expected.first);
+            const auto ties = e.ties(o.budget, 8);
+            REQUIRE(ties.size() == 8);
+            std::vector<double> rooms;
+            for (const auto& t : all) rooms.push_back(e.binding_for(t.w_index, t.a_index, t.ii_estimate));
+            CHECK(std::is_sorted(rooms.begin(), rooms.end())); // the most room first
+            for (std::size_t i = 0; i < ties.size(); ++i) {
+                CHECK(ties[i].w_index == all[i].w_index); // the first 8 of them
+                CHECK(ties[i].a_index == all[i].a_index);
+                CHECK(e.objective(ties[i]) == Approx(e.objective(best)).epsilon(1e-9));
+                CHECK(ties[i].drop <= o.budget);
+                if (i > 0 && rooms[i] == rooms[i - 1]) CHECK(ties[i].drop >= ties[i - 1].drop); // then the lowest drop
+                for (std::size_t j = 0; j < i; ++j)
+                    CHECK_FALSE((ties[i].w_index == ties[j].w_index && ties[i].a_index == ties[j].a_index));
+            }
+            if (seed == 7) CHECK(rooms.front() < rooms.back() - 0.1); // 0.760 and 0.927 of the binding resource
+            CHECK(e.ties(o.budget, 0).empty());
+        }
+        o.exact_tie_points = 0; // the front's exact designs only
+        const auto front_only = sp::cosearch(net, narrow, pred, oracle, o);
+        o.exact_tie_points = 8;
+        const auto with_ties = sp::cosearch(net, narrow, pred, oracle, o);
+        CHECK(front_only.best.throughput_estimate == Approx(154321.0).epsilon(1e-6)); // the same estimate (II 1,296)
+        CHECK(with_ties.best.throughput_estimate == Approx(154321.0).epsilon(1e-6));
+        CHECK(front_only.design.report.throughput() == Approx(expected.second).epsilon(1e-6));
+        CHECK(with_ties.design.report.throughput() == Approx(154321.0).epsilon(1e-6)); // the estimate reached
+        CHECK(with_ties.best.drop <= o.budget);
+        CHECK(with_ties.candidates == front_only.candidates); // the search is the same; only the choice differs
+        // the random baseline's best is chosen under the same rule
+        o.random_baseline = 300;
+        o.exact_tie_points = 0;
+        const auto rb_front_only = sp::cosearch(net, narrow, pred, oracle, o).random_baseline;
+        o.exact_tie_points = 8;
+        const auto rb_with_ties = sp::cosearch(net, narrow, pred, oracle, o).random_baseline;
+        REQUIRE(rb_with_ties.found);
+        CHECK(rb_with_ties.best.exact);
+        CHECK(rb_with_ties.best.drop <= o.budget);
+        CHECK(rb_with_ties.best.throughput_estimate == Approx(rb_front_only.best.throughput_estimate));
+        CHECK(rb_with_ties.design.report.throughput() >= rb_front_only.design.report.throughput());
+    }
 }
 
 namespace {

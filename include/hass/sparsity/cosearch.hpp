@@ -87,7 +87,8 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     r.oracle_candidates = e.oracle_candidates;
     r.front = e.front();
     r.evaluated_sample = e.sample();
-    if (o.random_baseline > 0) detail::cosearch::run_random_baseline(e, r.random_baseline);
+    std::vector<cosearch_point> random_within;
+    if (o.random_baseline > 0) random_within = detail::cosearch::run_random_baseline(e, r.random_baseline);
 
     // exact designs: the dense network, the chosen thresholds, and a spread of front points
     const auto t1 = clock::now();
@@ -97,7 +98,10 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         r.search_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
         return r;
     }
-    const std::size_t exact_total = 2 + std::min(r.front.size(), o.exact_front_points);
+    // scored points tied at the best estimate (the front keeps only the lowest-drop one of them)
+    std::vector<cosearch_point> ties = e.ties(o.budget, o.exact_tie_points);
+    std::vector<cosearch_point> random_ties = e.ties_among(random_within, o.budget, o.exact_tie_points);
+    const std::size_t exact_total = 2 + std::min(r.front.size(), o.exact_front_points) + ties.size();
     std::size_t exact_done = 0;
     const auto exact_progress = [&] {
         if (o.progress) o.progress(0.5 + 0.5 * static_cast<double>(++exact_done) / static_cast<double>(exact_total));
@@ -109,29 +113,35 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     r.design = search<Cost>(r.sparse_network, b, algorithm::optimal, o.folding);
     exact_progress();
     detail::cosearch::attach_exact(r.best, r.design);
+    // the estimate is optimistic: keep whichever exact design is best within the budget
+    const auto exact_objective = [&](const cosearch_point& p) {
+        if (o.objective == cosearch_objective::throughput) return p.throughput;
+        return p.throughput / static_cast<double>(std::max<count_t>(p.dsp, 1));
+    };
+    const auto try_exact = [&](cosearch_point& p) {
+        exact_progress();
+        if (p.exact) return;
+        const auto same = [&p](const cosearch_point& q) {
+            return q.exact && q.w_index == p.w_index && q.a_index == p.a_index;
+        };
+        if (same(r.best)) return void(p = r.best); // its exact design is already built
+        for (const auto& q : r.front)
+            if (same(q)) return void(p = q);
+        network sn = net;
+        pred.apply(sn, p.thresholds);
+        search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
+        detail::cosearch::attach_exact(p, sr);
+        if (sr.found && p.drop <= o.budget && (!r.design.found || exact_objective(p) > exact_objective(r.best))) {
+            r.best = p;
+            r.design = std::move(sr);
+            r.sparse_network = std::move(sn);
+        }
+    };
     if (!r.front.empty() && o.exact_front_points > 0) {
         const std::size_t n = r.front.size(), k = std::min(n, o.exact_front_points);
-        for (std::size_t j = 0; j < k; ++j) {
-            const std::size_t i = k == 1 ? 0 : j * (n - 1) / (k - 1);
-            exact_progress();
-            if (r.front[i].exact) continue;
-            network sn = net;
-            pred.apply(sn, r.front[i].thresholds);
-            search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
-            detail::cosearch::attach_exact(r.front[i], sr);
-            // the estimate is optimistic: keep whichever exact design is best within the budget
-            const auto exact_objective = [&](const cosearch_point& p) {
-                if (o.objective == cosearch_objective::throughput) return p.throughput;
-                return p.throughput / static_cast<double>(std::max<count_t>(p.dsp, 1));
-            };
-            if (sr.found && r.front[i].drop <= o.budget &&
-                (!r.design.found || exact_objective(r.front[i]) > exact_objective(r.best))) {
-                r.best = r.front[i];
-                r.design = std::move(sr);
-                r.sparse_network = std::move(sn);
-            }
-        }
+        for (std::size_t j = 0; j < k; ++j) try_exact(r.front[k == 1 ? 0 : j * (n - 1) / (k - 1)]);
     }
+    for (auto& p : ties) try_exact(p); // ties in the estimate are broken by the exact designs
     // never worse than dense: the dense design's hardware (every layer built
     // dense) is always a design of the sparse network too
     // (compared at the search's batch, pipeline depth included: the figure the cost model reports)
@@ -153,22 +163,35 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     const auto t2 = clock::now();
     r.exact_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
     r.search_ms = std::chrono::duration<double, std::milli>(t2 - t0).count();
-    // the random baseline's best gets an exact design too, under the same rule
-    // (never worse than the dense design), so that it compares like for like
+    // the random baseline's best (and its ties in the estimate, as the search's)
+    // gets an exact design too, under the same rule (never worse than the dense
+    // design), so that it compares like for like
     if (auto& rb = r.random_baseline; rb.found) {
-        network sn = net;
-        pred.apply(sn, rb.best.thresholds);
-        rb.design = search<Cost>(sn, b, algorithm::optimal, o.folding);
+        network best_net;
+        const auto exact_of = [&](cosearch_point& p) {
+            network sn = net;
+            pred.apply(sn, p.thresholds);
+            search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
+            detail::cosearch::attach_exact(p, sr);
+            if (!rb.best.exact || (sr.found && (!rb.design.found || exact_objective(p) > exact_objective(rb.best)))) {
+                rb.best = p;
+                rb.design = std::move(sr);
+                best_net = std::move(sn);
+            }
+        };
+        exact_of(rb.best);
+        for (auto& p : random_ties)
+            if (p.w_index != rb.best.w_index || p.a_index != rb.best.a_index) exact_of(p);
         if (r.dense_design.found &&
             (!rb.design.found || rb.design.report.batch_throughput(batch) < r.dense_design.report.batch_throughput(batch))) {
             rb.design = r.dense_design;
             for (std::size_t i = 0; i < rb.design.folding.size(); ++i)
-                if (sn.layers[i].is_sparse()) rb.design.folding[i].dense = true;
-            rb.design.report = evaluate<Cost>(sn, rb.design.folding, b, {o.folding.cap, o.folding.batch, o.folding.bram_to_lut});
+                if (best_net.layers[i].is_sparse()) rb.design.folding[i].dense = true;
+            rb.design.report = evaluate<Cost>(best_net, rb.design.folding, b, {o.folding.cap, o.folding.batch, o.folding.bram_to_lut});
             rb.design.ii = rb.design.report.ii;
             rb.dense_fallback = true;
+            detail::cosearch::attach_exact(rb.best, rb.design);
         }
-        detail::cosearch::attach_exact(rb.best, rb.design);
     }
     return r;
 }

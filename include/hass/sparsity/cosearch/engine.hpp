@@ -116,6 +116,34 @@ public:
     }
 
     std::vector<cosearch_point> front() const { return pareto(all_); }
+    /// Up to k scored candidates within `budget` whose objective ties the best
+    /// one's (to 1e-9 relative): the estimate cannot rank them (a bound such as
+    /// the input read at one value per cycle caps them all), the exact designs
+    /// can. Distinct thresholds; those whose layers need the least of the
+    /// binding resource at the estimated II first (the most room for the exact
+    /// folding), then the lowest drop.
+    std::vector<cosearch_point> ties(double budget, std::size_t k) { return ties_among(all_, budget, k); }
+    /// The same choice among the points `pts` (e.g. the random baseline's).
+    std::vector<cosearch_point> ties_among(const std::vector<cosearch_point>& pts, double budget, std::size_t k) {
+        double top = 0;
+        for (const auto& p : pts)
+            if (p.drop <= budget) top = std::max(top, objective(p));
+        std::vector<std::pair<double, const cosearch_point*>> t;
+        for (const auto& p : pts)
+            if (top > 0 && p.drop <= budget && p.ii_estimate > 0 && objective(p) >= top * (1 - 1e-9))
+                t.emplace_back(0.0, &p);
+        const auto key = [](const auto& x) { return std::tie(x.second->w_index, x.second->a_index); };
+        std::sort(t.begin(), t.end(), [&](const auto& x, const auto& y) { return key(x) < key(y); });
+        t.erase(std::unique(t.begin(), t.end(), [&](const auto& x, const auto& y) { return key(x) == key(y); }),
+                t.end());
+        for (auto& [room, p] : t) room = binding_for(p->w_index, p->a_index, p->ii_estimate);
+        std::sort(t.begin(), t.end(), [](const auto& x, const auto& y) {
+            return x.first != y.first ? x.first < y.first : x.second->drop < y.second->drop;
+        });
+        std::vector<cosearch_point> out;
+        for (std::size_t j = 0; j < std::min(k, t.size()); ++j) out.push_back(*t[j].second);
+        return out;
+    }
     std::vector<cosearch_point> sample() const {
         std::vector<cosearch_point> s;
         const std::size_t step = std::max<std::size_t>(1, all_.size() / 2000);

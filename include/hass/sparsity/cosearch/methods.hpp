@@ -446,7 +446,9 @@ inline cosearch_point run_tpe(engine& e) {
 /// cosearch_options::random_baseline: scores the random assignments with the
 /// engine (evaluate(): not candidates of the search, not on the front) and
 /// keeps the best within the budget. Deterministic for a seed.
-inline void run_random_baseline(engine& e, cosearch_random_baseline& out) {
+/// Scores the random baseline into `out`; returns its points within the budget
+/// (the exact designs break ties among them as among the search's own).
+inline std::vector<cosearch_point> run_random_baseline(engine& e, cosearch_random_baseline& out) {
     const auto& o = e.options();
     const std::vector<variable> vars = variables(e.pred());
     const std::size_t n = e.pred().size();
@@ -454,6 +456,7 @@ inline void run_random_baseline(engine& e, cosearch_random_baseline& out) {
     const count_t calls0 = e.oracle_calls;
     constexpr count_t chunk = 250; // a batch oracle gets them in batches of this many
     out.count = o.random_baseline;
+    std::vector<cosearch_point> within;
     for (count_t done = 0; done < o.random_baseline;) {
         const count_t m = std::min(chunk, o.random_baseline - done);
         std::vector<engine::indices> pts;
@@ -472,13 +475,15 @@ inline void run_random_baseline(engine& e, cosearch_random_baseline& out) {
             if (p.drop > o.budget) continue;
             ++out.within_budget;
             if (!out.found || better(e, p, out.best, o.budget)) {
-                out.best = std::move(p);
+                out.best = p;
                 out.found = true;
             }
+            within.push_back(std::move(p));
         }
         done += m;
     }
     out.oracle_calls = e.oracle_calls - calls0;
+    return within;
 }
 
 inline void attach_exact(cosearch_point& p, const search_result& r) {

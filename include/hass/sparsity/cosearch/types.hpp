@@ -34,6 +34,7 @@ struct cosearch_options {
     count_t max_candidates = 200000; ///< stop after this many candidates
     bool exact = true;             ///< run the exact folding searches at the end
     std::size_t exact_front_points = 12; ///< Pareto points given exact designs
+    std::size_t exact_tie_points = 8;   ///< points tied at the best estimate given exact designs
     search_options folding{};      ///< the exact folding searches
     std::function<void(double)> progress{}; ///< fraction done: scoring candidates up to 0.5, exact designs after
     /// Optional: drops of several candidates in one call. The search asks it
