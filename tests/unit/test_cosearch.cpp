@@ -186,6 +186,10 @@ TEST_CASE("ties in the estimate are broken by the exact designs", "[cosearch]") 
         {
             cs::engine e(net, narrow, pred, oracle, o);
             const auto best = cs::run_greedy(e);
+            // the greedy's result before its joint moves is kept for an exact design too
+            REQUIRE(e.milestones.size() == 1);
+            CHECK(e.milestones.front().drop <= o.budget);
+            CHECK(e.objective(e.milestones.front()) <= e.objective(best)); // the joint moves never lose estimate
             const auto all = e.ties(o.budget, 1000);
             CHECK(all.size() == expected.first);
             const auto ties = e.ties(o.budget, 8);
@@ -227,6 +231,40 @@ TEST_CASE("ties in the estimate are broken by the exact designs", "[cosearch]") 
         CHECK(rb_with_ties.best.throughput_estimate == Approx(rb_front_only.best.throughput_estimate));
         CHECK(rb_with_ties.design.report.throughput() >= rb_front_only.design.report.throughput());
     }
+}
+
+TEST_CASE("a sparse design no faster than dense falls back to dense hardware at the smallest thresholds",
+          "[cosearch]") {
+    // the input read (32 x 32 x 1 values at one per cycle) bounds both designs on a
+    // large board, so pruning buys nothing; an oracle that never loses accuracy lets
+    // the search raise thresholds anyway (its front's lowest-drop point prunes)
+    namespace sp = hass::sparsity;
+    hass::network_builder bld{"floor", {32, 32, 1}};
+    auto x = bld.conv(bld.input(), "conv1", {.filters = 4, .kernel = 3, .pad = 1});
+    x = bld.relu(x, "relu1");
+    x = bld.conv(x, "conv2", {.filters = 4, .kernel = 3, .pad = 1});
+    x = bld.relu(x, "relu2");
+    x = bld.global_avg_pool(x, "gap");
+    bld.inner_product(x, "fc", 10);
+    const hass::network net = std::move(bld).build();
+    const auto synth = sp::make_synthetic_problem(net);
+    sp::predictor pred{synth.statistics, net};
+    const sp::accuracy_oracle lossless = [](std::span<const sp::threshold_pair>) { return 0.0; };
+    const hass::board large{"large", "none", {400, 40000, 80000, 60, 0}, 200, 10};
+    const auto r = sp::cosearch(net, large, pred, lossless, {.budget = 1.0});
+    REQUIRE(r.dense_fallback);
+    REQUIRE_FALSE(r.front.empty());
+    bool front_prunes = false;
+    for (auto i : r.front.front().w_index) front_prunes |= i > 0;
+    for (auto i : r.front.front().a_index) front_prunes |= i > 0;
+    CHECK(front_prunes); // what the dense hardware would have paid for before
+    for (auto i : r.best.w_index) CHECK(i == 0);
+    for (auto i : r.best.a_index) CHECK(i == 0);
+    CHECK(r.best.drop == 0.0);
+    CHECK(r.design.report.throughput() == Approx(r.dense_design.report.throughput()));
+    CHECK(r.design.report.throughput() == Approx(200e6 / (34 * 34))); // the padded 34 x 34 input, one value a cycle
+    for (std::size_t i = 0; i < r.design.folding.size(); ++i)
+        if (r.sparse_network.layers[i].is_sparse()) CHECK(r.design.folding[i].dense);
 }
 
 namespace {

@@ -101,7 +101,8 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     // scored points tied at the best estimate (the front keeps only the lowest-drop one of them)
     std::vector<cosearch_point> ties = e.ties(o.budget, o.exact_tie_points);
     std::vector<cosearch_point> random_ties = e.ties_among(random_within, o.budget, o.exact_tie_points);
-    const std::size_t exact_total = 2 + std::min(r.front.size(), o.exact_front_points) + ties.size();
+    const std::size_t exact_total =
+        2 + std::min(r.front.size(), o.exact_front_points) + e.milestones.size() + ties.size();
     std::size_t exact_done = 0;
     const auto exact_progress = [&] {
         if (o.progress) o.progress(0.5 + 0.5 * static_cast<double>(++exact_done) / static_cast<double>(exact_total));
@@ -141,14 +142,23 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         const std::size_t n = r.front.size(), k = std::min(n, o.exact_front_points);
         for (std::size_t j = 0; j < k; ++j) try_exact(r.front[k == 1 ? 0 : j * (n - 1) / (k - 1)]);
     }
-    for (auto& p : ties) try_exact(p); // ties in the estimate are broken by the exact designs
+    // the estimate bounds the exact design from above: a point whose estimate the
+    // best exact design already reaches cannot win, and its folding search is skipped
+    const auto may_win = [&](const cosearch_point& p) {
+        return !r.design.found || exact_objective(r.best) < e.objective(p) * (1 - 1e-9);
+    };
+    for (auto& p : e.milestones) // e.g. the greedy's result before its joint moves
+        if (may_win(p)) try_exact(p);
+    for (auto& p : ties) // ties in the estimate are broken by the exact designs
+        if (may_win(p)) try_exact(p);
     // never worse than dense: the dense design's hardware (every layer built
     // dense) is always a design of the sparse network too
     // (compared at the search's batch, pipeline depth included: the figure the cost model reports)
     const count_t batch = o.folding.batch;
     if (r.dense_design.found &&
-        (!r.design.found || r.design.report.batch_throughput(batch) < r.dense_design.report.batch_throughput(batch))) {
-        if (!r.front.empty()) r.best = r.front.front();
+        (!r.design.found || r.design.report.batch_throughput(batch) <= r.dense_design.report.batch_throughput(batch))) {
+        // dense hardware gains nothing from pruning: the smallest thresholds
+        r.best = e.evaluate(std::vector<std::uint8_t>(pred.size(), 0), std::vector<std::uint8_t>(pred.size(), 0));
         r.sparse_network = net;
         pred.apply(r.sparse_network, r.best.thresholds);
         r.design = r.dense_design;
@@ -183,7 +193,7 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         for (auto& p : random_ties)
             if (p.w_index != rb.best.w_index || p.a_index != rb.best.a_index) exact_of(p);
         if (r.dense_design.found &&
-            (!rb.design.found || rb.design.report.batch_throughput(batch) < r.dense_design.report.batch_throughput(batch))) {
+            (!rb.design.found || rb.design.report.batch_throughput(batch) <= r.dense_design.report.batch_throughput(batch))) {
             rb.design = r.dense_design;
             for (std::size_t i = 0; i < rb.design.folding.size(); ++i)
                 if (best_net.layers[i].is_sparse()) rb.design.folding[i].dense = true;

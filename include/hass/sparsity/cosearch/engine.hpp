@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <span>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "hass/sparsity/cosearch/hardware.hpp"
@@ -72,7 +73,7 @@ public:
         if (!opt_.batch_oracle) return;
         cache_.clear();
         std::vector<std::vector<threshold_pair>> t;
-        std::vector<std::vector<std::uint8_t>> keys;
+        std::vector<std::string> keys;
         t.reserve(set.size());
         keys.reserve(set.size());
         for (const auto& [w, a] : set) {
@@ -128,16 +129,14 @@ public:
         double top = 0;
         for (const auto& p : pts)
             if (p.drop <= budget) top = std::max(top, objective(p));
-        std::vector<std::pair<double, const cosearch_point*>> t;
-        for (const auto& p : pts)
-            if (top > 0 && p.drop <= budget && p.ii_estimate > 0 && objective(p) >= top * (1 - 1e-9))
-                t.emplace_back(0.0, &p);
-        const auto key = [](const auto& x) { return std::tie(x.second->w_index, x.second->a_index); };
-        std::sort(t.begin(), t.end(), [&](const auto& x, const auto& y) { return key(x) < key(y); });
-        t.erase(std::unique(t.begin(), t.end(), [&](const auto& x, const auto& y) { return key(x) == key(y); }),
-                t.end());
-        for (auto& [room, p] : t) room = binding_for(p->w_index, p->a_index, p->ii_estimate);
-        std::sort(t.begin(), t.end(), [](const auto& x, const auto& y) {
+        std::vector<std::pair<double, const cosearch_point*>> t; // (room, point), distinct thresholds
+        std::unordered_set<std::string> seen;
+        for (const auto& p : pts) {
+            if (!(top > 0 && p.drop <= budget && p.ii_estimate > 0 && objective(p) >= top * (1 - 1e-9))) continue;
+            if (seen.insert(key(p.w_index, p.a_index)).second)
+                t.emplace_back(binding_for(p.w_index, p.a_index, p.ii_estimate), &p);
+        }
+        std::stable_sort(t.begin(), t.end(), [](const auto& x, const auto& y) {
             return x.first != y.first ? x.first < y.first : x.second->drop < y.second->drop;
         });
         std::vector<cosearch_point> out;
@@ -156,6 +155,7 @@ public:
     count_t oracle_calls = 0, oracle_candidates = 0; ///< oracle invocations, and the candidates they carried
     double oracle_ms = 0, hardware_ms = 0;
     std::string stop_reason; ///< why the search stopped where it did (cosearch_result::stop_reason)
+    std::vector<cosearch_point> milestones; ///< earlier results of the method's phases, given exact designs too
     const predictor& pred() const { return pred_; }
     const cosearch_options& options() const { return opt_; }
 
@@ -167,11 +167,12 @@ private:
     std::vector<std::string> names_;
     std::vector<const staircase*> layers_;
     std::vector<cosearch_point> all_;
-    std::map<std::vector<std::uint8_t>, double> cache_; ///< drops of the last prefetched set, by key(w, a)
+    std::unordered_map<std::string, double> cache_; ///< drops of the last prefetched set, by key(w, a)
 
-    static std::vector<std::uint8_t> key(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
-        std::vector<std::uint8_t> k(w);
-        k.insert(k.end(), a.begin(), a.end());
+    /// The grid indices as bytes (w and a have one byte per statistics layer each).
+    static std::string key(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
+        std::string k(w.begin(), w.end());
+        k.append(a.begin(), a.end());
         return k;
     }
     std::vector<threshold_pair> thresholds_of(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) const {

@@ -287,29 +287,35 @@ inline cosearch_point run_greedy(engine& e) {
         a = cur.a_index;
         e.stop_reason.clear();
     }
+    // give back accuracy: lower any threshold whose step bought nothing
+    const auto give_back = [&](cosearch_point p) {
+        std::vector<std::uint8_t> gw = p.w_index, ga = p.a_index;
+        for (bool changed = true; changed && e.candidates < e.options().max_candidates;) {
+            changed = false;
+            for (const auto& v : vars) {
+                const std::uint8_t x = get(v, gw, ga);
+                if (x == 0) continue;
+                set(v, gw, ga, static_cast<std::uint8_t>(x - 1));
+                cosearch_point q = e.score(gw, ga);
+                if (e.objective(q) >= e.objective(p) && q.drop <= p.drop) {
+                    p = std::move(q);
+                    changed = true;
+                } else {
+                    set(v, gw, ga, x);
+                }
+            }
+        }
+        return p;
+    };
+    // the result before the joint moves is a milestone: the estimate may rank it
+    // below the joint moves' result while its exact design is faster
+    e.milestones.push_back(give_back(cur));
     { // joint moves: combinations of several thresholds the one-variable moves do not reach
         const double before = e.objective(cur);
         cur = run_joint_moves(e, vars, std::move(cur)); // never worse: same objective at no larger drop
-        w = cur.w_index;
-        a = cur.a_index;
         if (e.objective(cur) > before) e.stop_reason.clear();
     }
-    // give back accuracy: lower any threshold whose step bought nothing
-    for (bool changed = true; changed && e.candidates < e.options().max_candidates;) {
-        changed = false;
-        for (const auto& v : vars) {
-            const std::uint8_t x = get(v, w, a);
-            if (x == 0) continue;
-            set(v, w, a, static_cast<std::uint8_t>(x - 1));
-            cosearch_point p = e.score(w, a);
-            if (e.objective(p) >= e.objective(cur) && p.drop <= cur.drop) {
-                cur = std::move(p);
-                changed = true;
-            } else {
-                set(v, w, a, x);
-            }
-        }
-    }
+    cur = give_back(std::move(cur));
     return cur;
 }
 

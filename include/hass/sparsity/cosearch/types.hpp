@@ -99,7 +99,7 @@ struct cosearch_result {
     std::string stop_reason; ///< why the search stopped where it did (greedy; empty: it ran its course)
     /// The exact sparse design at the chosen point was slower than the dense
     /// design (the estimate misled the search): `design` is the dense design's
-    /// folding with every layer built dense, at the front's lowest-drop point.
+    /// folding with every layer built dense, at the smallest thresholds (no pruning: dense hardware gains nothing from it).
     bool dense_fallback = false;
     cosearch_random_baseline random_baseline; ///< cosearch_options::random_baseline (count 0: none)
 };
