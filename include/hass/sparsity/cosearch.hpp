@@ -119,6 +119,20 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         if (o.objective == cosearch_objective::throughput) return p.throughput;
         return p.throughput / static_cast<double>(std::max<count_t>(p.dsp, 1));
     };
+    // the exact design of p's thresholds (p gets its exact figures), kept as
+    // (best, design, network) when it is the first or better within the budget
+    const auto build_and_keep = [&](cosearch_point& p, cosearch_point& best, search_result& design, network& best_net) {
+        const bool first = !best.exact; // before p (which may be `best`) gets its figures
+        network sn = net;
+        pred.apply(sn, p.thresholds);
+        search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
+        detail::cosearch::attach_exact(p, sr);
+        if (first || (sr.found && p.drop <= o.budget && (!design.found || exact_objective(p) > exact_objective(best)))) {
+            best = p;
+            design = std::move(sr);
+            best_net = std::move(sn);
+        }
+    };
     const auto try_exact = [&](cosearch_point& p) {
         exact_progress();
         if (p.exact) return;
@@ -128,15 +142,7 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         if (same(r.best)) return void(p = r.best); // its exact design is already built
         for (const auto& q : r.front)
             if (same(q)) return void(p = q);
-        network sn = net;
-        pred.apply(sn, p.thresholds);
-        search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
-        detail::cosearch::attach_exact(p, sr);
-        if (sr.found && p.drop <= o.budget && (!r.design.found || exact_objective(p) > exact_objective(r.best))) {
-            r.best = p;
-            r.design = std::move(sr);
-            r.sparse_network = std::move(sn);
-        }
+        build_and_keep(p, r.best, r.design, r.sparse_network);
     };
     if (!r.front.empty() && o.exact_front_points > 0) {
         const std::size_t n = r.front.size(), k = std::min(n, o.exact_front_points);
@@ -148,26 +154,32 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         return !r.design.found || exact_objective(r.best) < e.objective(p) * (1 - 1e-9);
     };
     for (auto& p : e.milestones) // e.g. the greedy's result before its joint moves
-        if (may_win(p)) try_exact(p);
+        may_win(p) ? try_exact(p) : exact_progress();
     for (auto& p : ties) // ties in the estimate are broken by the exact designs
-        if (may_win(p)) try_exact(p);
+        may_win(p) ? try_exact(p) : exact_progress();
     // never worse than dense: the dense design's hardware (every layer built
     // dense) is always a design of the sparse network too
     // (compared at the search's batch, pipeline depth included: the figure the cost model reports)
     const count_t batch = o.folding.batch;
-    if (r.dense_design.found &&
-        (!r.design.found || r.design.report.batch_throughput(batch) <= r.dense_design.report.batch_throughput(batch))) {
+    const auto no_faster_than_dense = [&](const search_result& d) {
+        return r.dense_design.found &&
+               (!d.found || d.report.batch_throughput(batch) <= r.dense_design.report.batch_throughput(batch));
+    };
+    // `design` becomes the dense design's folding with every sparse layer of `sn` built dense
+    const auto dense_hardware = [&](search_result& design, const network& sn, cosearch_point& p) {
+        design = r.dense_design;
+        for (std::size_t i = 0; i < design.folding.size(); ++i)
+            if (sn.layers[i].is_sparse()) design.folding[i].dense = true;
+        design.report = evaluate<Cost>(sn, design.folding, b, {o.folding.cap, o.folding.batch, o.folding.bram_to_lut});
+        design.ii = design.report.ii;
+        detail::cosearch::attach_exact(p, design);
+    };
+    if (no_faster_than_dense(r.design)) {
         // dense hardware gains nothing from pruning: the smallest thresholds
         r.best = e.evaluate(std::vector<std::uint8_t>(pred.size(), 0), std::vector<std::uint8_t>(pred.size(), 0));
         r.sparse_network = net;
         pred.apply(r.sparse_network, r.best.thresholds);
-        r.design = r.dense_design;
-        for (std::size_t i = 0; i < r.design.folding.size(); ++i)
-            if (r.sparse_network.layers[i].is_sparse()) r.design.folding[i].dense = true;
-        r.design.report = evaluate<Cost>(r.sparse_network, r.design.folding, b,
-                                         {o.folding.cap, o.folding.batch, o.folding.bram_to_lut});
-        r.design.ii = r.design.report.ii;
-        detail::cosearch::attach_exact(r.best, r.design);
+        dense_hardware(r.design, r.sparse_network, r.best);
         r.dense_fallback = true;
     }
     const auto t2 = clock::now();
@@ -178,29 +190,13 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     // design), so that it compares like for like
     if (auto& rb = r.random_baseline; rb.found) {
         network best_net;
-        const auto exact_of = [&](cosearch_point& p) {
-            network sn = net;
-            pred.apply(sn, p.thresholds);
-            search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
-            detail::cosearch::attach_exact(p, sr);
-            if (!rb.best.exact || (sr.found && (!rb.design.found || exact_objective(p) > exact_objective(rb.best)))) {
-                rb.best = p;
-                rb.design = std::move(sr);
-                best_net = std::move(sn);
-            }
-        };
-        exact_of(rb.best);
+        build_and_keep(rb.best, rb.best, rb.design, best_net);
         for (auto& p : random_ties)
-            if (p.w_index != rb.best.w_index || p.a_index != rb.best.a_index) exact_of(p);
-        if (r.dense_design.found &&
-            (!rb.design.found || rb.design.report.batch_throughput(batch) <= r.dense_design.report.batch_throughput(batch))) {
-            rb.design = r.dense_design;
-            for (std::size_t i = 0; i < rb.design.folding.size(); ++i)
-                if (best_net.layers[i].is_sparse()) rb.design.folding[i].dense = true;
-            rb.design.report = evaluate<Cost>(best_net, rb.design.folding, b, {o.folding.cap, o.folding.batch, o.folding.bram_to_lut});
-            rb.design.ii = rb.design.report.ii;
+            if (p.w_index != rb.best.w_index || p.a_index != rb.best.a_index)
+                build_and_keep(p, rb.best, rb.design, best_net);
+        if (no_faster_than_dense(rb.design)) {
+            dense_hardware(rb.design, best_net, rb.best);
             rb.dense_fallback = true;
-            detail::cosearch::attach_exact(rb.best, rb.design);
         }
     }
     return r;

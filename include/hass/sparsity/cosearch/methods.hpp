@@ -451,9 +451,9 @@ inline cosearch_point run_tpe(engine& e) {
 
 /// cosearch_options::random_baseline: scores the random assignments with the
 /// engine (evaluate(): not candidates of the search, not on the front) and
-/// keeps the best within the budget. Deterministic for a seed.
-/// Scores the random baseline into `out`; returns its points within the budget
-/// (the exact designs break ties among them as among the search's own).
+/// keeps the best within the budget in `out`. Returns the assignments within
+/// the budget (the exact designs break ties among them as among the search's
+/// own). Deterministic for a seed.
 inline std::vector<cosearch_point> run_random_baseline(engine& e, cosearch_random_baseline& out) {
     const auto& o = e.options();
     const std::vector<variable> vars = variables(e.pred());
