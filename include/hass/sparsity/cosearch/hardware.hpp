@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <vector>
 
 #include "hass/network/evaluate.hpp"
@@ -47,27 +49,45 @@ inline std::array<double, staircase::dims> usage(const resources& r, double offc
                 static_cast<double>(r.lut) * 64.0 + offchip_bits};
 }
 
-inline staircase make_staircase(std::vector<std::pair<count_t, std::array<double, staircase::dims>>> opts) {
-    std::sort(opts.begin(), opts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+/// The staircase of options given as (latency, index) pairs and their resource
+/// uses `use[index]`: sorted by latency, with the running minima; an option that
+/// lowers no minimum is left out (at any target the staircase gives the same
+/// least use without it), so the staircases stay short.
+inline staircase make_staircase(std::vector<std::pair<count_t, std::uint32_t>> order,
+                                const std::array<double, staircase::dims>* use) {
+    std::sort(order.begin(), order.end()); // by latency, ties by index: deterministic
     staircase s;
-    s.latency.reserve(opts.size());
-    s.least.reserve(opts.size());
-    for (const auto& [lat, use] : opts) {
+    for (const auto& [lat, k] : order) {
+        const auto& u = use[k];
         if (s.least.empty()) {
             s.latency.push_back(lat);
-            s.least.push_back(use);
+            s.least.push_back(u);
             continue;
         }
         auto m = s.least.back();
-        for (std::size_t d = 0; d < staircase::dims; ++d) m[d] = std::min(m[d], use[d]);
+        bool lower = false;
+        for (std::size_t d = 0; d < staircase::dims; ++d)
+            if (u[d] < m[d]) m[d] = u[d], lower = true;
         if (lat == s.latency.back())
             s.least.back() = m;
-        else {
+        else if (lower) {
             s.latency.push_back(lat);
             s.least.push_back(m);
         }
     }
     return s;
+}
+
+inline staircase make_staircase(const std::vector<std::pair<count_t, std::array<double, staircase::dims>>>& opts) {
+    std::vector<std::pair<count_t, std::uint32_t>> order;
+    std::vector<std::array<double, staircase::dims>> use;
+    order.reserve(opts.size());
+    use.reserve(opts.size());
+    for (const auto& [lat, u] : opts) {
+        order.emplace_back(lat, static_cast<std::uint32_t>(use.size()));
+        use.push_back(u);
+    }
+    return make_staircase(std::move(order), use.data());
 }
 
 /// A sparse folding whose latency depends on the statistics only through E(f, S).
@@ -101,8 +121,11 @@ public:
         for (std::size_t i = 0; i < pred.size(); ++i) stats_of_layer_[static_cast<std::size_t>(pred.network_index(i))] = static_cast<int>(i);
         fixed_.resize(net.size());
         sparse_.resize(pred.size());
+        sparse_use_.resize(pred.size());
         dense_.resize(pred.size());
         cache_.resize(pred.size());
+        for (std::size_t i = 0; i < pred.size(); ++i)
+            cache_[i].assign(pred.tau_w_grid(i).size() * pred.tau_a_grid(i).size(), nullptr);
         for (std::size_t li = 0; li < net.size(); ++li) {
             layer l = net.layers[li];
             l.sparsity = {};
@@ -116,37 +139,51 @@ public:
             else {
                 dense_[static_cast<std::size_t>(si)] = detail::cosearch::make_staircase(std::move(v));
                 // inner products are modelled dense: their thresholds change the accuracy only
-                if (net.layers[li].type == layer_type::convolution)
-                    sparse_[static_cast<std::size_t>(si)] = sparse_options<Cost>(net.layers[li], b, offchip_);
+                if (net.layers[li].type == layer_type::convolution) {
+                    auto& so = sparse_[static_cast<std::size_t>(si)];
+                    so = sparse_options<Cost>(net.layers[li], b, offchip_);
+                    for (const auto& o : so) sparse_use_[static_cast<std::size_t>(si)].push_back(o.use);
+                }
             }
         }
     }
 
+    cosearch_hardware(const cosearch_hardware&) = delete; // the cache points into dense_
+    cosearch_hardware& operator=(const cosearch_hardware&) = delete;
+    cosearch_hardware(cosearch_hardware&&) noexcept = default; // vectors keep their buffers
+    cosearch_hardware& operator=(cosearch_hardware&&) noexcept = default;
+
     /// The staircase of statistics layer `s` at grid point (iw, ia).
     const staircase& layer_staircase(std::size_t s, std::uint8_t iw, std::uint8_t ia) {
-        const int key = iw * 256 + ia;
-        auto& c = cache_[s];
-        if (auto it = c.find(key); it != c.end()) return it->second;
-        if (sparse_[s].empty()) return c.emplace(key, dense_[s]).first->second;
+        const std::size_t key = std::size_t{iw} * pred_->tau_a_grid(s).size() + ia;
+        const staircase*& slot = cache_[s][key];
+        if (slot != nullptr) return *slot;
+        if (sparse_[s].empty()) return *(slot = &dense_[s]);
         sparsity_stats st;
         pred_->predict_into(s, pred_->tau_w_grid(s)[iw], pred_->tau_a_grid(s)[ia], st);
-        if (!st.worth_sparse()) return c.emplace(key, dense_[s]).first->second;
+        if (!st.worth_sparse()) return *(slot = &dense_[s]);
         st.prepare();
         // the sparse model the cost model takes (cost::pointwise_sparse): hass's rule,
         // a 1x1 kernel at stride 1, or fpgaConvNet's, every 1x1 kernel
         const bool pointwise = pointwise_rule_(net_->layers[static_cast<std::size_t>(pred_->network_index(s))], st);
-        std::map<std::pair<count_t, count_t>, double> e; // E(f, S)
-        std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
+        struct memo {
+            count_t fine, streams;
+            double cycles;
+        };
+        std::vector<memo> e; // E(f, S), a few distinct pairs per layer
+        std::vector<std::pair<count_t, std::uint32_t>> v; // (latency, option)
         v.reserve(sparse_[s].size());
         for (const auto& o : sparse_[s]) {
-            auto [it, fresh] = e.try_emplace({o.fine, o.streams}, 0.0);
-            if (fresh)
-                it->second = pointwise ? slowest_cluster_density(st, o.streams)
-                                       : slowest_stream_cycles(st, o.fine, o.streams);
-            const count_t lat = std::max(ceil_to_count(o.work * it->second), o.other);
-            v.emplace_back(lat, o.use);
+            auto it = std::find_if(e.begin(), e.end(), [&o](const memo& m) { return m.fine == o.fine && m.streams == o.streams; });
+            if (it == e.end())
+                it = e.insert(e.end(), {o.fine, o.streams,
+                                        pointwise ? slowest_cluster_density(st, o.streams)
+                                                  : slowest_stream_cycles(st, o.fine, o.streams)});
+            const count_t lat = std::max(ceil_to_count(o.work * it->cycles), o.other);
+            v.emplace_back(lat, static_cast<std::uint32_t>(&o - sparse_[s].data()));
         }
-        return c.emplace(key, detail::cosearch::make_staircase(std::move(v))).first->second;
+        built_.push_back(detail::cosearch::make_staircase(std::move(v), sparse_use_[s].data()));
+        return *(slot = &built_.back());
     }
 
     struct estimate {
@@ -169,12 +206,42 @@ public:
             hi = std::max(hi, ceil_to_count(bits / bits_per_cycle_));
             if (!fits(layers, hi)) return {};
         }
-        while (lo < hi) { // smallest T in [lo, hi] that fits
+        // smallest T in [lo, hi] that fits: a bisection in which every layer's
+        // option index at T stays between its indices at lo and hi, so each step
+        // searches only that bracket (the same decisions as fits(), in less time)
+        const std::size_t n = layers.size();
+        std::vector<std::ptrdiff_t> at_lo(n), at_hi(n), at_mid(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            at_lo[i] = layers[i]->at(lo);
+            at_hi[i] = layers[i]->at(hi);
+        }
+        while (lo < hi) {
+            if (at_lo == at_hi) {
+                // every layer is on one step from lo to hi: only the memory bound's
+                // budget still changes with T, and it grows; fits(hi) holds
+                lo = smallest_memory_fit(layers, at_hi, lo, hi);
+                break;
+            }
             const count_t mid = lo + (hi - lo) / 2;
-            if (fits(layers, mid))
+            std::array<double, staircase::dims> sum{};
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& lat = layers[i]->latency;
+                // latency[at_lo] <= lo <= mid < latency[at_hi + 1] (when it exists)
+                const auto k = std::upper_bound(lat.begin() + at_lo[i] + 1, lat.begin() + at_hi[i] + 1, mid) -
+                               lat.begin() - 1;
+                at_mid[i] = k;
+                const auto& m = layers[i]->least[static_cast<std::size_t>(k)];
+                for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
+            }
+            bool ok = true;
+            for (std::size_t d = 0; d < staircase::dims && ok; ++d) ok = !(sum[d] > budget_at(d, mid)); // as fits()
+            if (ok) {
                 hi = mid;
-            else
+                at_hi.swap(at_mid);
+            } else {
                 lo = mid + 1;
+                at_lo.swap(at_mid); // at(lo) >= at(mid)
+            }
         }
         estimate e;
         e.ii = lo;
@@ -214,7 +281,11 @@ private:
     std::vector<int> stats_of_layer_;
     std::vector<staircase> fixed_, dense_;
     std::vector<std::vector<detail::cosearch::sparse_option>> sparse_;
-    std::vector<std::map<int, staircase>> cache_;
+    std::vector<std::vector<std::array<double, staircase::dims>>> sparse_use_; ///< sparse_[s][k].use, contiguous
+    /// Per statistics layer and grid point (iw x tau_a points + ia): its staircase,
+    /// dense_[s] or one of built_ (a deque: references stay valid); null until asked.
+    std::vector<std::vector<const staircase*>> cache_;
+    std::deque<staircase> built_;
     bool offchip_ = true;
     /// Which sparse 1x1 layers the cost model prices with the pointwise model
     /// (cost::pointwise_sparse<Cost>).
@@ -231,19 +302,51 @@ private:
             for (count_t c = 0; c < l.in.channels; ++c) h[static_cast<std::size_t>(c * 2)] = 0.5, h[static_cast<std::size_t>(c * 2 + 1)] = 0.5;
         l.sparsity = make_sparsity_stats(l.in.channels, l.kernel_size(), std::move(h), l.name.view());
         std::vector<detail::cosearch::sparse_option> out;
+        // options with the same latency at every grid point (fine, streams, work,
+        // other) become one with the least of each resource: the staircases keep
+        // only running minima, so they are the same, from fewer options
+        std::map<std::tuple<count_t, count_t, double, count_t>, std::size_t> same;
+        auto add = [&](detail::cosearch::sparse_option o) {
+            const auto [it, fresh] = same.try_emplace({o.fine, o.streams, o.work, o.other}, out.size());
+            if (fresh) return out.push_back(o);
+            auto& u = out[it->second].use;
+            for (std::size_t d = 0; d < staircase::dims; ++d) u[d] = std::min(u[d], o.use[d]);
+        };
         for (const folding& f : enumerate_foldings(l, b, offchip)) {
             if (!is_valid_folding(l, f)) continue;
             const layer_performance p = evaluate_layer<Cost>(l, f);
             if (p.undefined) continue;
             const double offchip_bits = p.weight_bits;
             if (f.dense) { // a dense build: its latency does not depend on the statistics
-                out.push_back({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used, offchip_bits)});
+                add({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used, offchip_bits)});
                 continue;
             }
-            out.push_back({f.fine, f.coarse_in * f.coarse_group, static_cast<double>(sparse_windows(l, f)),
-                           stream_words(l, f), detail::cosearch::usage(p.used, offchip_bits)});
+            add({f.fine, f.coarse_in * f.coarse_group, static_cast<double>(sparse_windows(l, f)), stream_words(l, f),
+                 detail::cosearch::usage(p.used, offchip_bits)});
         }
         return out;
+    }
+
+    /// The smallest T in [lo, hi] at which the sums of the steps `at` fit, where
+    /// they fit at hi and only the memory bound's budget depends on T: the
+    /// closed form, then stepped to the first integer the comparison of fits() accepts.
+    count_t smallest_memory_fit(const std::vector<const staircase*>& layers, const std::vector<std::ptrdiff_t>& at,
+                                count_t lo, count_t hi) const {
+        std::array<double, staircase::dims> sum{};
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            const auto& m = layers[i]->least[static_cast<std::size_t>(at[i])];
+            for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
+        }
+        for (std::size_t d = 0; d + 1 < staircase::dims; ++d)
+            if (sum[d] > budget_at(d, lo)) return hi; // cannot happen when fits(hi): constant budgets
+        constexpr std::size_t mem = staircase::dims - 1;
+        const auto ok = [&](count_t t) { return !(sum[mem] > budget_at(mem, t)); };
+        if (ok(lo) || bits_per_cycle_ <= 0) return lo;
+        const double x = (sum[mem] - budget_[mem - 1] + io_bits_) / bits_per_cycle_;
+        count_t t = std::clamp(ceil_to_count(x), lo + 1, hi);
+        while (t > lo + 1 && ok(t - 1)) --t;
+        while (t < hi && !ok(t)) ++t;
+        return t;
     }
 
     bool fits(const std::vector<const staircase*>& layers, count_t t) const {

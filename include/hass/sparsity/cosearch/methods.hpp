@@ -365,18 +365,23 @@ inline cosearch_point run_tpe(engine& e) {
     // smoothed counts of every observation per dimension and value, kept up to
     // date as observations arrive (a kernel gives the neighbours of an observed
     // value half weight); the good set is at most 25 points (as in common TPE
-    // practice: gamma * n, capped), so one iteration costs O(n + 25 * dims)
-    auto add_counts = [&](std::vector<std::vector<double>>& counts, const std::vector<std::uint8_t>& x, double sign) {
+    // practice: gamma * n, capped), so one iteration costs O(n + 25 * dims).
+    // Every per-(dimension, value) table is one flat array: value v of
+    // dimension d at base[d] + v.
+    std::vector<std::size_t> base(dims.size() + 1, 0);
+    for (std::size_t d = 0; d < dims.size(); ++d) base[d + 1] = base[d] + dims[d].size;
+    const std::size_t cells = base.back();
+    auto add_counts = [&](std::vector<double>& counts, const std::uint8_t* x, double sign) {
         for (std::size_t d = 0; d < dims.size(); ++d) {
-            counts[d][x[d]] += sign;
-            if (x[d] > 0) counts[d][x[d] - 1u] += 0.5 * sign;
-            if (x[d] + 1u < dims[d].size) counts[d][x[d] + 1u] += 0.5 * sign;
+            double* c = counts.data() + base[d];
+            c[x[d]] += sign;
+            if (x[d] > 0) c[x[d] - 1u] += 0.5 * sign;
+            if (x[d] + 1u < dims[d].size) c[x[d] + 1u] += 0.5 * sign;
         }
     };
-    std::vector<std::vector<double>> all_counts(dims.size());
-    for (std::size_t d = 0; d < dims.size(); ++d) all_counts[d].assign(dims[d].size, 0.0);
+    std::vector<double> all_counts(cells, 0.0), l(cells), g(cells), log_ratio(cells), cdf(cells);
+    std::vector<std::uint8_t> xs; // the coordinates of every observation, dims.size() each
     std::size_t counted = 0;
-    std::vector<std::vector<double>> l(dims.size()), g(dims.size()), log_ratio(dims.size());
     // observation x ranks before y: better, ties by index (deterministic)
     auto ranks_before = [&](std::size_t x, std::size_t y) {
         if (better(e, seen[x], seen[y], o.budget)) return true;
@@ -385,8 +390,13 @@ inline cosearch_point run_tpe(engine& e) {
     };
     std::vector<std::size_t> top;
     std::size_t ranked = 0;
+    std::vector<std::uint8_t> x(dims.size());
     for (count_t it = o.tpe_startup; it < total && e.candidates < o.max_candidates; ++it) {
-        for (; counted < seen.size(); ++counted) add_counts(all_counts, coords(seen[counted]), 1.0);
+        for (; counted < seen.size(); ++counted) {
+            const auto c = coords(seen[counted]);
+            xs.insert(xs.end(), c.begin(), c.end());
+            add_counts(all_counts, c.data(), 1.0);
+        }
         const std::size_t good = std::min<std::size_t>(
             {seen.size(), 25, std::max<std::size_t>(1, static_cast<std::size_t>(o.tpe_gamma * static_cast<double>(seen.size())))});
         // the best 25 observations so far, kept sorted as they arrive (the good set
@@ -398,46 +408,45 @@ inline cosearch_point run_tpe(engine& e) {
                 if (top.size() > 25) top.pop_back();
             }
         }
-        const std::vector<std::size_t>& order = top;
-        for (std::size_t d = 0; d < dims.size(); ++d) {
-            l[d].assign(dims[d].size, 0.0);
-            g[d] = all_counts[d];
-        }
+        std::fill(l.begin(), l.end(), 0.0);
+        g = all_counts;
         for (std::size_t r = 0; r < good; ++r) {
-            const auto x = coords(seen[order[r]]);
-            add_counts(l, x, 1.0);
-            add_counts(g, x, -1.0);
+            const std::uint8_t* c = xs.data() + top[r] * dims.size();
+            add_counts(l, c, 1.0);
+            add_counts(g, c, -1.0);
         }
         for (std::size_t d = 0; d < dims.size(); ++d) {
             // prior weight 1 spread over the values, then normalise
+            const std::size_t b0 = base[d], b1 = base[d + 1];
             const double prior = 1.0 / static_cast<double>(dims[d].size);
             double sl = 0, sg = 0;
-            for (auto& v : l[d]) sl += (v += prior);
-            for (auto& v : g[d]) sg += (v = std::max(v, 0.0) + prior);
-            for (auto& v : l[d]) v /= sl;
-            for (auto& v : g[d]) v /= sg;
+            for (std::size_t v = b0; v < b1; ++v) sl += (l[v] += prior);
+            for (std::size_t v = b0; v < b1; ++v) sg += (g[v] = std::max(g[v], 0.0) + prior);
+            for (std::size_t v = b0; v < b1; ++v) l[v] /= sl;
+            for (std::size_t v = b0; v < b1; ++v) g[v] /= sg;
             // log l/g of every value, once per candidate (not once per draw)
-            log_ratio[d].resize(dims[d].size);
-            for (std::size_t v = 0; v < dims[d].size; ++v) log_ratio[d][v] = std::log(l[d][v]) - std::log(g[d][v]);
+            for (std::size_t v = b0; v < b1; ++v) log_ratio[v] = std::log(l[v]) - std::log(g[v]);
+            // the cumulative l, summed in value order: a draw is the first value whose sum exceeds u
+            double acc = 0;
+            for (std::size_t v = b0; v < b1; ++v) cdf[v] = acc += l[v];
         }
         std::vector<std::uint8_t> best_x;
         double best_ratio = -std::numeric_limits<double>::infinity();
         for (count_t k = 0; k < o.tpe_draws; ++k) {
-            std::vector<std::uint8_t> x(dims.size());
             double ratio = 0;
             for (std::size_t d = 0; d < dims.size(); ++d) {
-                double u = uniform01(rng), acc = 0;
+                const double u = uniform01(rng);
+                // the first value whose cumulative sum exceeds u (the last value otherwise):
+                // the count of the sums up to u, which are a prefix (the sums increase)
+                const double* c = cdf.data() + base[d];
                 std::size_t v = 0;
-                for (; v + 1 < dims[d].size; ++v) {
-                    acc += l[d][v];
-                    if (u < acc) break;
-                }
+                for (std::size_t j = 0; j + 1 < dims[d].size; ++j) v += c[j] <= u ? 1u : 0u;
                 x[d] = static_cast<std::uint8_t>(v);
-                ratio += log_ratio[d][v];
+                ratio += log_ratio[base[d] + v];
             }
             if (ratio > best_ratio) {
                 best_ratio = ratio;
-                best_x = std::move(x);
+                best_x = x;
             }
         }
         evaluate(best_x);
