@@ -210,6 +210,59 @@ inline cosearch_point run_joint_moves(engine& e, const std::vector<variable>& va
     return cur;
 }
 
+/// Room at the estimate: from `cur`, spend the accuracy budget the estimate
+/// has no use for on room for the exact design. The estimate is a bound; where
+/// it stops rising (a floor such as the input read, or a plateau no move
+/// within the budget leaves), the give-back pass returns the unused budget,
+/// while the exact folding search at the estimated II still gains from layers
+/// that need less of the binding resource. Each round scores, in one batch,
+/// every threshold raised by 1 to 3 grid steps and takes the move that most
+/// lowers the binding utilisation at cur's estimated II per point of drop,
+/// keeping the estimate and the budget; it stops when no move lowers it. The
+/// result is a milestone (an exact design decides), not the search's point.
+inline cosearch_point run_room(engine& e, const std::vector<variable>& vars, cosearch_point cur) {
+    const auto& o = e.options();
+    if (cur.ii_estimate == 0) return cur;
+    const count_t T = cur.ii_estimate;
+    const double obj = e.objective(cur);
+    std::vector<std::uint8_t> w = cur.w_index, a = cur.a_index;
+    double bind = e.binding_for(w, a, T);
+    while (e.candidates < o.max_candidates) {
+        std::vector<engine::indices> next;
+        for (const auto& v : vars) {
+            const std::uint8_t x = get(v, w, a);
+            for (std::size_t j = 1; j <= 3 && static_cast<std::size_t>(x) + j < v.size; ++j) {
+                next.emplace_back(w, a);
+                set(v, next.back().first, next.back().second, static_cast<std::uint8_t>(x + j));
+            }
+        }
+        e.prefetch(next);
+        std::optional<cosearch_point> best;
+        double best_ratio = 0, best_bind = bind;
+        for (const auto& [nw, na] : next) {
+            if (e.candidates >= o.max_candidates) break;
+            // counted, not recorded: the ties in the estimate stay the search's own
+            // points, and this phase adds one milestone
+            cosearch_point p = e.evaluate(nw, na);
+            ++e.candidates;
+            if (p.drop > o.budget || e.objective(p) < obj) continue;
+            const double b = e.binding_at(T);
+            const double ratio = (bind - b) / std::max(p.drop - cur.drop, 1e-6);
+            if (b < bind && ratio > best_ratio) {
+                best_ratio = ratio;
+                best_bind = b;
+                best = std::move(p);
+            }
+        }
+        if (!best) break;
+        cur = std::move(*best);
+        bind = best_bind;
+        w = cur.w_index;
+        a = cur.a_index;
+    }
+    return cur;
+}
+
 inline cosearch_point run_greedy(engine& e) {
     const auto& pred = e.pred();
     const std::size_t n = pred.size();
@@ -316,6 +369,9 @@ inline cosearch_point run_greedy(engine& e) {
         if (e.objective(cur) > before) e.stop_reason.clear();
     }
     cur = give_back(std::move(cur));
+    // the budget the estimate leaves unspent, spent on room for the exact design
+    if (auto room = run_room(e, vars, cur); room.w_index != cur.w_index || room.a_index != cur.a_index)
+        e.milestones.push_back(std::move(room));
     return cur;
 }
 
