@@ -1,7 +1,10 @@
 // The emit-hls subcommand: a design (network + folding) to HLS C++ and a test bench.
 #include "emit_hls.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -119,6 +122,65 @@ int emit_partitioned(const emit_hls_options& o, const network& net, const std::v
     return 0;
 }
 
+/// The argument quoted for the shell.
+std::string shell_quoted(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+/// hass's include directory for --csim: the option, $HASS_INCLUDE_DIR, this
+/// build's source tree, the install prefix; the first holding the kernels.
+std::string csim_include_dir(const emit_hls_options& o) {
+    std::vector<std::string> tried;
+    auto holds_kernels = [&](const std::string& d) {
+        tried.push_back(d);
+        return !d.empty() && std::filesystem::exists(std::filesystem::path(d) / "hass" / "hls" / "reference.hpp");
+    };
+    if (!o.hass_include.empty()) {
+        if (holds_kernels(o.hass_include)) return o.hass_include;
+        throw hass::error("emit-hls --csim: --hass-include " + o.hass_include + " has no hass/hls/reference.hpp");
+    }
+    if (const char* env = std::getenv("HASS_INCLUDE_DIR"); env && holds_kernels(env)) return env;
+#ifdef HASS_CLI_SOURCE_INCLUDE_DIR
+    if (holds_kernels(HASS_CLI_SOURCE_INCLUDE_DIR)) return HASS_CLI_SOURCE_INCLUDE_DIR;
+#endif
+#ifdef HASS_CLI_INSTALL_INCLUDE_DIR
+    if (holds_kernels(HASS_CLI_INSTALL_INCLUDE_DIR)) return HASS_CLI_INSTALL_INCLUDE_DIR;
+#endif
+    std::string list;
+    for (const auto& t : tried) list += (list.empty() ? "" : ", ") + (t.empty() ? std::string("(empty)") : t);
+    throw hass::error("emit-hls --csim: hass's include directory (hass/hls/reference.hpp) is not in " +
+                      (list.empty() ? std::string("any known place") : list) +
+                      "; give it with --hass-include DIR or $HASS_INCLUDE_DIR");
+}
+
+/// Compiles `sources` (in `dir`) into `dir/binary` with the host stand-ins and runs it
+/// (its output goes to ours); throws when either step fails.
+void compile_and_run(const emit_hls_options& o, const std::string& include, const std::filesystem::path& dir,
+                     const std::vector<std::string>& sources, const std::string& binary,
+                     const std::vector<std::filesystem::path>& extra_includes = {}) {
+    std::string cxx = o.cxx;
+    if (cxx.empty()) {
+        const char* env = std::getenv("CXX");
+        cxx = env && *env ? env : "c++";
+    }
+    std::string cmd = shell_quoted(cxx) + " -std=c++20 -O1 -DHASS_HLS_HOST -I " + shell_quoted(include) + " -I " +
+                      shell_quoted(dir.string());
+    for (const auto& x : extra_includes) cmd += " -I " + shell_quoted(x.string());
+    for (const auto& src : sources) cmd += " " + shell_quoted((dir / src).string());
+    const std::string exe = (dir / binary).string();
+    cmd += " -o " + shell_quoted(exe);
+    fmt::print("C simulation: {}\n", cmd);
+    std::fflush(stdout);
+    if (std::system(cmd.c_str()) != 0)
+        throw hass::error("emit-hls --csim: compiling " + (dir / sources.front()).string() + " failed (command above)");
+    fmt::print("C simulation: running {}\n", exe);
+    std::fflush(stdout);
+    if (std::system(shell_quoted(exe).c_str()) != 0)
+        throw hass::error("emit-hls --csim: " + exe + " reports FAIL (its output above says where)");
+}
+
 } // namespace
 
 CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o) {
@@ -171,6 +233,14 @@ CLI::App* add_emit_hls_command(CLI::App& app, emit_hls_options& o) {
                     "Images per batch of the partitioned search and of the host driver's batch time (default: the "
                     "folding file's, else 256)")
         ->check(integer_in(1, max_batch));
+    cmd->add_flag("--csim", o.csim,
+                  "Then compile the C-simulation test bench on the host (and the host driver of a partitioned "
+                  "design) and run it: outputs bit-exact with the reference, and the kernels' cycles next to the "
+                  "model's (sparse layers on the test data's statistics); exits 1 when it fails");
+    cmd->add_option("--cxx", o.cxx, "Host C++20 compiler of --csim (default: $CXX, else c++)");
+    cmd->add_option("--hass-include", o.hass_include,
+                    "hass's include directory for --csim (default: $HASS_INCLUDE_DIR, else this build's source "
+                    "tree, else the install prefix)");
     cmd->add_flag("-q,--quiet", o.quiet, "Print only warnings and errors");
     return cmd;
 }
@@ -296,8 +366,26 @@ int run_emit_hls(const emit_hls_options& o) {
                    o.partition,
                    cuts.empty() ? std::string("one partition")
                                 : fmt::format("{} partitions, {}", cuts.size() + 1, plan_source));
-    if (!cuts.empty()) return emit_partitioned(o, net, f, cuts, eo, owned ? &owned->spec() : nullptr, batch,
-                                               folding_source, weights_source, thresholds_note, stats_file);
+    if (!cuts.empty()) {
+        const std::string include = o.csim ? csim_include_dir(o) : std::string(); // fail before emitting
+        const int rc = emit_partitioned(o, net, f, cuts, eo, owned ? &owned->spec() : nullptr, batch, folding_source,
+                                        weights_source, thresholds_note, stats_file);
+        if (o.csim) {
+            std::vector<std::filesystem::path> parts;
+            for (const auto& entry : std::filesystem::directory_iterator(o.out))
+                if (entry.is_directory() && std::filesystem::exists(entry.path() / "testbench.cpp"))
+                    parts.push_back(entry.path());
+            std::sort(parts.begin(), parts.end());
+            std::vector<std::string> host{"host.cpp"};
+            for (const auto& p : parts) {
+                compile_and_run(o, include, p, {"testbench.cpp", "top.cpp"}, "testbench");
+                host.push_back((p.filename() / "top.cpp").string());
+            }
+            compile_and_run(o, include, o.out, host, "host"); // the partitions in order, as the host would
+        }
+        return rc;
+    }
+    if (o.csim) (void)csim_include_dir(o); // fail before emitting
 
     const hls::emit_result r = hls::emit_design(net, f, eo);
 
@@ -315,9 +403,12 @@ int run_emit_hls(const emit_hls_options& o) {
         fmt::print("sparse layers: {}{}\n", sparse, stats_file.empty() ? "" : " (statistics " + stats_file + ")");
         fmt::print("wrote {} files and design.json to {} (top function {}, namespace {})\n", r.files.size(), o.out,
                    r.top_name, r.name_space);
-        fmt::print("C simulation: g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {0}/testbench.cpp {0}/top.cpp\n",
-                   o.out);
+        if (!o.csim)
+            fmt::print("C simulation: g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {0}/testbench.cpp {0}/top.cpp "
+                       "(or emit-hls --csim)\n",
+                       o.out);
     }
+    if (o.csim) compile_and_run(o, csim_include_dir(o), o.out, {"testbench.cpp", "top.cpp"}, "testbench");
     return 0;
 }
 

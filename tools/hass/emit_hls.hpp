@@ -35,6 +35,9 @@ struct emit_hls_options {
     std::string partition = "auto"; ///< "auto": the folding file's (or the partitioned search's) cuts; "none"
     long long batch = 0;            ///< 0: the folding file's, else 256
     bool quiet = false;
+    bool csim = false;       ///< compile and run the C-simulation test bench(es) after emitting
+    std::string cxx;         ///< the host compiler of --csim (default: $CXX, else c++)
+    std::string hass_include; ///< hass's include directory for --csim (default: found, docs/hls.md)
 };
 
 /// Adds the emit-hls subcommand to `app`, parsing into `o`.
