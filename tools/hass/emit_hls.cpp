@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <hass/hass.hpp>
 
@@ -67,6 +68,35 @@ void write_design_record(const std::string& dir, const network& net, const std::
     if (!out) throw hass::error("cannot write '" + record.string() + "'");
 }
 
+/// Prints the emitter's warnings; those that differ only in the layer they name
+/// ("layer 'X': ...") are printed once, with the layers listed.
+void print_warnings(const std::vector<std::string>& warnings, const std::string& where = {}) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> groups; // (text after the layer, layers)
+    for (const auto& w : warnings) {
+        std::string layer, rest = w;
+        if (w.rfind("layer '", 0) == 0)
+            if (const auto end = w.find("': "); end != std::string::npos) {
+                layer = w.substr(7, end - 7);
+                rest = w.substr(end + 3);
+            }
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == rest; });
+        if (layer.empty() || it == groups.end())
+            groups.push_back({layer.empty() ? w : rest, layer.empty() ? std::vector<std::string>{} : std::vector{layer}});
+        else
+            it->second.push_back(layer);
+    }
+    const std::string prefix = where.empty() ? "" : where + ": ";
+    for (const auto& [text, layers] : groups) {
+        if (layers.empty())
+            fmt::print(stderr, "hass: warning: {}{}\n", prefix, text);
+        else if (layers.size() == 1)
+            fmt::print(stderr, "hass: warning: {}layer '{}': {}\n", prefix, layers.front(), text);
+        else
+            fmt::print(stderr, "hass: warning: {}{} layers ('{}'): {}\n", prefix, layers.size(),
+                       fmt::join(layers, "', '"), text);
+    }
+}
+
 /// The partitioned design: one top per partition and the host driver (hass/hls/emit_partitions.hpp).
 int emit_partitioned(const emit_hls_options& o, const network& net, const std::vector<folding>& f,
                      const std::vector<int>& cuts, const hls::emit_options& eo, const board* b, count_t batch,
@@ -92,7 +122,7 @@ int emit_partitioned(const emit_hls_options& o, const network& net, const std::v
     std::size_t files = 1;
     for (const auto& p : r.partitions) {
         files += p.result.files.size();
-        for (const auto& w : p.result.warnings) fmt::print(stderr, "hass: warning: {}: {}\n", p.dir, w);
+        print_warnings(p.result.warnings, p.dir);
     }
     if (!o.quiet) {
         fmt::print("design '{}': {} layers in {} partitions\n", net.name.str(), net.size(), r.partitions.size());
@@ -391,7 +421,7 @@ int run_emit_hls(const emit_hls_options& o) {
 
     write_design_record(o.out, net, f, {}, 0);
 
-    for (const auto& w : r.warnings) fmt::print(stderr, "hass: warning: {}\n", w);
+    print_warnings(r.warnings);
     if (!o.quiet) {
         fmt::print("design '{}': {} layers, {} squeezes between layers; model II {} cycles per image\n",
                    net.name.str(), net.size(), r.squeezes, r.compute_ii);

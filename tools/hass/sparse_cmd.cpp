@@ -352,6 +352,11 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         fmt::print("note               the sparse design at the chosen thresholds was slower than the dense design,\n"
                    "                   so the design is the dense one (every layer built dense); the co-search's\n"
                    "                   hardware estimate misled it on this network and board\n");
+    if (r.best.throughput_estimate > 0)
+        fmt::print("estimate           {} images/s estimated at the chosen thresholds, {} exact ({:.1f}% of the\n"
+                   "                   estimate, a relaxation bound of the folding search: docs/sparsity.md)\n",
+                   amount(r.best.throughput_estimate), amount(r.design.report.throughput()),
+                   100.0 * r.design.report.throughput() / r.best.throughput_estimate);
     fmt::print("II                 {} cycles (lower bound {}), dense design {} cycles\n", grouped(r.design.ii),
                grouped(r.design.ii_lower_bound), grouped(r.dense_design.ii));
     fmt::print("candidates         {} scored in {} (oracle {}, hardware estimate {}); exact designs {}\n",

@@ -87,6 +87,10 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
         cj["dense"] = performance_summary_json(sparsity::summarise(dense, r.dense_design.report));
         cj["dense_fallback"] = r.dense_fallback;
         cj["sparse"] = performance_summary_json(sparsity::summarise(r.sparse_network, r.design.report));
+        // the co-search's hardware estimate of the chosen thresholds (steady state) against the exact design
+        cj["sparse"]["throughput_estimate_fps"] = r.best.throughput_estimate;
+        cj["sparse"]["exact_over_estimate"] =
+            r.best.throughput_estimate > 0 ? r.design.report.throughput() / r.best.throughput_estimate : 0.0;
     }
     json front = json::array();
     for (const auto& p : r.front) {
