@@ -20,6 +20,21 @@ namespace detail::cosearch {
 
 using ::hass::detail::uniform01;
 
+/// Every threshold of (w, a) raised by 1 to 3 grid steps (within its grid), one
+/// at a time: the move set the target descent and the room phase score in one batch.
+inline std::vector<engine::indices> raised_moves(const std::vector<variable>& vars, const std::vector<std::uint8_t>& w,
+                                                 const std::vector<std::uint8_t>& a) {
+    std::vector<engine::indices> next;
+    for (const auto& v : vars) {
+        const std::uint8_t x = get(v, w, a);
+        for (std::size_t j = 1; j <= 3 && static_cast<std::size_t>(x) + j < v.size; ++j) {
+            next.emplace_back(w, a);
+            set(v, next.back().first, next.back().second, static_cast<std::uint8_t>(x + j));
+        }
+    }
+    return next;
+}
+
 /// A plateau (several layers tied at the II: no single step raises the
 /// objective): take the steps within the budget together, cheapest in accuracy
 /// first, and return the first prefix that raises the objective within the
@@ -77,17 +92,7 @@ inline std::optional<cosearch_point> run_targets(engine& e) {
             double best_ratio = 0, best_drop = 0;
             std::size_t best_var = vars.size();
             std::uint8_t best_to = 0;
-            { // every variable 1 to 3 steps up is scored: their drops in one batch
-                std::vector<engine::indices> next;
-                for (const auto& v : vars) {
-                    const std::uint8_t x = get(v, w, a);
-                    for (std::size_t j = 1; j <= 3 && static_cast<std::size_t>(x) + j < v.size; ++j) {
-                        next.emplace_back(w, a);
-                        set(v, next.back().first, next.back().second, static_cast<std::uint8_t>(x + j));
-                    }
-                }
-                e.prefetch(next);
-            }
+            e.prefetch(raised_moves(vars, w, a)); // every variable 1 to 3 steps up is scored: their drops in one batch
             for (std::size_t k = 0; k < vars.size(); ++k) {
                 const auto& v = vars[k];
                 const std::uint8_t x = get(v, w, a);
@@ -228,14 +233,7 @@ inline cosearch_point run_room(engine& e, const std::vector<variable>& vars, cos
     std::vector<std::uint8_t> w = cur.w_index, a = cur.a_index;
     double bind = e.binding_for(w, a, T);
     while (e.candidates < o.max_candidates) {
-        std::vector<engine::indices> next;
-        for (const auto& v : vars) {
-            const std::uint8_t x = get(v, w, a);
-            for (std::size_t j = 1; j <= 3 && static_cast<std::size_t>(x) + j < v.size; ++j) {
-                next.emplace_back(w, a);
-                set(v, next.back().first, next.back().second, static_cast<std::uint8_t>(x + j));
-            }
-        }
+        const std::vector<engine::indices> next = raised_moves(vars, w, a);
         e.prefetch(next);
         std::optional<cosearch_point> best;
         double best_ratio = 0, best_bind = bind;
