@@ -79,7 +79,8 @@ void print_warnings(const std::vector<std::string>& warnings, const std::string&
                 layer = w.substr(7, end - 7);
                 rest = w.substr(end + 3);
             }
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == rest; });
+        auto it = std::find_if(groups.begin(), groups.end(),
+                               [&](const auto& g) { return !g.second.empty() && g.first == rest; });
         if (layer.empty() || it == groups.end())
             groups.push_back({layer.empty() ? w : rest, layer.empty() ? std::vector<std::string>{} : std::vector{layer}});
         else
@@ -141,13 +142,15 @@ int emit_partitioned(const emit_hls_options& o, const network& net, const std::v
         }
         if (!stats_file.empty()) fmt::print("statistics: {}\n", stats_file);
         fmt::print("wrote {} files, host.cpp and design.json to {}\n", files, o.out);
-        fmt::print("C simulation of partition k: g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {0}/pk/testbench.cpp "
-                   "{0}/pk/top.cpp\n",
-                   o.out);
-        std::string tops;
-        for (const auto& p : r.partitions) tops += " " + (std::filesystem::path(o.out) / p.dir / "top.cpp").string();
-        fmt::print("host driver:       g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {}/host.cpp{}\n", o.out,
-                   tops);
+        if (!o.csim) { // else emit-hls compiles and runs them itself
+            fmt::print("C simulation of partition k: g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> "
+                       "{0}/pk/testbench.cpp {0}/pk/top.cpp\n",
+                       o.out);
+            std::string tops;
+            for (const auto& p : r.partitions) tops += " " + (std::filesystem::path(o.out) / p.dir / "top.cpp").string();
+            fmt::print("host driver:       g++ -std=c++20 -DHASS_HLS_HOST -I<hass include dirs> {}/host.cpp{}\n",
+                       o.out, tops);
+        }
     }
     return 0;
 }
@@ -188,8 +191,7 @@ std::string csim_include_dir(const emit_hls_options& o) {
 /// Compiles `sources` (in `dir`) into `dir/binary` with the host stand-ins and runs it
 /// (its output goes to ours); throws when either step fails.
 void compile_and_run(const emit_hls_options& o, const std::string& include, const std::filesystem::path& dir,
-                     const std::vector<std::string>& sources, const std::string& binary,
-                     const std::vector<std::filesystem::path>& extra_includes = {}) {
+                     const std::vector<std::string>& sources, const std::string& binary) {
     std::string cxx = o.cxx;
     if (cxx.empty()) {
         const char* env = std::getenv("CXX");
@@ -197,7 +199,6 @@ void compile_and_run(const emit_hls_options& o, const std::string& include, cons
     }
     std::string cmd = shell_quoted(cxx) + " -std=c++20 -O1 -DHASS_HLS_HOST -I " + shell_quoted(include) + " -I " +
                       shell_quoted(dir.string());
-    for (const auto& x : extra_includes) cmd += " -I " + shell_quoted(x.string());
     for (const auto& src : sources) cmd += " " + shell_quoted((dir / src).string());
     const std::string exe = (dir / binary).string();
     cmd += " -o " + shell_quoted(exe);

@@ -150,8 +150,8 @@ public:
 
     cosearch_hardware(const cosearch_hardware&) = delete; // the cache points into dense_
     cosearch_hardware& operator=(const cosearch_hardware&) = delete;
-    cosearch_hardware(cosearch_hardware&&) noexcept = default; // vectors keep their buffers
-    cosearch_hardware& operator=(cosearch_hardware&&) noexcept = default;
+    cosearch_hardware(cosearch_hardware&&) = default; // the containers keep their elements where they are
+    cosearch_hardware& operator=(cosearch_hardware&&) = default;
 
     /// The staircase of statistics layer `s` at grid point (iw, ia).
     const staircase& layer_staircase(std::size_t s, std::uint8_t iw, std::uint8_t ia) {
