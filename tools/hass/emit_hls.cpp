@@ -397,8 +397,8 @@ int run_emit_hls(const emit_hls_options& o) {
                    o.partition,
                    cuts.empty() ? std::string("one partition")
                                 : fmt::format("{} partitions, {}", cuts.size() + 1, plan_source));
+    const std::string include = o.csim ? csim_include_dir(o) : std::string(); // --csim: fail before emitting
     if (!cuts.empty()) {
-        const std::string include = o.csim ? csim_include_dir(o) : std::string(); // fail before emitting
         const int rc = emit_partitioned(o, net, f, cuts, eo, owned ? &owned->spec() : nullptr, batch, folding_source,
                                         weights_source, thresholds_note, stats_file);
         if (o.csim) {
@@ -416,7 +416,6 @@ int run_emit_hls(const emit_hls_options& o) {
         }
         return rc;
     }
-    if (o.csim) (void)csim_include_dir(o); // fail before emitting
 
     const hls::emit_result r = hls::emit_design(net, f, eo);
 
@@ -439,7 +438,7 @@ int run_emit_hls(const emit_hls_options& o) {
                        "(or emit-hls --csim)\n",
                        o.out);
     }
-    if (o.csim) compile_and_run(o, csim_include_dir(o), o.out, {"testbench.cpp", "top.cpp"}, "testbench");
+    if (o.csim) compile_and_run(o, include, o.out, {"testbench.cpp", "top.cpp"}, "testbench");
     return 0;
 }
 

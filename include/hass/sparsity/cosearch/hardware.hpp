@@ -49,16 +49,16 @@ inline std::array<double, staircase::dims> usage(const resources& r, double offc
                 static_cast<double>(r.lut) * 64.0 + offchip_bits};
 }
 
-/// The staircase of options given as (latency, index) pairs and their resource
-/// uses `use[index]`: sorted by latency, with the running minima; an option that
-/// lowers no minimum is left out (at any target the staircase gives the same
-/// least use without it), so the staircases stay short.
-inline staircase make_staircase(std::vector<std::pair<count_t, std::uint32_t>> order,
-                                const std::array<double, staircase::dims>* use) {
+/// The staircase of options given as (latency, index) pairs, `use_of(index)`
+/// giving an option's resource use: sorted by latency, with the running
+/// minima; an option that lowers no minimum is left out (at any target the
+/// staircase gives the same least use without it), so the staircases stay short.
+template <class UseOf>
+staircase make_staircase(std::vector<std::pair<count_t, std::uint32_t>> order, UseOf use_of) {
     std::sort(order.begin(), order.end()); // by latency, ties by index: deterministic
     staircase s;
     for (const auto& [lat, k] : order) {
-        const auto& u = use[k];
+        const std::array<double, staircase::dims>& u = use_of(k);
         if (s.least.empty()) {
             s.latency.push_back(lat);
             s.least.push_back(u);
@@ -80,14 +80,9 @@ inline staircase make_staircase(std::vector<std::pair<count_t, std::uint32_t>> o
 
 inline staircase make_staircase(const std::vector<std::pair<count_t, std::array<double, staircase::dims>>>& opts) {
     std::vector<std::pair<count_t, std::uint32_t>> order;
-    std::vector<std::array<double, staircase::dims>> use;
     order.reserve(opts.size());
-    use.reserve(opts.size());
-    for (const auto& [lat, u] : opts) {
-        order.emplace_back(lat, static_cast<std::uint32_t>(use.size()));
-        use.push_back(u);
-    }
-    return make_staircase(std::move(order), use.data());
+    for (std::size_t k = 0; k < opts.size(); ++k) order.emplace_back(opts[k].first, static_cast<std::uint32_t>(k));
+    return make_staircase(std::move(order), [&opts](std::uint32_t k) -> const auto& { return opts[k].second; });
 }
 
 /// A sparse folding whose latency depends on the statistics only through E(f, S).
@@ -121,7 +116,6 @@ public:
         for (std::size_t i = 0; i < pred.size(); ++i) stats_of_layer_[static_cast<std::size_t>(pred.network_index(i))] = static_cast<int>(i);
         fixed_.resize(net.size());
         sparse_.resize(pred.size());
-        sparse_use_.resize(pred.size());
         dense_.resize(pred.size());
         cache_.resize(pred.size());
         for (std::size_t i = 0; i < pred.size(); ++i)
@@ -139,11 +133,8 @@ public:
             else {
                 dense_[static_cast<std::size_t>(si)] = detail::cosearch::make_staircase(std::move(v));
                 // inner products are modelled dense: their thresholds change the accuracy only
-                if (net.layers[li].type == layer_type::convolution) {
-                    auto& so = sparse_[static_cast<std::size_t>(si)];
-                    so = sparse_options<Cost>(net.layers[li], b, offchip_);
-                    for (const auto& o : so) sparse_use_[static_cast<std::size_t>(si)].push_back(o.use);
-                }
+                if (net.layers[li].type == layer_type::convolution)
+                    sparse_[static_cast<std::size_t>(si)] = sparse_options<Cost>(net.layers[li], b, offchip_);
             }
         }
     }
@@ -182,7 +173,9 @@ public:
             const count_t lat = std::max(ceil_to_count(o.work * it->cycles), o.other);
             v.emplace_back(lat, static_cast<std::uint32_t>(&o - sparse_[s].data()));
         }
-        built_.push_back(detail::cosearch::make_staircase(std::move(v), sparse_use_[s].data()));
+        const auto& opts = sparse_[s];
+        built_.push_back(detail::cosearch::make_staircase(
+            std::move(v), [&opts](std::uint32_t k) -> const auto& { return opts[k].use; }));
         return *(slot = &built_.back());
     }
 
@@ -281,7 +274,6 @@ private:
     std::vector<int> stats_of_layer_;
     std::vector<staircase> fixed_, dense_;
     std::vector<std::vector<detail::cosearch::sparse_option>> sparse_;
-    std::vector<std::vector<std::array<double, staircase::dims>>> sparse_use_; ///< sparse_[s][k].use, contiguous
     /// Per statistics layer and grid point (iw x tau_a points + ia): its staircase,
     /// dense_[s] or one of built_ (a deque: references stay valid); null until asked.
     std::vector<std::vector<const staircase*>> cache_;
