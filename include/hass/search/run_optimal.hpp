@@ -223,7 +223,31 @@ inline optimal_outcome run_optimal(const context& cx, bool slowest_only = false,
     };
     std::size_t lo = lb.index, hi = t.size() - 1;
     std::vector<folding> best;
-    const verdict top = attempt(hi, best, hi);
+    // a seed design (search_options::seed_design) whose every layer's folding is
+    // an option: the local search starts from it, and when it fits it is the
+    // first design found (the bisection looks below its II, the polish may take it)
+    bool seeded = false;
+    if (cx.so.seed_design.size() == cx.net.size()) {
+        std::vector<int> hint(opts.size(), -1);
+        for (std::size_t i = 0; i < opts.size(); ++i) {
+            const folding& f = cx.so.seed_design[static_cast<std::size_t>(cx.first()) + i];
+            for (std::size_t j = 0; j < opts[i].options.size() && hint[i] < 0; ++j)
+                if (opts[i].options[j].fold == f) hint[i] = static_cast<int>(j);
+        }
+        if (std::find(hint.begin(), hint.end(), -1) == hint.end()) {
+            std::vector<folding> g = to_folding(hint);
+            design_report r = cx.evaluate_local(g);
+            if (r.fits && (cx.memory_above_compute || r.memory_ii <= r.compute_ii)) {
+                best = std::move(g);
+                best_ii = coupled ? r.ii : r.compute_ii;
+                hi = index_of(best_ii);
+                best_choice = hint;
+                seeded = true;
+            }
+            s.set_hint(std::move(hint));
+        }
+    }
+    const verdict top = seeded ? verdict::feasible : attempt(hi, best, hi);
     if (top != verdict::feasible) {
         out.message = no_fit_message(cx.net, cx.brd, s, cx.budget, top == verdict::infeasible, cx.what);
         out.proven_infeasible = top == verdict::infeasible;

@@ -294,11 +294,38 @@ inline search_result search(const network& net, const board& b, algorithm algo, 
         out.folding = std::move(o.range.folding);
         out.ii = out.report.ii;
         out.found = true;
+    }
+    std::string seed_note;
+    if (!so.seed_design.empty()) {
+        // the seed design, when it is one, and better than the design found
+        std::string why;
+        if (so.seed_design.size() != net.size())
+            why = detail::cat("it has ", so.seed_design.size(), " foldings for ", net.size(), " layers");
+        for (std::size_t i = 0; i < net.size() && why.empty(); ++i)
+            if (!is_valid_folding(net.layers[i], so.seed_design[i]))
+                why = detail::cat("its folding of layer '", net.layers[i].name.view(), "' is not valid");
+        if (why.empty()) {
+            design_report rep = evaluate<Cost>(net, so.seed_design, b, {so.cap, so.batch, so.bram_to_lut});
+            if (!rep.fits)
+                why = "it does not fit the budget";
+            else if (!out.found || rep.ii < out.ii ||
+                     (rep.ii == out.ii && rep.batch_cycles(so.batch) < out.report.batch_cycles(so.batch))) {
+                out.report = std::move(rep);
+                out.folding = so.seed_design;
+                out.ii = out.report.ii;
+                out.found = true;
+                seed_note = " (the seed design: the search found none better)";
+            }
+        }
+        if (!why.empty()) seed_note = detail::cat(" (the seed design was not used: ", why, ")");
+    }
+    if (out.found)
         out.message = detail::cat(out.algo, ": II ", out.ii, " cycles (", detail::fixed(out.report.throughput(), 1),
                                   " images/s steady state, ", detail::fixed(out.report.batch_throughput(), 1),
                                   " at batch ", so.batch, ") on ", b.name, " (", Cost::name, " model), lower bound ",
-                                  out.ii_lower_bound);
-    }
+                                  out.ii_lower_bound, seed_note);
+    else
+        out.message += seed_note;
     fs::report_progress(so, 1.0);
     return out;
 }

@@ -63,6 +63,15 @@ struct search_options {
     count_t batch = 256; ///< partitioned search: images per batch; time = sum (II*B + depth)/clock + (P-1)*reconf
     int max_crossing = 1; ///< partitioned search: cut first where at most this many tensors cross (see partition.hpp)
     std::function<void(double)> progress{}; ///< called with the fraction done, 0..1
+    /// A design of the network (one folding per layer) the search may not do
+    /// worse than (hass::search): when it is valid and fits, the result is the
+    /// better of it and the design found (smaller II, then fewer batch cycles),
+    /// and the optimal search (also the start greedy and anneal take from it)
+    /// begins from it. A seed that is not a design of the network (size, an
+    /// invalid folding, over budget) is not used, and the result's message says
+    /// so (except when a layer fits no folding at all: then nothing fits).
+    /// Empty: none.
+    std::vector<::hass::folding> seed_design{};
 };
 
 struct search_result {
