@@ -194,6 +194,7 @@ TEST_CASE("ties in the estimate are broken by the exact designs", "[cosearch]") 
         const auto oracle = sp::tabulated_oracle(synth.accuracy, synth.statistics);
         sp::cosearch_options o;
         o.budget = 3.0;
+        o.exact_refine_points = 0; // the ties alone (the exact refinement is tested below)
         {
             cs::engine e(net, narrow, pred, oracle, o);
             const auto best = cs::run_greedy(e);
@@ -251,6 +252,52 @@ TEST_CASE("ties in the estimate are broken by the exact designs", "[cosearch]") 
         CHECK(rb_with_ties.best.throughput_estimate == Approx(rb_front_only.best.throughput_estimate));
         CHECK(rb_with_ties.design.report.throughput() >= rb_front_only.design.report.throughput());
     }
+}
+
+TEST_CASE("the exact refinement climbs from the best exact design", "[cosearch][refine]") {
+    // seed 2024 on the narrow board: the front, the milestones and no ties give an
+    // exact design of 118,764.8 images/s (II 1,684 at 200 MHz); the estimate says
+    // 154,321.0 (II 1,296). Raising the thresholds of the layers that hold the
+    // binding resource reaches it in one step.
+    namespace sp = hass::sparsity;
+    const hass::board narrow{"narrow", "none", {96, 40000, 80000, 30, 0}, 200, 10};
+    const hass::network net = hass_test::small_net();
+    sp::synthetic_options so;
+    so.seed = 2024;
+    const auto synth = sp::make_synthetic_problem(net, so);
+    sp::predictor pred{synth.statistics, net};
+    const auto oracle = sp::tabulated_oracle(synth.accuracy, synth.statistics);
+    sp::cosearch_options o;
+    o.budget = 3.0;
+    o.exact_tie_points = 0;
+    o.exact_refine_points = 0;
+    const auto off = sp::cosearch(net, narrow, pred, oracle, o);
+    CHECK(off.refine_searches == 0);
+    CHECK(off.refine_steps == 0);
+    CHECK(off.design.report.throughput() == Approx(118764.8).epsilon(1e-6));
+    o.exact_refine_points = 12;
+    const auto on = sp::cosearch(net, narrow, pred, oracle, o);
+    CHECK(on.refine_from_fps == Approx(118764.8).epsilon(1e-6));
+    CHECK(on.refine_searches >= 1);
+    CHECK(on.refine_searches <= o.exact_refine_points);
+    CHECK(on.refine_steps >= 1);
+    CHECK(on.design.report.throughput() == Approx(154321.0).epsilon(1e-6)); // the estimate, reached
+    CHECK(on.best.exact);
+    CHECK(on.best.drop <= o.budget);
+    CHECK(on.best.drop >= off.best.drop); // thresholds only rise
+    CHECK(on.candidates > off.candidates); // the climb's moves are scored with the search's
+    REQUIRE(on.design.found);
+    CHECK(on.design.report.fits);
+    // the design is the exact design of the chosen thresholds' network
+    hass::network sn = net;
+    pred.apply(sn, on.best.thresholds);
+    const auto again = hass::evaluate(sn, on.design.folding, narrow);
+    CHECK(again.ii == on.design.report.ii);
+    // one exact search allowed: at most one, and never worse than without it
+    o.exact_refine_points = 1;
+    const auto one = sp::cosearch(net, narrow, pred, oracle, o);
+    CHECK(one.refine_searches <= 1);
+    CHECK(one.design.report.throughput() >= off.design.report.throughput());
 }
 
 TEST_CASE("a sparse design no faster than dense falls back to dense hardware at the smallest thresholds",
@@ -350,8 +397,10 @@ TEST_CASE("a batch oracle gives the same search as the single oracle, in fewer c
             // every step's neighbours (and the target descent's steps) in one call
             CHECK(batched.oracle_calls * 4 < single.oracle_calls);
         } else {
-            // the start-up in one call, then one candidate per iteration
-            CHECK(batched.oracle_calls == 1 + o.tpe_iterations);
+            // the start-up in one call, then one candidate per iteration, then at most one call per
+            // round of the exact refinement (every round but the last builds at least one design)
+            CHECK(batched.oracle_calls >= 1 + o.tpe_iterations);
+            CHECK(batched.oracle_calls <= 1 + o.tpe_iterations + static_cast<hass::count_t>(batched.refine_searches) + 1);
         }
 
         // both oracles: the batch one for the sets, the single one for the rest

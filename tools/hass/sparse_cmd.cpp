@@ -63,6 +63,14 @@ void print_budget_use(const sparsity::cosearch_result& r) {
                             "no exact design was built at a larger drop.",
                             reach, amount(reach_estimate));
     fmt::print("budget             {}\n", wrapped(text));
+    if (r.refine_searches > 0)
+        fmt::print("refinement         {}\n",
+                   wrapped(r.refine_steps > 0
+                               ? fmt::format("{} exact designs at raised thresholds, {} step{} up: {} -> {} images/s",
+                                             r.refine_searches, r.refine_steps, r.refine_steps == 1 ? "" : "s",
+                                             amount(r.refine_from_fps), amount(r.best.throughput))
+                               : fmt::format("{} exact designs at raised thresholds, none faster than {} images/s",
+                                             r.refine_searches, amount(r.refine_from_fps))));
 }
 
 /// The co-search's output directory: every file, one line on what it is.

@@ -39,7 +39,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "hass/network/evaluate.hpp"
@@ -101,8 +104,8 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     // scored points tied at the best estimate (the front keeps only the lowest-drop one of them)
     std::vector<cosearch_point> ties = e.ties(o.budget, o.exact_tie_points);
     std::vector<cosearch_point> random_ties = e.ties_among(random_within, o.budget, o.exact_tie_points);
-    const std::size_t exact_total =
-        2 + std::min(r.front.size(), o.exact_front_points) + e.milestones.size() + ties.size();
+    const std::size_t exact_total = 2 + std::min(r.front.size(), o.exact_front_points) + e.milestones.size() +
+                                    ties.size() + o.exact_refine_points;
     std::size_t exact_done = 0;
     const auto exact_progress = [&] {
         if (o.progress) o.progress(0.5 + 0.5 * static_cast<double>(++exact_done) / static_cast<double>(exact_total));
@@ -121,11 +124,15 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     };
     // the exact design of p's thresholds (p gets its exact figures), kept as
     // (best, design, network) when it is the first or better within the budget
-    const auto build_and_keep = [&](cosearch_point& p, cosearch_point& best, search_result& design, network& best_net) {
+    // (`seed`: a design the search may not do worse than, search_options::seed_design)
+    const auto build_and_keep = [&](cosearch_point& p, cosearch_point& best, search_result& design, network& best_net,
+                                    const std::vector<folding>& seed = {}) {
         const bool first = !best.exact; // before p (which may be `best`) gets its figures
         network sn = net;
         pred.apply(sn, p.thresholds);
-        search_result sr = search<Cost>(sn, b, algorithm::optimal, o.folding);
+        search_options so = o.folding;
+        so.seed_design = seed;
+        search_result sr = search<Cost>(sn, b, algorithm::optimal, so);
         detail::cosearch::attach_exact(p, sr);
         if (first || (sr.found && p.drop <= o.budget && (!design.found || exact_objective(p) > exact_objective(best)))) {
             best = p;
@@ -157,6 +164,109 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         may_win(p) ? try_exact(p) : exact_progress();
     for (auto& p : ties) // ties in the estimate are broken by the exact designs
         may_win(p) ? try_exact(p) : exact_progress();
+    // the exact refinement: a hill climb on exact designs from the best one. What
+    // binds an exact design (its squeezes, one folding per layer for every
+    // resource at once) the estimate does not see, but the exact design says
+    // which layers hold its binding resource. Each round ranks every threshold
+    // raised 1 to 3 steps within the budget by the relief it promises per point
+    // of drop: over the layers it sets, their share of the binding resource times
+    // the fraction of latency they lose at their present folding (a faster layer
+    // is refolded smaller); it builds the first few, and a round that finds no
+    // better exact design ends the climb.
+    if (r.design.found && o.exact_refine_points > 0) {
+        r.refine_from_fps = r.best.throughput;
+        const std::vector<detail::cosearch::variable> vars = detail::cosearch::variables(pred);
+        std::unordered_set<std::string> built; // thresholds given an exact design by the climb
+        // the climb's scoring counts with the search's (the random baseline's does not)
+        const count_t calls0 = e.oracle_calls, carried0 = e.oracle_candidates;
+        const double oracle_ms0 = e.oracle_ms, hardware_ms0 = e.hardware_ms;
+        const auto key = [](const cosearch_point& p) {
+            std::string k(p.w_index.begin(), p.w_index.end());
+            return k.append(p.a_index.begin(), p.a_index.end());
+        };
+        for (bool better = true; better && r.refine_searches < o.exact_refine_points;) {
+            better = false;
+            const cosearch_point base = r.best;
+            const design_report& rep = r.design.report;
+            resource_kind bind = resource_kind::dsp; // the most used resource of the design
+            double worst = -1;
+            for (const auto k : all_resource_kinds) {
+                const double u = rep.budget[k] > 0 ? static_cast<double>(rep.used_raw[k]) / static_cast<double>(rep.budget[k]) : 0.0;
+                if (u > worst) worst = u, bind = k;
+            }
+            // the relief of setting statistics layer s's thresholds to t
+            const auto relief = [&](std::size_t s, const threshold_pair& t) {
+                const auto li = static_cast<std::size_t>(pred.network_index(s));
+                const layer_performance& now = rep.layers[li];
+                if (!pred.convolution(s) || now.latency <= 0 || rep.budget[bind] <= 0) return 0.0;
+                layer l = r.sparse_network.layers[li];
+                l.sparsity = pred.predict_copy(s, t.tau_w, t.tau_a);
+                const layer_performance then = evaluate_layer<Cost>(l, r.design.folding[li]);
+                if (then.undefined || then.latency >= now.latency) return 0.0;
+                return static_cast<double>(now.used[bind]) / static_cast<double>(rep.budget[bind]) *
+                       (1.0 - static_cast<double>(then.latency) / static_cast<double>(now.latency));
+            };
+            const std::vector<detail::cosearch::engine::indices> moves = detail::cosearch::raised_moves(vars, base.w_index, base.a_index);
+            e.prefetch(moves);
+            std::vector<std::pair<double, cosearch_point>> ranked; // (relief per point of drop, point)
+            for (const auto& [w, a] : moves) {
+                if (e.candidates >= o.max_candidates) break;
+                cosearch_point p = e.evaluate(w, a);
+                ++e.candidates;
+                if (p.drop > o.budget || built.count(key(p)) != 0) continue;
+                double gain = 0;
+                for (std::size_t s = 0; s < pred.size(); ++s)
+                    if (w[s] != base.w_index[s] || a[s] != base.a_index[s]) gain += relief(s, p.thresholds[s]);
+                if (gain > 0) ranked.emplace_back(gain / std::max(p.drop - base.drop, 1e-6), std::move(p));
+            }
+            std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+            const std::size_t k = std::min({ranked.size(), std::size_t{4}, o.exact_refine_points - r.refine_searches});
+            // the round's move: a better exact design, or one as fast that uses
+            // less of the binding resource (room for the next round)
+            const auto room = [&](const design_report& d) {
+                return d.budget[bind] > 0 ? static_cast<double>(d.used_raw[bind]) / static_cast<double>(d.budget[bind]) : 0.0;
+            };
+            const double now = exact_objective(r.best);
+            double move_obj = now, move_room = room(rep);
+            std::optional<std::tuple<cosearch_point, search_result, network>> move;
+            for (std::size_t j = 0; j < k; ++j) {
+                cosearch_point& p = ranked[j].second;
+                built.insert(key(p));
+                network sn = net;
+                pred.apply(sn, p.thresholds);
+                search_options so = o.folding;
+                // seeded with the climb's design: raised thresholds only speed its layers up
+                so.seed_design = r.design.folding;
+                search_result sr = search<Cost>(sn, b, algorithm::optimal, so);
+                detail::cosearch::attach_exact(p, sr);
+                ++r.refine_searches;
+                exact_progress();
+                if (!sr.found) continue;
+                const double obj = exact_objective(p), rm = room(sr.report);
+                if (obj > move_obj || (obj == move_obj && rm < move_room)) {
+                    move_obj = obj;
+                    move_room = rm;
+                    move.emplace(p, std::move(sr), std::move(sn));
+                }
+            }
+            if (move) {
+                better = true; // a move: faster, or as fast with more room
+                if (move_obj > now) ++r.refine_steps;
+                r.best = std::move(std::get<0>(*move));
+                r.design = std::move(std::get<1>(*move));
+                r.sparse_network = std::move(std::get<2>(*move));
+            }
+        }
+        r.candidates = e.candidates;
+        r.oracle_calls += e.oracle_calls - calls0;
+        r.oracle_candidates += e.oracle_candidates - carried0;
+        r.oracle_ms += e.oracle_ms - oracle_ms0;
+        r.hardware_ms += e.hardware_ms - hardware_ms0;
+    }
+    if (exact_done < exact_total) { // the climb stopped before its limit: the exact designs are done
+        exact_done = exact_total - 1;
+        exact_progress();
+    }
     // never worse than dense: the dense design's hardware (every layer built
     // dense) is always a design of the sparse network too
     // (compared at the search's batch, pipeline depth included: the figure the cost model reports)

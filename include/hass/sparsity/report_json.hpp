@@ -55,6 +55,9 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
     cj["candidates"] = r.candidates;
     cj["oracle_calls"] = r.oracle_calls;
     cj["oracle_candidates"] = r.oracle_candidates;
+    cj["exact_refinement"] = {{"searches", r.refine_searches},
+                              {"steps", r.refine_steps},
+                              {"from_fps", r.refine_from_fps}};
     cj["time_ms"] = {{"total", r.search_ms}, {"oracle", r.oracle_ms}, {"hardware_estimate", r.hardware_ms},
                      {"exact_designs", r.exact_ms}};
     json layers = json::array();

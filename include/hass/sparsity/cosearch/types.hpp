@@ -35,6 +35,10 @@ struct cosearch_options {
     bool exact = true;             ///< run the exact folding searches at the end
     std::size_t exact_front_points = 12; ///< Pareto points given exact designs
     std::size_t exact_tie_points = 8;   ///< points tied at the best estimate given exact designs
+    /// Exact folding searches the exact refinement may spend: a hill climb from
+    /// the best exact design over its thresholds raised 1 to 3 steps, ordered by
+    /// how much they lower the exact design's binding resource (0: none).
+    std::size_t exact_refine_points = 12;
     search_options folding{};      ///< the exact folding searches
     std::function<void(double)> progress{}; ///< fraction done: scoring candidates up to 0.5, exact designs after
     /// Optional: drops of several candidates in one call. The search asks it
@@ -94,6 +98,9 @@ struct cosearch_result {
     double oracle_ms = 0;             ///< time spent in the accuracy oracle
     double hardware_ms = 0;           ///< time spent in the hardware estimate
     double exact_ms = 0;              ///< time spent in the exact folding searches
+    std::size_t refine_searches = 0;  ///< exact folding searches of the exact refinement
+    count_t refine_steps = 0;         ///< of them, the ones that gave a better design (the climb's steps)
+    double refine_from_fps = 0;       ///< the best exact design's throughput before the refinement
     std::string method, objective;
     double budget = 0;
     std::string stop_reason; ///< why the search stopped where it did (greedy; empty: it ran its course)
