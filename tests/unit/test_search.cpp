@@ -468,6 +468,15 @@ TEST_CASE("a seed design is a floor for every algorithm, and a bad seed is named
     CHECK(res.found);
     CHECK(res.message.find("(the seed design was not used: its folding of layer '" + std::string(net.layers[0].name.view()) +
                            "' is not valid)") != std::string::npos);
+    so.seed_design = hass::unit_folding(net);
+    so.seed_design[0].weights = hass::weight_storage::off_chip;
+    so.offchip_weights = false;
+    res = hass::search(net, b, hass::algorithm::greedy, so);
+    CHECK(res.found);
+    CHECK(res.folding[0].weights != hass::weight_storage::off_chip);
+    CHECK(res.message.find("(the seed design was not used: layer 'conv1' streams its weights, and off-chip weights "
+                           "are disabled)") != std::string::npos);
+    so.offchip_weights = true;
     // every conv1 filter and kernel position in parallel: 150 multipliers on a 4-DSP board
     const hass::board few{"few", "none", {4, 40000, 80000, 40, 0}, 100, 1};
     so.seed_design = hass::unit_folding(net);

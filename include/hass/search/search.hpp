@@ -301,13 +301,20 @@ inline search_result search(const network& net, const board& b, algorithm algo, 
         std::string why;
         if (so.seed_design.size() != net.size())
             why = detail::cat("it has ", so.seed_design.size(), " foldings for ", net.size(), " layers");
-        for (std::size_t i = 0; i < net.size() && why.empty(); ++i)
-            if (!is_valid_folding(net.layers[i], so.seed_design[i]))
+        for (std::size_t i = 0; i < net.size() && why.empty(); ++i) {
+            const folding& f = so.seed_design[i];
+            if (!is_valid_folding(net.layers[i], f))
                 why = detail::cat("its folding of layer '", net.layers[i].name.view(), "' is not valid");
+            else if (!so.offchip_weights && (f.weights == weight_storage::off_chip || f.stream_weights != 0))
+                why = detail::cat("layer '", net.layers[i].name.view(),
+                                  "' streams its weights, and off-chip weights are disabled");
+        }
         if (why.empty()) {
             design_report rep = evaluate<Cost>(net, so.seed_design, b, {so.cap, so.batch, so.bram_to_lut});
             if (!rep.fits)
                 why = "it does not fit the budget";
+            else if (Cost::rules.bandwidth_must_fit && rep.memory_ii > rep.compute_ii)
+                why = "its off-chip traffic does not fit at its compute II";
             else if (!out.found || rep.ii < out.ii ||
                      (rep.ii == out.ii && rep.batch_cycles(so.batch) < out.report.batch_cycles(so.batch))) {
                 out.report = std::move(rep);
