@@ -43,6 +43,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "hass/network/evaluate.hpp"
@@ -122,18 +123,22 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         if (o.objective == cosearch_objective::throughput) return p.throughput;
         return p.throughput / static_cast<double>(std::max<count_t>(p.dsp, 1));
     };
-    // the exact design of p's thresholds (p gets its exact figures), kept as
-    // (best, design, network) when it is the first or better within the budget
-    // (`seed`: a design the search may not do worse than, search_options::seed_design)
-    const auto build_and_keep = [&](cosearch_point& p, cosearch_point& best, search_result& design, network& best_net,
-                                    const std::vector<folding>& seed = {}) {
-        const bool first = !best.exact; // before p (which may be `best`) gets its figures
+    // the exact design of p's thresholds and its network (p gets its exact figures);
+    // `seed`: a design the search may not do worse than (search_options::seed_design)
+    const auto exact_design = [&](cosearch_point& p, const std::vector<folding>& seed) {
         network sn = net;
         pred.apply(sn, p.thresholds);
         search_options so = o.folding;
         so.seed_design = seed;
         search_result sr = search<Cost>(sn, b, algorithm::optimal, so);
         detail::cosearch::attach_exact(p, sr);
+        return std::pair{std::move(sr), std::move(sn)};
+    };
+    // p's exact design, kept as (best, design, network) when it is the first or
+    // better within the budget
+    const auto build_and_keep = [&](cosearch_point& p, cosearch_point& best, search_result& design, network& best_net) {
+        const bool first = !best.exact; // before p (which may be `best`) gets its figures
+        auto [sr, sn] = exact_design(p, {});
         if (first || (sr.found && p.drop <= o.budget && (!design.found || exact_objective(p) > exact_objective(best)))) {
             best = p;
             design = std::move(sr);
@@ -188,12 +193,14 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
             better = false;
             const cosearch_point base = r.best;
             const design_report& rep = r.design.report;
+            // the share of the budget of resource k a design uses
+            const auto share = [](const design_report& d, resource_kind k) {
+                return d.budget[k] > 0 ? static_cast<double>(d.used_raw[k]) / static_cast<double>(d.budget[k]) : 0.0;
+            };
             resource_kind bind = resource_kind::dsp; // the most used resource of the design
             double worst = -1;
-            for (const auto k : all_resource_kinds) {
-                const double u = rep.budget[k] > 0 ? static_cast<double>(rep.used_raw[k]) / static_cast<double>(rep.budget[k]) : 0.0;
-                if (u > worst) worst = u, bind = k;
-            }
+            for (const auto k : all_resource_kinds)
+                if (share(rep, k) > worst) worst = share(rep, k), bind = k;
             // the relief of setting statistics layer s's thresholds to t
             const auto relief = [&](std::size_t s, const threshold_pair& t) {
                 const auto li = static_cast<std::size_t>(pred.network_index(s));
@@ -223,22 +230,15 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
             const std::size_t k = std::min({ranked.size(), std::size_t{4}, o.exact_refine_points - r.refine_searches});
             // the round's move: a better exact design, or one as fast that uses
             // less of the binding resource (room for the next round)
-            const auto room = [&](const design_report& d) {
-                return d.budget[bind] > 0 ? static_cast<double>(d.used_raw[bind]) / static_cast<double>(d.budget[bind]) : 0.0;
-            };
+            const auto room = [&](const design_report& d) { return share(d, bind); };
             const double now = exact_objective(r.best);
             double move_obj = now, move_room = room(rep);
             std::optional<std::tuple<cosearch_point, search_result, network>> move;
             for (std::size_t j = 0; j < k; ++j) {
                 cosearch_point& p = ranked[j].second;
                 built.insert(key(p));
-                network sn = net;
-                pred.apply(sn, p.thresholds);
-                search_options so = o.folding;
                 // seeded with the climb's design: raised thresholds only speed its layers up
-                so.seed_design = r.design.folding;
-                search_result sr = search<Cost>(sn, b, algorithm::optimal, so);
-                detail::cosearch::attach_exact(p, sr);
+                auto [sr, sn] = exact_design(p, r.design.folding);
                 ++r.refine_searches;
                 exact_progress();
                 if (!sr.found) continue;
