@@ -500,6 +500,21 @@ TEST_CASE("hls sparse 1x1 stride-2 convolution follows the window model", "[hls]
     sparse_conv<conv_config<16, 16, 8, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, true, 1, 4, 1, 1>>("pw_s2_ci1_co4", 56, 0.0, 0.3);
 }
 
+TEST_CASE("hls sparse 1x1 stride-1 convolution follows the window model", "[hls][sparse]") {
+    // A pointwise layer (1x1, stride 1, no sliding window) feeds each pixel's channel
+    // values to the same per-(pixel, filter) sparse dots: each skips its zero products,
+    // and the slowest coarse_out lane sets the pace, so hass prices it by the window model
+    // with K = 1 (hass::pointwise_sparse_model is false unless the statistics name the
+    // cluster model). The cluster model, the mean zero fraction of all the channels
+    // capped at 1 - 1/S, misses such kernels by 25% to 49% (docs/hls.md).
+    // 8x8 maps, activations thresholded at 0 (about half zero), 30% of the weights pruned;
+    // 8 to 16 channels per input stream, so the accumulator's write-out hides behind the dots.
+    sparse_conv<conv_config<8, 8, 16, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, true, 2, 2, 1, 1>>("pw_s1_ci2_co2", 57, 0.0, 0.3);
+    sparse_conv<conv_config<8, 8, 8, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, false, 1, 4, 1, 1>>("pw_s1_ci1_co4_nobias", 58,
+                                                                                         0.0, 0.3);
+    sparse_conv<conv_config<8, 8, 64, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, true, 4, 2, 1, 1>>("pw_s1_ci4_co2", 59, 0.0, 0.5);
+}
+
 TEST_CASE("hls thresholds of a sparse design: weights |w| < tau_w pruned, activations x <= tau_a skipped",
           "[hls][sparse][thresholds]") {
     // one 3x3 window of one channel and one filter: x_p = p / 8, w_p = 0.5 (p even) or 0.0625 (p odd)

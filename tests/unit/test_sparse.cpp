@@ -362,10 +362,15 @@ TEST_CASE("dense fallback below a mean zero fraction of 0.1", "[sparse][conv]") 
 }
 
 TEST_CASE("pointwise sparse convolution with clusters", "[sparse][conv]") {
+    // hass's model takes the cluster model where the statistics name it
+    // (sparse_model::pointwise) at stride 1; by default a 1x1 kernel takes the window
+    // model (the next test case)
     SECTION("one cluster") {
         // 4x4x8 -> 4x4x8, 1x1; s = [0.5 x4, 0.25 x4]; ci = 4, co = 2: S = 4
         layer l = make_conv("pw", {4, 4, 8}, {4, 4, 8}, 1, 0);
         l.sparsity = hass::make_sparsity_stats(8, 1, pointwise_hist({0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25}));
+        l.sparsity.model = hass::sparse_model::pointwise;
+        REQUIRE(hass::pointwise_sparse_model(l));
         CHECK(l.sparsity.mean_zeros == Approx(0.375)); // (4*0.5 + 4*0.25)/8
         // one cluster: s_0 = 0.375, cap 1 - 1/4 = 0.75 -> density 0.625
         CHECK(hass::slowest_cluster_density(l.sparsity, 4) == Approx(0.625));
@@ -379,6 +384,7 @@ TEST_CASE("pointwise sparse convolution with clusters", "[sparse][conv]") {
     SECTION("two clusters") {
         layer l = make_conv("pw", {4, 4, 8}, {4, 4, 8}, 1, 0);
         l.sparsity = hass::make_sparsity_stats(8, 1, pointwise_hist({0.75, 0.75, 0.25, 0.25, 0.75, 0.75, 0.25, 0.25}));
+        l.sparsity.model = hass::sparse_model::pointwise;
         // clusters = 1: mean 0.5 (cap 0.75) -> density 0.5: L = max(64, 32, 64) = 64
         CHECK(hass::evaluate_layer(l, fold(4, 2, 1, 1)).latency == 64);
         // clusters = 2 of S/2 = 2 streams; stream = c mod 4, cluster = stream / 2:
@@ -393,6 +399,7 @@ TEST_CASE("pointwise sparse convolution with clusters", "[sparse][conv]") {
         // 4x4x32 -> 4x4x32, every channel 90% zeros; ci = 4, co = 2: S = 4
         layer l = make_conv("pw", {4, 4, 32}, {4, 4, 32}, 1, 0);
         l.sparsity = hass::make_sparsity_stats(32, 1, pointwise_hist(std::vector<double>(32, 0.9)));
+        l.sparsity.model = hass::sparse_model::pointwise;
         // s_0 = min(0.9, 1 - 1/4 = 0.75) = 0.75 -> density 0.25
         CHECK(hass::slowest_cluster_density(l.sparsity, 4) == Approx(0.25));
         // Wk = 16*(32/4)*32/2 = 2048; L = ceil(max(2048*0.25 = 512, 16*32/4 = 128, 16*32/2 = 256)) = 512
@@ -471,14 +478,25 @@ TEST_CASE("a strided sparse 1x1 convolution takes the window model; the referenc
         CHECK(r.latency == 2048);
         CHECK(r.sparse_cycles == 0.5);
     }
-    SECTION("stride 1 keeps the pointwise model") {
-        // 4x4x16 -> 4x4x64 at stride 1: no sliding window. Wk = 16*8*32 = 4096,
-        // density 0.5 (capped as above): L = ceil(max(2048, 16*16/2 = 128, 16*64/2 = 512)) = 2048
+    SECTION("stride 1: hass's kernels take the window model too, the reference the pointwise one") {
+        // 4x4x16 -> 4x4x64 at stride 1: no sliding window. Wk = 16*8*32 = 4096.
+        // hass: m[c] = h[c][0] = 0.25 (an all-zero window is skipped):
+        // L = ceil(max(4096*0.25 = 1024, 16*16/2 = 128, 16*64/2 = 512)) = 1024
         layer s = make_conv("pw", {4, 4, 16}, {4, 4, 64}, 1, 0);
         s.sparsity = l.sparsity;
+        CHECK_FALSE(hass::has_sliding_window(s));
+        CHECK_FALSE(hass::pointwise_sparse_model(s));
+        CHECK(hass::evaluate_layer(s, f).latency == 1024);
+        CHECK(hass::evaluate_layer(s, f).sparse_cycles == 0.25);
+        CHECK(module_names(s, f) == names{"fork", "sparse_vector_dot", "accumulator", "glue"});
+        // the reference: density 0.5 (capped at 1 - 1/S as above): L = ceil(max(2048, 128, 512)) = 2048
+        CHECK(hass::evaluate_layer<hass::cost::fpgaconvnet>(s, f).latency == 2048);
+        // statistics that name the pointwise model get it in hass's model too (stride 1 only)
+        s.sparsity.model = hass::sparse_model::pointwise;
         CHECK(hass::pointwise_sparse_model(s));
         CHECK(hass::evaluate_layer(s, f).latency == 2048);
-        CHECK(hass::evaluate_layer<hass::cost::fpgaconvnet>(s, f).latency == 2048);
+        l.sparsity.model = hass::sparse_model::pointwise;
+        CHECK_FALSE(hass::pointwise_sparse_model(l)); // stride 2: a sliding window
     }
 }
 

@@ -132,8 +132,8 @@ static_assert(cost_model<hass>);
 /// `s` by the pointwise (cluster) model rather than the window model.
 /// fpgaConvNet builds ConvolutionPointwiseSparseLayer for every sparse 1x1
 /// kernel whatever its stride (parser/onnx/parse.py): sparsity_stats::pointwise().
-/// hass (and a model of one's own) only where the layer has no sliding window,
-/// a 1x1 kernel at stride 1 (pointwise_sparse_model, docs/model.md).
+/// hass (and a model of one's own) only where the statistics name it and the
+/// layer has no sliding window (pointwise_sparse_model, docs/model.md).
 template <class Cost>
 constexpr bool pointwise_sparse(const layer& l, const sparsity_stats& s) noexcept {
     if constexpr (std::is_same_v<Cost, fpgaconvnet>)

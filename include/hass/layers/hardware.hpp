@@ -38,16 +38,17 @@ constexpr bool has_sliding_window(const layer& l) noexcept {
 }
 
 /// hass's rule for the latency model of a sparse convolution with statistics
-/// `s` (docs/model.md, "Pointwise layers"): the pointwise (cluster) model
-/// applies when the statistics ask for it (sparsity_stats::pointwise(): a 1x1
-/// kernel, or a pointwise fpgaConvNet record) and the layer has no sliding
-/// window. A 1x1 layer with stride > 1 has a sliding window, and its sparse dot
-/// products skip zeros per (window, filter) pair like a KxK layer's: the window
-/// model, per lane when per-filter histograms exist. (fpgaConvNet, and hass's
-/// reference model, choose ConvolutionPointwiseSparseLayer for every 1x1
-/// kernel, whatever the stride: sparsity_stats::pointwise() alone.)
+/// `s` (docs/model.md, "Pointwise layers"): the window model, which is what
+/// hass's sparse kernels do for every kernel size, 1x1 included: each (window,
+/// filter) pair's dot product skips its zero products, per coarse_out lane when
+/// per-filter histograms exist. The pointwise (cluster) model applies only when
+/// the statistics name it (sparse_model::pointwise, e.g. a pointwise_sparse
+/// layer of an fpgaConvNet design file) and the layer has no sliding window (a
+/// 1x1 kernel at stride 1). (fpgaConvNet, and hass's reference model, choose
+/// ConvolutionPointwiseSparseLayer for every 1x1 kernel, whatever the stride:
+/// sparsity_stats::pointwise().)
 constexpr bool pointwise_sparse_model(const layer& l, const sparsity_stats& s) noexcept {
-    return s.pointwise() && !has_sliding_window(l);
+    return s.model == sparse_model::pointwise && !has_sliding_window(l);
 }
 constexpr bool pointwise_sparse_model(const layer& l) noexcept { return pointwise_sparse_model(l, l.sparsity); }
 

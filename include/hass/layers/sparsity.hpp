@@ -28,9 +28,9 @@ constexpr std::string_view to_string(interleaving i) noexcept {
 
 /// Which sparse latency model a convolution's statistics feed.
 enum class sparse_model {
-    automatic, ///< pointwise for 1x1 kernels (hass's model: at stride 1 only), windows otherwise
+    automatic, ///< fpgaConvNet's model: pointwise for 1x1 kernels; hass's model: windows
     window,    ///< per-window histograms (fpgaConvNet's ConvolutionSparseLayer), also for 1x1
-    pointwise, ///< one zero fraction per channel (ConvolutionPointwiseSparseLayer)
+    pointwise, ///< one zero fraction per channel (ConvolutionPointwiseSparseLayer; hass's model: at stride 1)
 };
 
 /// How the sparse latency combines the coarse_out lanes of an input stream
@@ -83,10 +83,10 @@ struct sparsity_stats {
     /// Below this mean zero fraction a layer is implemented dense (MODEL.md).
     static constexpr double dense_below = 0.1;
     constexpr bool worth_sparse() const noexcept { return active() && (always_sparse || mean_zeros >= dense_below); }
-    /// The statistics ask for the pointwise (cluster) model: a 1x1 kernel unless
-    /// the window model is asked for. This is fpgaConvNet's class choice (its
-    /// reference model's); hass's model also needs the layer to be stride 1
-    /// (pointwise_sparse_model in hass/layers/hardware.hpp, docs/model.md).
+    /// fpgaConvNet's class choice (its reference model's): the pointwise (cluster)
+    /// model for a 1x1 kernel unless the window model is asked for. hass's model
+    /// takes it only when asked for by name, at stride 1 (pointwise_sparse_model in
+    /// hass/layers/hardware.hpp, docs/model.md).
     constexpr bool pointwise() const noexcept {
         return model == sparse_model::pointwise || (model == sparse_model::automatic && kernel == 1);
     }

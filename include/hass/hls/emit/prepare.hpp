@@ -140,11 +140,11 @@ inline context prepare_design(const network& net, const std::vector<folding>& f,
             ctx.warnings.push_back("layer '" + l.name.str() +
                                    "': the model deals the channels to the streams by the 'opt' interleaving, the "
                                    "kernels by c % S ('naive'): the measured cycles follow the naive order");
-        // a strided 1x1 layer is priced with the window model, which the kernel implements
+        // every other sparse layer is priced with the window model, which the kernel implements
         if (li.sparse && pointwise_sparse_model(l))
             ctx.warnings.push_back("layer '" + l.name.str() +
-                                   "': a pointwise sparse convolution: the kernel skips zero products per "
-                                   "(window, filter) pair, not what the model's pointwise estimate assumes");
+                                   "': its statistics ask for the pointwise (cluster) sparse model; the kernel "
+                                   "skips zero products per (pixel, filter) pair, which the window model prices");
         if (const auto t = ctx.options.thresholds.find(l.name.view()); t != ctx.options.thresholds.end()) {
             if (!l.has_weights())
                 ctx.fail("thresholds for layer '" + l.name.str() + "', a " + std::string(to_string(l.type)) +

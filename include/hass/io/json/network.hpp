@@ -105,7 +105,7 @@ inline void read_window(const json& j, layer& l, const scope& s, bool pooling) {
 inline sparsity_stats read_sparsity(const json& j, const layer& l, const scope& s) {
     if (!j.is_object()) s.fail_field("sparsity", "expected an object, got " + describe(j));
     const scope in = s.nested("sparsity");
-    check_keys(j, {"histogram", "zero_fraction", "interleaving", "skip_all_zero", "clusters"}, in,
+    check_keys(j, {"histogram", "zero_fraction", "interleaving", "skip_all_zero", "clusters", "model"}, in,
                "sparsity statistics");
     const count_t C = l.in.channels;
     const count_t K = l.kernel_size();
@@ -159,6 +159,9 @@ inline sparsity_stats read_sparsity(const json& j, const layer& l, const scope& 
                                         {{"opt", interleaving::opt}, {"naive", interleaving::naive}});
     st.skip_all_zero = get_bool(j, "skip_all_zero", in, true);
     st.clusters = get_integer(j, "clusters", in, 1, 1);
+    // the latency model the statistics ask for (docs/model.md, "Pointwise layers")
+    st.model = get_choice<sparse_model>(j, "model", in, sparse_model::automatic,
+                                        {{"window", sparse_model::window}, {"pointwise", sparse_model::pointwise}});
     if (!st.cache_valid()) st.prepare();
     return st;
 }
@@ -454,6 +457,8 @@ inline nlohmann::ordered_json write_network(const network& net, const std::vecto
                                      {"interleaving", std::string(to_string(l.sparsity.order))},
                                      {"skip_all_zero", l.sparsity.skip_all_zero},
                                      {"clusters", l.sparsity.clusters}};
+                    if (l.sparsity.model != sparse_model::automatic)
+                        e["sparsity"]["model"] = l.sparsity.model == sparse_model::pointwise ? "pointwise" : "window";
                 }
             }
             break;
