@@ -167,6 +167,33 @@ TEST_CASE("relu6 layers read, write and build", "[io][json]") {
           hass::all_layer_types.end());
 }
 
+TEST_CASE("a 1x1 layer's statistics may name the pointwise model", "[io][json][sparse]") {
+    // 8x8x4 -> 1x1 stride 1 -> 8x8x4, 50% zeros per channel, one stream and one lane:
+    // Wk = Ho*Wo * C/S * F/co = 64*4*4 = 1024; data terms 64*4 = 256.
+    // window model (hass's default): m[c] = h[c][0] = 0.5: L = max(1024*0.5, 256, 256) = 512;
+    // named pointwise model: one cluster of S = 1, s = min(0.5, 1 - 1/1 = 0) = 0: L = 1024.
+    const auto read = [](const std::string& model) {
+        return hass::io::read_network(small(R"({"name": "c", "type": "convolution", "filters": 4, "kernel": 1,
+                                                 "sparsity": {"zero_fraction": [0.5, 0.5, 0.5, 0.5])" +
+                                            model + "}}"),
+                                      "net.json");
+    };
+    const hass::folding f{1, 1, 1, 1, hass::weight_storage::bram};
+    const hass::network window = read("");
+    CHECK(window.layers[0].sparsity.model == hass::sparse_model::automatic);
+    CHECK(hass::evaluate_layer(window.layers[0], f).latency == 512);
+    const hass::network named = read(R"(, "model": "pointwise")");
+    CHECK(named.layers[0].sparsity.model == hass::sparse_model::pointwise);
+    CHECK(hass::evaluate_layer(named.layers[0], f).latency == 1024);
+    // written back with the field, and read back the same
+    const auto written = hass::io::write_network(named);
+    CHECK(written["layers"][0]["sparsity"]["model"] == "pointwise");
+    CHECK(hass::io::read_network(json(written), "back.json").layers[0].sparsity.model == hass::sparse_model::pointwise);
+    CHECK_FALSE(hass::io::write_network(window)["layers"][0]["sparsity"].contains("model"));
+    CHECK_THAT(error_of([&] { (void)read(R"(, "model": "cluster")"); }),
+               Contains("sparsity.model") && Contains("cluster"));
+}
+
 TEST_CASE("read_network reports the file, layer and field", "[io][json]") {
     CHECK_THAT(network_error(R"({"name": "c", "type": "convolutionn", "filters": 4, "kernel": 3})"),
                Contains("net.json: layers[0]") && Contains("unknown layer type \"convolutionn\""));
