@@ -204,20 +204,33 @@ public:
         // searches only that bracket (the same decisions as fits(), in less time)
         const std::size_t n = layers.size();
         std::vector<std::ptrdiff_t> at_lo(n), at_hi(n), at_mid(n);
+        // the layers whose bracket is still open; a closed one (one step from lo
+        // to hi) adds the same least use at every T, summed once in `settled`
+        std::vector<std::size_t> open;
+        open.reserve(n);
+        std::array<double, staircase::dims> settled{};
+        const auto settle = [&](std::size_t i) {
+            const auto& m = layers[i]->least[static_cast<std::size_t>(at_lo[i])];
+            for (std::size_t d = 0; d < staircase::dims; ++d) settled[d] += m[d];
+        };
         for (std::size_t i = 0; i < n; ++i) {
             at_lo[i] = layers[i]->at(lo);
             at_hi[i] = layers[i]->at(hi);
+            if (at_lo[i] == at_hi[i])
+                settle(i);
+            else
+                open.push_back(i);
         }
         while (lo < hi) {
-            if (at_lo == at_hi) {
+            if (open.empty()) {
                 // every layer is on one step from lo to hi: only the memory bound's
                 // budget still changes with T, and it grows; fits(hi) holds
                 lo = smallest_memory_fit(layers, at_hi, lo, hi);
                 break;
             }
             const count_t mid = lo + (hi - lo) / 2;
-            std::array<double, staircase::dims> sum{};
-            for (std::size_t i = 0; i < n; ++i) {
+            std::array<double, staircase::dims> sum = settled;
+            for (const std::size_t i : open) {
                 const auto& lat = layers[i]->latency;
                 // latency[at_lo] <= lo <= mid < latency[at_hi + 1] (when it exists)
                 const auto k = std::upper_bound(lat.begin() + at_lo[i] + 1, lat.begin() + at_hi[i] + 1, mid) -
@@ -230,11 +243,19 @@ public:
             for (std::size_t d = 0; d < staircase::dims && ok; ++d) ok = !(sum[d] > budget_at(d, mid)); // as fits()
             if (ok) {
                 hi = mid;
-                at_hi.swap(at_mid);
+                for (const std::size_t i : open) at_hi[i] = at_mid[i];
             } else {
                 lo = mid + 1;
-                at_lo.swap(at_mid); // at(lo) >= at(mid)
+                for (const std::size_t i : open) at_lo[i] = at_mid[i]; // at(lo) >= at(mid)
             }
+            std::size_t still = 0;
+            for (const std::size_t i : open) {
+                if (at_lo[i] == at_hi[i])
+                    settle(i);
+                else
+                    open[still++] = i;
+            }
+            open.resize(still);
         }
         estimate e;
         e.ii = lo;

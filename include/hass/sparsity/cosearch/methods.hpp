@@ -479,7 +479,7 @@ inline cosearch_point run_tpe(engine& e) {
             for (std::size_t v = b0; v < b1; ++v) l[v] /= sl;
             for (std::size_t v = b0; v < b1; ++v) g[v] /= sg;
             // log l/g of every value, once per candidate (not once per draw)
-            for (std::size_t v = b0; v < b1; ++v) log_ratio[v] = std::log(l[v]) - std::log(g[v]);
+            for (std::size_t v = b0; v < b1; ++v) log_ratio[v] = std::log(l[v] / g[v]);
             // the cumulative l, summed in value order: a draw is the first value whose sum exceeds u
             double acc = 0;
             for (std::size_t v = b0; v < b1; ++v) cdf[v] = acc += l[v];
@@ -488,8 +488,10 @@ inline cosearch_point run_tpe(engine& e) {
         double best_ratio = -std::numeric_limits<double>::infinity();
         for (count_t k = 0; k < o.tpe_draws; ++k) {
             double ratio = 0;
+            std::uint64_t bits = 0; // two 32-bit uniforms per draw of the engine
             for (std::size_t d = 0; d < dims.size(); ++d) {
-                const double u = uniform01(rng);
+                if (d % 2 == 0) bits = rng();
+                const double u = static_cast<double>((d % 2 == 0 ? bits >> 32 : bits) & 0xffffffffu) * 0x1.0p-32;
                 // the first value whose cumulative sum exceeds u (the last value otherwise):
                 // the count of the sums up to u, which are a prefix (the sums increase)
                 const double* c = cdf.data() + base[d];
