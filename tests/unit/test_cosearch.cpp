@@ -54,6 +54,34 @@ TEST_CASE("the incremental hardware estimate matches evaluate_layer on sparse op
     }
 }
 
+TEST_CASE("the estimate charges streamed weights by their traffic", "[cosearch]") {
+    // docs/sparsity.md, "Scoring a candidate": the traffic sums M + w*S, w = 1, 1/64, 1/1024,
+    // within the on-chip capacity C plus w*(T*bpc - io). A board of 100 BRAM18, 1,000 LUT and
+    // no URAM: C = 100*18432 + 1000*64 = 1,907,200 bits; 100 Gbit/s at 100 MHz: bpc = 1,000.
+    problem p;
+    const hass::board b{"traffic", "none", {1000, 1000, 100000, 100, 0}, 100, 100};
+    hass::sparsity::cosearch_hardware hw(p.net, b, p.pred, {});
+    double io = static_cast<double>(p.net.input.size() * 16);
+    for (int out : p.net.outputs())
+        io += static_cast<double>(p.net.layers[static_cast<std::size_t>(out)].out.size() *
+                                  p.net.layers[static_cast<std::size_t>(out)].width.data);
+    // one layer, two foldings at latency 100: weights on chip in 150 BRAM18 (M = 2,764,800
+    // bits), or streamed (no BRAM), each weight read 64 times per image: S = 64 * 2,764,800
+    namespace cs = hass::sparsity::detail::cosearch;
+    hass::resources on_chip, streamed;
+    on_chip.bram18 = 150;
+    const double m_on = 150.0 * 18432.0, s = 64.0 * m_on;
+    const auto layer = cs::make_staircase({{100, cs::usage(on_chip)}, {100, cs::usage(streamed, s)}});
+    REQUIRE(layer.least.size() == 1);
+    const double c = 100.0 * 18432.0 + 1000.0 * 64.0;
+    // w = 1 alone would allow T = (M - C + io)/bpc: keep M on chip, "stream" what does not fit once.
+    // w = 1/64: min(M, S/64) = M <= C + (T*bpc - io)/64: T >= (64*(M - C) + io)/bpc, 64 times
+    // the overflow; w = 1/1024: min(M, S/1024) = M/16 = 172,800 <= C at any T.
+    const auto e = hw.estimate_ii({&layer});
+    CHECK(e.ii == static_cast<hass::count_t>(std::ceil((64.0 * (m_on - c) + io) / 1000.0)));
+    CHECK(e.ii > static_cast<hass::count_t>(std::ceil((m_on - c + io) / 1000.0)) * 32);
+}
+
 TEST_CASE("greedy co-search stays within the accuracy budget and beats the dense design", "[cosearch]") {
     problem p;
     hass::sparsity::cosearch_options o;

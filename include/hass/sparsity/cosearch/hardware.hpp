@@ -22,12 +22,20 @@ struct staircase {
     /// dsp, lut, ff, bram18, uram, and on-chip memory bits: BRAM18 x 18 Kb + URAM x
     /// 288 Kb + LUT x 64 (a LUT holds 64 bits as LUTRAM); a fitting design is within
     /// the board's total of the same sum, whatever memory each buffer went to.
-    /// The seventh is the on-chip memory bits plus the weight bits read from
-    /// off-chip memory per image: a layer's weights are in one or the other, so a
-    /// fitting design needs at most the on-chip capacity plus T x (bandwidth bits
-    /// per cycle) minus the network's input and output traffic (the memory bound
-    /// of hass::evaluate) at target T.
-    static constexpr std::size_t dims = 7;
+    /// The seventh to ninth are the on-chip memory bits plus w times the weight
+    /// bits read from off-chip memory per image, for w = 1, 1/64 and 1/1024: a
+    /// layer's weights are in one or the other, so a fitting design needs at most
+    /// the on-chip capacity plus w times the traffic T allows (T x bandwidth bits
+    /// per cycle, less the network's input and output traffic: the memory bound
+    /// of hass::evaluate) at target T. Every w gives a valid bound; a small w
+    /// charges a layer that streams its weights, and reads each of them many
+    /// times per image, for the traffic rather than for the on-chip bits it frees
+    /// (on resnet18/zcu102 it took the estimate from 332 to 23 images/s, the
+    /// exact design being 11.7).
+    static constexpr std::size_t dims = 9;
+    /// The dimensions whose budget grows with T, and the weight of their off-chip bits.
+    static constexpr std::size_t first_traffic_dim = 6;
+    static constexpr std::array<double, dims - first_traffic_dim> traffic_weight{1.0, 1.0 / 64.0, 1.0 / 1024.0};
     std::vector<count_t> latency;          ///< ascending
     std::vector<std::array<double, dims>> least; ///< least use among options [0, i]
 
@@ -41,12 +49,14 @@ struct staircase {
 namespace detail::cosearch {
 
 inline std::array<double, staircase::dims> usage(const resources& r, double offchip_bits = 0) {
-    return {static_cast<double>(r.dsp),    static_cast<double>(r.lut),  static_cast<double>(r.ff),
-            static_cast<double>(r.bram18), static_cast<double>(r.uram),
-            static_cast<double>(r.bram18) * 18432.0 + static_cast<double>(r.uram) * 294912.0 +
-                static_cast<double>(r.lut) * 64.0,
-            static_cast<double>(r.bram18) * 18432.0 + static_cast<double>(r.uram) * 294912.0 +
-                static_cast<double>(r.lut) * 64.0 + offchip_bits};
+    const double bits = static_cast<double>(r.bram18) * 18432.0 + static_cast<double>(r.uram) * 294912.0 +
+                        static_cast<double>(r.lut) * 64.0;
+    std::array<double, staircase::dims> u{static_cast<double>(r.dsp), static_cast<double>(r.lut),
+                                          static_cast<double>(r.ff),  static_cast<double>(r.bram18),
+                                          static_cast<double>(r.uram), bits};
+    for (std::size_t d = staircase::first_traffic_dim; d < staircase::dims; ++d)
+        u[d] = bits + offchip_bits * staircase::traffic_weight[d - staircase::first_traffic_dim];
+    return u;
 }
 
 /// The staircase of options given as (latency, index) pairs, `use_of(index)`
@@ -187,27 +197,39 @@ public:
     /// II estimate for the staircases `layers` (one per network layer).
     estimate estimate_ii(const std::vector<const staircase*>& layers) const {
         count_t lo = 0, hi = 0;
+        std::array<double, staircase::dims> slowest{}; // every layer's last step: its least use at hi
         for (const auto* s : layers) {
             lo = std::max(lo, s->latency.front());
             hi = std::max(hi, s->latency.back());
+            const auto& m = s->least.back();
+            for (std::size_t d = 0; d < staircase::dims; ++d) slowest[d] += m[d];
         }
-        if (!fits(layers, hi)) {
+        const auto fits_at = [&](count_t t) {
+            for (std::size_t d = 0; d < staircase::dims; ++d)
+                if (slowest[d] > budget_at(d, t)) return false;
+            return true;
+        };
+        if (!fits_at(hi)) { // as fits(layers, hi)
             // past the slowest option only the memory bound can still be met
             if (bits_per_cycle_ <= 0) return {};
-            const auto need = needs(layers, hi);
-            const double bits = need[staircase::dims - 1] - budget_[staircase::dims - 2] + io_bits_;
-            hi = std::max(hi, ceil_to_count(bits / bits_per_cycle_));
-            if (!fits(layers, hi)) return {};
+            hi = std::max(hi, traffic_fit(slowest));
+            if (!fits_at(hi)) return {};
         }
         // smallest T in [lo, hi] that fits: a bisection in which every layer's
         // option index at T stays between its indices at lo and hi, so each step
         // searches only that bracket (the same decisions as fits(), in less time)
         const std::size_t n = layers.size();
-        std::vector<std::ptrdiff_t> at_lo(n), at_hi(n), at_mid(n);
+        // scratch of the bisection, kept between calls
+        auto& at_lo = scratch_.at_lo;
+        auto& at_hi = scratch_.at_hi;
+        auto& at_mid = scratch_.at_mid;
+        auto& open = scratch_.open;
+        at_lo.resize(n);
+        at_hi.resize(n);
+        at_mid.resize(n);
+        open.clear();
         // the layers whose bracket is still open; a closed one (one step from lo
         // to hi) adds the same least use at every T, summed once in `settled`
-        std::vector<std::size_t> open;
-        open.reserve(n);
         std::array<double, staircase::dims> settled{};
         const auto settle = [&](std::size_t i) {
             const auto& m = layers[i]->least[static_cast<std::size_t>(at_lo[i])];
@@ -215,7 +237,7 @@ public:
         };
         for (std::size_t i = 0; i < n; ++i) {
             at_lo[i] = layers[i]->at(lo);
-            at_hi[i] = layers[i]->at(hi);
+            at_hi[i] = static_cast<std::ptrdiff_t>(layers[i]->latency.size()) - 1; // hi >= every latency
             if (at_lo[i] == at_hi[i])
                 settle(i);
             else
@@ -292,6 +314,11 @@ private:
     board board_;
     const predictor* pred_;
     std::array<double, staircase::dims> budget_{};
+    struct bisection_scratch {
+        std::vector<std::ptrdiff_t> at_lo, at_hi, at_mid;
+        std::vector<std::size_t> open;
+    };
+    mutable bisection_scratch scratch_; // estimate_ii's buffers (one engine, one thread)
     std::vector<int> stats_of_layer_;
     std::vector<staircase> fixed_, dense_;
     std::vector<std::vector<detail::cosearch::sparse_option>> sparse_;
@@ -350,13 +377,15 @@ private:
             const auto& m = layers[i]->least[static_cast<std::size_t>(at[i])];
             for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
         }
-        for (std::size_t d = 0; d + 1 < staircase::dims; ++d)
+        for (std::size_t d = 0; d < staircase::first_traffic_dim; ++d)
             if (sum[d] > budget_at(d, lo)) return hi; // cannot happen when fits(hi): constant budgets
-        constexpr std::size_t mem = staircase::dims - 1;
-        const auto ok = [&](count_t t) { return !(sum[mem] > budget_at(mem, t)); };
+        const auto ok = [&](count_t t) {
+            for (std::size_t d = staircase::first_traffic_dim; d < staircase::dims; ++d)
+                if (sum[d] > budget_at(d, t)) return false;
+            return true;
+        };
         if (ok(lo) || bits_per_cycle_ <= 0) return lo;
-        const double x = (sum[mem] - budget_[mem - 1] + io_bits_) / bits_per_cycle_;
-        count_t t = std::clamp(ceil_to_count(x), lo + 1, hi);
+        count_t t = std::clamp(traffic_fit(sum), lo + 1, hi);
         while (t > lo + 1 && ok(t - 1)) --t;
         while (t < hi && !ok(t)) ++t;
         return t;
@@ -375,8 +404,20 @@ private:
         return true;
     }
     double budget_at(std::size_t d, count_t t) const {
-        if (d + 1 < staircase::dims) return budget_[d];
-        return budget_[d - 1] + (bits_per_cycle_ > 0 ? static_cast<double>(t) * bits_per_cycle_ - io_bits_ : 0.0);
+        if (d < staircase::first_traffic_dim) return budget_[d];
+        const double w = staircase::traffic_weight[d - staircase::first_traffic_dim];
+        return budget_[staircase::first_traffic_dim - 1] +
+               (bits_per_cycle_ > 0 ? w * (static_cast<double>(t) * bits_per_cycle_ - io_bits_) : 0.0);
+    }
+    /// The least T (real, rounded up) at which the traffic dimensions of `need` fit
+    /// (the closed form of budget_at; needs bits_per_cycle_ > 0).
+    count_t traffic_fit(const std::array<double, staircase::dims>& need) const {
+        double x = 0;
+        for (std::size_t d = staircase::first_traffic_dim; d < staircase::dims; ++d) {
+            const double w = staircase::traffic_weight[d - staircase::first_traffic_dim];
+            x = std::max(x, ((need[d] - budget_[staircase::first_traffic_dim - 1]) / w + io_bits_) / bits_per_cycle_);
+        }
+        return ceil_to_count(x);
     }
     std::array<double, staircase::dims> needs(const std::vector<const staircase*>& layers, count_t t) const {
         std::array<double, staircase::dims> sum{};
