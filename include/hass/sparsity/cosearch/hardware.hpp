@@ -204,20 +204,16 @@ public:
             const auto& m = s->least.back();
             for (std::size_t d = 0; d < staircase::dims; ++d) slowest[d] += m[d];
         }
-        const auto fits_at = [&](count_t t) {
-            for (std::size_t d = 0; d < staircase::dims; ++d)
-                if (slowest[d] > budget_at(d, t)) return false;
-            return true;
-        };
-        if (!fits_at(hi)) { // as fits(layers, hi)
+        if (!within(slowest, hi)) {
             // past the slowest option only the memory bound can still be met
             if (bits_per_cycle_ <= 0) return {};
             hi = std::max(hi, traffic_fit(slowest));
-            if (!fits_at(hi)) return {};
+            if (!within(slowest, hi)) return {};
         }
         // smallest T in [lo, hi] that fits: a bisection in which every layer's
         // option index at T stays between its indices at lo and hi, so each step
-        // searches only that bracket (the same decisions as fits(), in less time)
+        // searches only that bracket (the same decisions as summing every layer's
+        // least use at T, in less time)
         const std::size_t n = layers.size();
         // scratch of the bisection, kept between calls
         auto& at_lo = scratch_.at_lo;
@@ -246,7 +242,7 @@ public:
         while (lo < hi) {
             if (open.empty()) {
                 // every layer is on one step from lo to hi: only the memory bound's
-                // budget still changes with T, and it grows; fits(hi) holds
+                // budget still changes with T, and it grows; hi fits
                 lo = smallest_memory_fit(layers, at_hi, lo, hi);
                 break;
             }
@@ -261,9 +257,7 @@ public:
                 const auto& m = layers[i]->least[static_cast<std::size_t>(k)];
                 for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
             }
-            bool ok = true;
-            for (std::size_t d = 0; d < staircase::dims && ok; ++d) ok = !(sum[d] > budget_at(d, mid)); // as fits()
-            if (ok) {
+            if (within(sum, mid)) {
                 hi = mid;
                 for (const std::size_t i : open) at_hi[i] = at_mid[i];
             } else {
@@ -369,7 +363,7 @@ private:
 
     /// The smallest T in [lo, hi] at which the sums of the steps `at` fit, where
     /// they fit at hi and only the memory bound's budget depends on T: the
-    /// closed form, then stepped to the first integer the comparison of fits() accepts.
+    /// closed form, then stepped to the first integer that within() accepts.
     count_t smallest_memory_fit(const std::vector<const staircase*>& layers, const std::vector<std::ptrdiff_t>& at,
                                 count_t lo, count_t hi) const {
         std::array<double, staircase::dims> sum{};
@@ -377,13 +371,9 @@ private:
             const auto& m = layers[i]->least[static_cast<std::size_t>(at[i])];
             for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
         }
-        for (std::size_t d = 0; d < staircase::first_traffic_dim; ++d)
-            if (sum[d] > budget_at(d, lo)) return hi; // cannot happen when fits(hi): constant budgets
-        const auto ok = [&](count_t t) {
-            for (std::size_t d = staircase::first_traffic_dim; d < staircase::dims; ++d)
-                if (sum[d] > budget_at(d, t)) return false;
-            return true;
-        };
+        // the budgets before the traffic dimensions are constant: they hold, since hi fits
+        if (!within(sum, lo, 0, staircase::first_traffic_dim)) return hi;
+        const auto ok = [&](count_t t) { return within(sum, t, staircase::first_traffic_dim); };
         if (ok(lo) || bits_per_cycle_ <= 0) return lo;
         count_t t = std::clamp(traffic_fit(sum), lo + 1, hi);
         while (t > lo + 1 && ok(t - 1)) --t;
@@ -391,15 +381,10 @@ private:
         return t;
     }
 
-    bool fits(const std::vector<const staircase*>& layers, count_t t) const {
-        std::array<double, staircase::dims> sum{};
-        for (const auto* s : layers) {
-            const auto i = s->at(t);
-            if (i < 0) return false;
-            const auto& m = s->least[static_cast<std::size_t>(i)];
-            for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
-        }
-        for (std::size_t d = 0; d < staircase::dims; ++d)
+    /// Whether the sums `sum` are within the budgets at target `t`, dimensions [first, last).
+    bool within(const std::array<double, staircase::dims>& sum, count_t t, std::size_t first = 0,
+                std::size_t last = staircase::dims) const {
+        for (std::size_t d = first; d < last; ++d)
             if (sum[d] > budget_at(d, t)) return false;
         return true;
     }
