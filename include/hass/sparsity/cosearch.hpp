@@ -66,6 +66,8 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     if (!(o.budget >= 0)) hass::detail::fail("co-search: the accuracy budget must be >= 0 points");
+    if (!o.partition_cuts.empty())
+        hass::detail::fail("co-search: cosearch designs one partition; partition cuts go to cosearch_partitioned");
     if (pred.size() == 0) hass::detail::fail("co-search: the statistics cover no convolution of '" + net.name.str() + "'");
     for (std::size_t s = 0; s < pred.size(); ++s)
         if (pred.network_index(s) < 0)

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "hass/search/search_graph.hpp"
 #include "hass/sparsity/cosearch/hardware.hpp"
 #include "hass/sparsity/cosearch/types.hpp"
 
@@ -38,6 +39,23 @@ public:
         layers_.resize(net.size());
         for (std::size_t li = 0; li < net.size(); ++li)
             if (hw_.stats_index(li) < 0) layers_[li] = &hw_.fixed(li);
+        if (!o.partition_cuts.empty()) {
+            const int n = static_cast<int>(net.size());
+            int first = 0;
+            for (std::size_t k = 0; k <= o.partition_cuts.size(); ++k) {
+                const int last = k < o.partition_cuts.size() ? o.partition_cuts[k] : n;
+                if (last <= first || last > n)
+                    hass::detail::fail("co-search: partition cuts must increase strictly inside the " +
+                                       std::to_string(n) + " layers of '" + net.name.str() + "' (cut " +
+                                       std::to_string(last) + ")");
+                parts_.push_back({first, last, ::hass::detail::fold_search::activation_bits(net, first, last), {}});
+                first = last;
+            }
+            batch_ = static_cast<double>(std::max<count_t>(o.folding.batch, 1));
+            // the cost model's count: hass reconfigures between partitions, fpgaConvNet before each
+            const std::size_t reconfigurations = parts_.size() - 1 + (Cost::rules.reconfigure_first_partition ? 1 : 0);
+            reconf_s_ = b.reconf_time_s * static_cast<double>(reconfigurations);
+        }
     }
 
     /// Scores the candidate (w, a): its drop and hardware estimate; counted and recorded.
@@ -57,12 +75,33 @@ public:
         p.drop = oracle_drop(w, a, p.thresholds);
         const auto t1 = std::chrono::steady_clock::now();
         set_layers(w, a);
-        const auto e = hw_.estimate_ii(layers_);
+        const double clock = hw_.target_board().clock_hz();
+        if (parts_.empty()) {
+            const auto e = hw_.estimate_ii(layers_);
+            p.ii_estimate = e.ii;
+            p.dsp_estimate = e.dsp;
+            p.throughput_estimate = e.ii > 0 ? clock / static_cast<double>(e.ii) : 0.0;
+        } else {
+            // partitions run one after another: a batch takes the sum of their
+            // times plus the reconfigurations (the cost model's count); each
+            // pipeline's depth, a few images' worth, is left out (optimistic on these cuts)
+            double cycles = 0;
+            bool fits = true;
+            p.partition_ii.resize(parts_.size());
+            for (std::size_t k = 0; k < parts_.size(); ++k) {
+                const auto e = hw_.estimate_ii(parts_[k].layers, parts_[k].io);
+                p.partition_ii[k] = e.ii;
+                fits = fits && e.ii > 0;
+                cycles += static_cast<double>(e.ii);
+                p.ii_estimate = std::max(p.ii_estimate, e.ii);
+                p.dsp_estimate = std::max(p.dsp_estimate, e.dsp); // the partitions share the device
+            }
+            if (!fits) p.ii_estimate = 0;
+            const double time = cycles * batch_ / clock + reconf_s_;
+            p.throughput_estimate = fits ? batch_ / time : 0.0;
+        }
         const auto t2 = std::chrono::steady_clock::now();
         hardware_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
-        p.ii_estimate = e.ii;
-        p.dsp_estimate = e.dsp;
-        p.throughput_estimate = e.ii > 0 ? hw_.target_board().clock_hz() / static_cast<double>(e.ii) : 0.0;
         return p;
     }
     using indices = std::pair<std::vector<std::uint8_t>, std::vector<std::uint8_t>>; ///< (w, a)
@@ -88,8 +127,20 @@ public:
         oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         for (std::size_t i = 0; i < keys.size(); ++i) cache_[keys[i]] = d[i];
     }
-    /// Binding utilisation of the last scored candidate's layers at target t.
-    double binding_at(count_t t) const { return hw_.binding_at(layers_, t); }
+    /// With partitions, a target t is one per partition: the reference point's
+    /// partition IIs scaled by t over its slowest one (set_reference), so that
+    /// t = the reference's ii_estimate means each partition at its own estimate
+    /// and a smaller t shrinks all of them alike. Without partitions: nothing.
+    void set_reference(const cosearch_point& p) { reference_ = p.partition_ii; }
+    /// Binding utilisation of the last scored candidate's layers at target t
+    /// (partitions: the largest over them at their targets).
+    double binding_at(count_t t) const {
+        if (parts_.empty()) return hw_.binding_at(layers_, t);
+        double worst = 0;
+        for (std::size_t k = 0; k < parts_.size(); ++k)
+            worst = std::max(worst, hw_.binding_at(parts_[k].layers, part_target(k, t), parts_[k].io));
+        return worst;
+    }
     /// The accuracy drop of (w, a) alone (the oracle, no hardware estimate, not recorded).
     double drop_of(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
         return oracle_drop(w, a, thresholds_of(w, a));
@@ -99,15 +150,19 @@ public:
     double excess_for(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) {
         set_layers(w, a);
         double x = 0;
-        for (const staircase* st : layers_)
-            if (st && !st->empty() && st->latency.front() > t)
-                x += static_cast<double>(st->latency.front() - t) / static_cast<double>(t);
+        const auto add = [&x](const std::vector<const staircase*>& layers, count_t target) {
+            for (const staircase* st : layers)
+                if (st && !st->empty() && st->latency.front() > target)
+                    x += static_cast<double>(st->latency.front() - target) / static_cast<double>(target);
+        };
+        if (parts_.empty()) add(layers_, t);
+        for (std::size_t k = 0; k < parts_.size(); ++k) add(parts_[k].layers, part_target(k, t));
         return x;
     }
     /// Binding utilisation of the candidate (w, a) at target t.
     double binding_for(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) {
         set_layers(w, a);
-        return hw_.binding_at(layers_, t);
+        return binding_at(t);
     }
 
     double objective(const cosearch_point& p) const {
@@ -133,8 +188,10 @@ public:
         std::unordered_set<std::string> seen;
         for (const auto& p : pts) {
             if (!(top > 0 && p.drop <= budget && p.ii_estimate > 0 && objective(p) >= top * (1 - 1e-9))) continue;
-            if (seen.insert(key(p.w_index, p.a_index)).second)
+            if (seen.insert(key(p.w_index, p.a_index)).second) {
+                set_reference(p);
                 t.emplace_back(binding_for(p.w_index, p.a_index, p.ii_estimate), &p);
+            }
         }
         std::stable_sort(t.begin(), t.end(), [](const auto& x, const auto& y) {
             return x.first != y.first ? x.first < y.first : x.second->drop < y.second->drop;
@@ -150,7 +207,8 @@ public:
         return s;
     }
 
-    count_t fixed_floor() const { return hw_.fixed_floor(); }
+    /// The II below which no threshold helps (partitions: 0, each has its own).
+    count_t fixed_floor() const { return parts_.empty() ? hw_.fixed_floor() : 0; }
     count_t candidates = 0;
     count_t oracle_calls = 0, oracle_candidates = 0; ///< oracle invocations, and the candidates they carried
     double oracle_ms = 0, hardware_ms = 0;
@@ -166,6 +224,16 @@ private:
     cosearch_hardware hw_;
     std::vector<std::string> names_;
     std::vector<const staircase*> layers_;
+    /// A partition: layers [first, last), the activation bits crossing its
+    /// boundary per image, and its layers' staircases (kept in step with layers_).
+    struct part {
+        int first = 0, last = 0;
+        double io = 0;
+        std::vector<const staircase*> layers;
+    };
+    std::vector<part> parts_; ///< empty: one partition
+    double batch_ = 1, reconf_s_ = 0; ///< images per batch; reconfiguration time per batch, seconds
+    std::vector<count_t> reference_; ///< set_reference
     std::vector<cosearch_point> all_;
     std::unordered_map<std::string, double> cache_; ///< drops of the last prefetched set, by key(w, a)
 
@@ -207,6 +275,16 @@ private:
     void set_layers(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
         for (std::size_t s = 0; s < w.size(); ++s)
             layers_[static_cast<std::size_t>(pred_.network_index(s))] = &hw_.layer_staircase(s, w[s], a[s]);
+        for (auto& pt : parts_)
+            pt.layers.assign(layers_.begin() + pt.first, layers_.begin() + pt.last);
+    }
+    /// Partition k's target for the design target t (set_reference).
+    count_t part_target(std::size_t k, count_t t) const {
+        if (reference_.size() != parts_.size()) return t;
+        const count_t top = *std::max_element(reference_.begin(), reference_.end());
+        if (top == 0 || reference_[k] == 0) return t;
+        const double scaled = static_cast<double>(reference_[k]) * static_cast<double>(t) / static_cast<double>(top);
+        return std::max<count_t>(static_cast<count_t>(scaled), 1);
     }
     void record(const cosearch_point& p) {
         // keep the points that may be on the front; the thresholds are small

@@ -32,10 +32,16 @@ struct staircase {
     /// times per image, for the traffic rather than for the on-chip bits it frees
     /// (on resnet18/zcu102 it took the estimate from 332 to 23 images/s, the
     /// exact design being 11.7).
-    static constexpr std::size_t dims = 9;
-    /// The dimensions whose budget grows with T, and the weight of their off-chip bits.
+    /// The tenth is the off-chip bits alone, within T x bandwidth less the
+    /// activation traffic: the memory bound itself (it binds where the
+    /// activations read and written dominate, as in a partition whose tensors
+    /// cross its boundary through off-chip memory).
+    static constexpr std::size_t dims = 10;
+    /// The dimensions whose budget grows with T, and the weight of their off-chip
+    /// bits (the last: the off-chip bits alone).
     static constexpr std::size_t first_traffic_dim = 6;
-    static constexpr std::array<double, dims - first_traffic_dim> traffic_weight{1.0, 1.0 / 64.0, 1.0 / 1024.0};
+    static constexpr std::size_t offchip_dim = dims - 1;
+    static constexpr std::array<double, offchip_dim - first_traffic_dim> traffic_weight{1.0, 1.0 / 64.0, 1.0 / 1024.0};
     std::vector<count_t> latency;          ///< ascending
     std::vector<std::array<double, dims>> least; ///< least use among options [0, i]
 
@@ -54,8 +60,9 @@ inline std::array<double, staircase::dims> usage(const resources& r, double offc
     std::array<double, staircase::dims> u{static_cast<double>(r.dsp), static_cast<double>(r.lut),
                                           static_cast<double>(r.ff),  static_cast<double>(r.bram18),
                                           static_cast<double>(r.uram), bits};
-    for (std::size_t d = staircase::first_traffic_dim; d < staircase::dims; ++d)
+    for (std::size_t d = staircase::first_traffic_dim; d < staircase::offchip_dim; ++d)
         u[d] = bits + offchip_bits * staircase::traffic_weight[d - staircase::first_traffic_dim];
+    u[staircase::offchip_dim] = offchip_bits;
     return u;
 }
 
@@ -194,8 +201,12 @@ public:
         count_t dsp = 0;
     };
 
-    /// II estimate for the staircases `layers` (one per network layer).
-    estimate estimate_ii(const std::vector<const staircase*>& layers) const {
+    /// II estimate for the staircases `layers` (one per layer of the network, or
+    /// of a partition). `io_bits`: the activation bits the layers read from and
+    /// write to off-chip memory per image (a partition's crossing tensors);
+    /// negative: the network's input and outputs.
+    estimate estimate_ii(const std::vector<const staircase*>& layers, double io_bits = -1) const {
+        io_ = io_bits < 0 ? io_bits_ : io_bits;
         count_t lo = 0, hi = 0;
         std::array<double, staircase::dims> slowest{}; // every layer's last step: its least use at hi
         for (const auto* s : layers) {
@@ -279,8 +290,10 @@ public:
         e.dsp = static_cast<count_t>(need[0]);
         return e;
     }
-    /// Max over resources of need / budget at target `t` (infinite when a layer cannot reach t).
-    double binding_at(const std::vector<const staircase*>& layers, count_t t) const {
+    /// Max over resources of need / budget at target `t` (infinite when a layer
+    /// cannot reach t); `io_bits` as for estimate_ii.
+    double binding_at(const std::vector<const staircase*>& layers, count_t t, double io_bits = -1) const {
+        io_ = io_bits < 0 ? io_bits_ : io_bits;
         for (const auto* s : layers)
             if (s->at(t) < 0) return std::numeric_limits<double>::infinity();
         return binding(needs(layers, t), t);
@@ -325,6 +338,7 @@ private:
     /// (cost::pointwise_sparse<Cost>).
     bool (*pointwise_rule_)(const layer&, const sparsity_stats&) noexcept = nullptr;
     double bits_per_cycle_ = 0, io_bits_ = 0;
+    mutable double io_ = 0; ///< the present call's activation traffic (estimate_ii, binding_at)
 
     template <cost::cost_model Cost>
     static std::vector<detail::cosearch::sparse_option> sparse_options(layer l, const board& b, bool offchip) {
@@ -390,17 +404,20 @@ private:
     }
     double budget_at(std::size_t d, count_t t) const {
         if (d < staircase::first_traffic_dim) return budget_[d];
+        if (d == staircase::offchip_dim) // no bandwidth given: no memory bound (hass::evaluate's rule)
+            return bits_per_cycle_ > 0 ? static_cast<double>(t) * bits_per_cycle_ - io_
+                                       : std::numeric_limits<double>::infinity();
         const double w = staircase::traffic_weight[d - staircase::first_traffic_dim];
         return budget_[staircase::first_traffic_dim - 1] +
-               (bits_per_cycle_ > 0 ? w * (static_cast<double>(t) * bits_per_cycle_ - io_bits_) : 0.0);
+               (bits_per_cycle_ > 0 ? w * (static_cast<double>(t) * bits_per_cycle_ - io_) : 0.0);
     }
     /// The least T (real, rounded up) at which the traffic dimensions of `need` fit
     /// (the closed form of budget_at; needs bits_per_cycle_ > 0).
     count_t traffic_fit(const std::array<double, staircase::dims>& need) const {
-        double x = 0;
-        for (std::size_t d = staircase::first_traffic_dim; d < staircase::dims; ++d) {
+        double x = (need[staircase::offchip_dim] + io_) / bits_per_cycle_;
+        for (std::size_t d = staircase::first_traffic_dim; d < staircase::offchip_dim; ++d) {
             const double w = staircase::traffic_weight[d - staircase::first_traffic_dim];
-            x = std::max(x, ((need[d] - budget_[staircase::first_traffic_dim - 1]) / w + io_bits_) / bits_per_cycle_);
+            x = std::max(x, ((need[d] - budget_[staircase::first_traffic_dim - 1]) / w + io_) / bits_per_cycle_);
         }
         return ceil_to_count(x);
     }

@@ -75,6 +75,7 @@ inline std::optional<cosearch_point> run_targets(engine& e) {
     std::vector<std::uint8_t> w(n, 0), a(n, 0);
     const cosearch_point start = e.score(w, a);
     if (start.ii_estimate <= 0 || start.drop > budget) return std::nullopt;
+    e.set_reference(start); // partitions: every one's target falls with T alike
     std::optional<cosearch_point> best;
     double drop = start.drop;
     const count_t floor = std::max<count_t>(e.fixed_floor(), 1);
@@ -231,6 +232,7 @@ inline cosearch_point run_room(engine& e, const std::vector<variable>& vars, cos
     const count_t T = cur.ii_estimate;
     const double obj = e.objective(cur);
     std::vector<std::uint8_t> w = cur.w_index, a = cur.a_index;
+    e.set_reference(cur);
     double bind = e.binding_for(w, a, T);
     while (e.candidates < o.max_candidates) {
         const std::vector<engine::indices> next = raised_moves(vars, w, a);
@@ -278,6 +280,7 @@ inline cosearch_point run_greedy(engine& e) {
             break;
         }
         const double cur_obj = e.objective(cur);
+        e.set_reference(cur);
         const double cur_binding = cur.ii_estimate > 0 ? e.binding_for(w, a, cur.ii_estimate) : 0.0;
         cosearch_point best_gain_point, best_relief_point;
         double best_gain = 0, best_relief = 0;

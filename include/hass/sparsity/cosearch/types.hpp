@@ -53,6 +53,13 @@ struct cosearch_options {
     /// best within the budget (cosearch_result::random_baseline): a baseline
     /// the search should beat. They do not change the result or the front.
     count_t random_baseline = 0;
+    /// The partitions the hardware estimate prices (hass::sparsity::cosearch_partitioned
+    /// sets them): each cut starts a new partition; empty: one partition. With
+    /// cuts the estimate is the batch throughput B / (sum over partitions of
+    /// T_p * B / clock + R * reconfiguration time), B = folding.batch, R the cost
+    /// model's reconfigurations per batch, T_p each partition's relaxation II
+    /// with its crossing tensors as its memory traffic.
+    std::vector<int> partition_cuts{};
 };
 
 /// One scored candidate: grid indices per statistics layer, the accuracy drop
@@ -61,9 +68,10 @@ struct cosearch_point {
     std::vector<std::uint8_t> w_index, a_index; ///< per statistics layer
     std::vector<threshold_pair> thresholds;     ///< per statistics layer
     double drop = 0;                            ///< accuracy drop, points
-    count_t ii_estimate = 0;                    ///< relaxation II, cycles (0: does not fit)
+    count_t ii_estimate = 0;                    ///< relaxation II, cycles (0: does not fit); partitions: the slowest one's
+    std::vector<count_t> partition_ii;          ///< partitions (cosearch_options::partition_cuts): each one's relaxation II
     count_t dsp_estimate = 0;                   ///< least DSP at that II
-    double throughput_estimate = 0;             ///< images/s
+    double throughput_estimate = 0;             ///< images/s (partitions: at the batch, reconfiguration included)
     bool exact = false;                         ///< `design` holds an exact folding search
     double throughput = 0;                      ///< images/s of the exact design (when exact)
     count_t ii = 0;                             ///< II of the exact design
