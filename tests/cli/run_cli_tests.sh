@@ -338,6 +338,21 @@ check "co-search: missing statistics file" 1 err "does not exist" \
     -- search "$DATA/tiny.json" --board zcu104 --sparsity "$S/nope.json" --accuracy "$S/nope.json"
 check "co-search: negative budget" 2 -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --budget -1
 check "co-search: unknown method" 2 -- search "$DATA/tiny.json" --board zcu104 --sparsity synthetic --cosearch grid
+# over partitions: 8 BRAM18 hold no design of tiny in one partition (its weights need 10)
+cat >"$S/tinyboard.json" <<'EOF'
+{"name": "tinyboard", "part": "none", "dsp": 10, "lut": 5000, "ff": 10000, "bram18": 8, "uram": 0,
+ "clock_mhz": 200, "bandwidth_gbps": 10, "reconf_time_s": 0.01}
+EOF
+rm -rf "$S/cosearch_parts"
+check "co-search over partitions" 0 out "HASS co-search over partitions" out "dense design       3 partitions" \
+    out "speed-up" out "at batch 256" out "(2 rounds)" \
+    -- search "$DATA/tiny.json" --board "$S/tinyboard.json" --sparsity synthetic --out "$S/cosearch_parts"
+grep -q '"partitions"' "$S/cosearch_parts/folding.json" || report_failure "partitioned co-search folding.json lacks its partitions"
+grep -q '"estimate_partition_ii"' "$S/cosearch_parts/report.json" || report_failure "partitioned co-search report.json lacks the estimate"
+check "emit-hls takes the partitioned co-search's design" 0 out "2 partitions, as the folding file gives" \
+    out "sparse layers" -- emit-hls "$DATA/tiny.json" --cosearch "$S/cosearch_parts" --out "$S/cosearch_parts_hls"
+check "co-search --partition none keeps one partition" 0 out "no design fits in one partition" \
+    -- search "$DATA/tiny.json" --board "$S/tinyboard.json" --sparsity synthetic --partition none
 sed 's/"format"/"format_"/' "$S/cosearch/stats.json" > "$S/stats_bad_format.json"
 check "eval --stats: not a statistics file" 1 err "stats_bad_format.json" \
     -- eval "$DATA/tiny.json" --board zcu104 --stats "$S/stats_bad_format.json"

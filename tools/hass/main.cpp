@@ -191,7 +191,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     search_cmd->add_option("--partition", search.partition,
                            "'auto': cut the network into partitions where that shortens the batch time "
-                           "(or where one partition does not fit); 'none': one partition")
+                           "(or where one partition does not fit); with --sparsity the co-search runs over "
+                           "partitions when the dense design takes several; 'none': one partition")
         ->check(CLI::IsMember({"none", "auto"}))
         ->capture_default_str();
     search_cmd->add_flag("--no-offchip", search.no_offchip,

@@ -17,6 +17,8 @@
 
 #include <hass/io/json.hpp>
 #include <hass/sparsity/cosearch.hpp>
+#include <hass/sparsity/cosearch_partitioned.hpp>
+#include <hass/io/folding_plan.hpp>
 #include <hass/sparsity/report_json.hpp>
 #include <hass/sparsity/json.hpp>
 #include <hass/sparsity/report.hpp>
@@ -142,6 +144,156 @@ sparsity::cosearch_objective parse_objective(const std::string& m) {
     throw usage_error("--objective must be throughput or throughput_per_dsp");
 }
 
+/// The statistics at the chosen thresholds, as `hass eval --stats` reads them back.
+sparsity::product_statistics chosen_statistics(const sparsity::predictor& pred, const network& with_stats,
+                                               const std::vector<sparsity::threshold_pair>& t, bool synthetic,
+                                               std::string provenance) {
+    sparsity::product_statistics ps;
+    ps.network = with_stats.name.str();
+    ps.synthetic = synthetic;
+    ps.provenance = std::move(provenance);
+    for (std::size_t s = 0; s < pred.size(); ++s) {
+        if (!pred.convolution(s)) continue; // inner products are modelled dense
+        const layer& l = with_stats.layers[static_cast<std::size_t>(pred.network_index(s))];
+        ps.layers.push_back({pred.name(s), l.sparsity.channels, l.sparsity.kernel, {{t[s].tau_w, t[s].tau_a, l.sparsity}}});
+    }
+    return ps;
+}
+
+std::string ranges_text(const network& net, const std::vector<int>& cuts) {
+    if (cuts.empty()) return "one partition";
+    std::string out;
+    int first = 0;
+    for (std::size_t k = 0; k <= cuts.size(); ++k) {
+        const int last = k < cuts.size() ? cuts[k] : static_cast<int>(net.size());
+        out += fmt::format("{}{}..{}", k == 0 ? "" : ", ", first, last - 1);
+        first = last;
+    }
+    return out;
+}
+
+/// The partitioned co-search's report and --out files.
+int report_partitioned(const cosearch_cli_options& o, const network& net, const board& b,
+                       const sparsity::predictor& pred, const sparsity::decomposed_statistics& stats,
+                       const sparsity::accuracy_table* table, bool synthetic_table,
+                       const sparsity::partitioned_cosearch_result& r, const std::string& oracle_text) {
+    const count_t B = r.batch;
+    json j;
+    j["network"] = net.name.str();
+    j["board"] = b.name;
+    j["found"] = r.found;
+    j["message"] = r.message;
+    json c;
+    c["method"] = r.method;
+    c["objective"] = r.objective;
+    c["budget"] = r.budget;
+    c["batch"] = B;
+    c["accuracy_drop"] = r.best.drop;
+    c["estimate_cuts"] = r.estimate_cuts;
+    c["rounds"] = r.rounds;
+    c["candidates"] = r.candidates;
+    c["exact_designs"] = r.exact_designs;
+    c["dense_fallback"] = r.dense_fallback;
+    c["statistics"] = {{"synthetic", stats.synthetic}, {"provenance", stats.provenance}};
+    c["dense"] = {{"partitions", r.dense_design.partitions()}, {"cuts", r.dense_design.cuts},
+                  {"batch_throughput_fps", r.dense_design.throughput}, {"batch_time_s", r.dense_design.batch_time_s}};
+    if (r.found) {
+        json parts = json::array();
+        for (std::size_t k = 0; k < r.design.report.partitions.size(); ++k) {
+            const design_report& d = r.design.report.partitions[k];
+            parts.push_back({{"first", d.first}, {"last", d.last - 1}, {"ii", d.ii}, {"pipeline_depth", d.pipeline_depth},
+                             {"dsp", d.used.dsp}, {"bram18", d.used.bram18}, {"batch_time_s", d.batch_time(B)}});
+        }
+        c["sparse"] = {{"partitions", r.design.partitions()}, {"cuts", r.design.cuts}, {"partition", parts},
+                       {"batch_throughput_fps", r.design.throughput}, {"batch_time_s", r.design.batch_time_s},
+                       {"throughput_estimate_fps", r.best.throughput_estimate},
+                       {"estimate_partition_ii", r.best.partition_ii}};
+        c["thresholds"] = io::write_thresholds(pred, r.best.thresholds);
+    }
+    json front = json::array();
+    for (const auto& p : r.front) {
+        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
+        if (p.exact) e["throughput_fps"] = p.throughput;
+        front.push_back(std::move(e));
+    }
+    c["front"] = std::move(front);
+    j["cosearch"] = std::move(c);
+
+    if (!o.out.empty()) {
+        const std::filesystem::path dir = o.out;
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec || !std::filesystem::is_directory(dir))
+            throw hass::error("cannot create the output directory '" + o.out + "'");
+        write_text(dir / "report.json", j.dump(2) + "\n");
+        write_text(dir / "statistics.json", io::write_decomposed(stats).dump() + "\n");
+        if (table) write_text(dir / "accuracy.json", io::write_accuracy_table(*table).dump(2) + "\n");
+        if (r.found) {
+            write_text(dir / "thresholds.json", io::write_thresholds(pred, r.best.thresholds).dump(2) + "\n");
+            write_text(dir / "stats.json",
+                       io::write_products(chosen_statistics(pred, r.sparse_network, r.best.thresholds, stats.synthetic,
+                                                            "hass co-search prediction at the chosen thresholds from: " +
+                                                                stats.provenance))
+                               .dump() +
+                           "\n");
+            json fj = io::write_folding(r.sparse_network, r.design.folding);
+            io::add_folding_plan(fj, r.sparse_network, r.design.cuts, B);
+            write_text(dir / "folding.json", fj.dump(2) + "\n");
+        }
+    }
+    if (o.json) {
+        fmt::print("{}\n", j.dump(2));
+        return 0;
+    }
+    fmt::print("{} on {} ({}), HASS co-search over partitions: {}, objective {} at batch {}, accuracy budget {} "
+               "points\n",
+               net.name.str(), b.name, b.part, r.method, r.objective, grouped(B), r.budget);
+    fmt::print("statistics         {}\n", stats.synthetic && stats.provenance.rfind("SYNTHETIC", 0) != 0
+                                                  ? "SYNTHETIC: " + stats.provenance
+                                                  : (stats.provenance.empty() ? o.sparsity : stats.provenance));
+    fmt::print("accuracy oracle    {}{}\n\n", oracle_text, synthetic_table ? ", SYNTHETIC" : "");
+    if (!r.found) {
+        fmt::print("no design: {}\n", wrapped(r.message));
+        return 0;
+    }
+    fmt::print("dense design       {} partition{} ({}): {} images/s at batch {} ({} per batch)\n",
+               r.dense_design.partitions(), r.dense_design.partitions() == 1 ? "" : "s",
+               ranges_text(net, r.dense_design.cuts), amount(r.dense_design.throughput), grouped(B),
+               duration(r.dense_design.batch_time_s));
+    fmt::print("sparse design      {} partition{} ({}): {} images/s at batch {} ({} per batch)\n",
+               r.design.partitions(), r.design.partitions() == 1 ? "" : "s", ranges_text(net, r.design.cuts),
+               amount(r.design.throughput), grouped(B), duration(r.design.batch_time_s));
+    fmt::print("\n{:>9} {:>10} {:>14} {:>8} {:>8} {:>12}\n", "partition", "layers", "II", "DSP", "BRAM18",
+               "batch time");
+    for (std::size_t k = 0; k < r.design.report.partitions.size(); ++k) {
+        const design_report& d = r.design.report.partitions[k];
+        fmt::print("{:>9} {:>10} {:>14} {:>8} {:>8} {:>12}\n", k + 1, fmt::format("{}..{}", d.first, d.last - 1),
+                   grouped(d.ii), grouped(d.used.dsp), grouped(d.used.bram18), duration(d.batch_time(B)));
+    }
+    fmt::print("\nspeed-up           {:.2f}x at batch {} at an accuracy drop of {:.3f} points (budget {})\n",
+               r.design.throughput / r.dense_design.throughput, grouped(B), r.best.drop, r.budget);
+    if (r.dense_fallback)
+        fmt::print("note               no sparse design was faster than the dense one, so the design is the dense\n"
+                   "                   one (every layer built dense) at the smallest thresholds\n");
+    if (r.best.throughput_estimate > 0)
+        fmt::print("estimate           {} images/s estimated on the partitions {} ({} round{}), {} exact ({:.1f}%;\n"
+                   "                   the estimate prices those cuts without pipeline depth: docs/sparsity.md)\n",
+                   amount(r.best.throughput_estimate), ranges_text(net, r.estimate_cuts), r.rounds,
+                   r.rounds == 1 ? "" : "s", amount(r.design.throughput),
+                   100.0 * r.design.throughput / r.best.throughput_estimate);
+    fmt::print("candidates         {} scored in {} (oracle {}, hardware estimate {}); {} exact partitioned "
+               "designs {}\n",
+               grouped(r.candidates), duration((r.search_ms - r.exact_ms) / 1e3), duration(r.oracle_ms / 1e3),
+               duration(r.hardware_ms / 1e3), r.exact_designs, duration(r.exact_ms / 1e3));
+    if (!o.out.empty()) {
+        fmt::print("wrote to {}: report.json, folding.json (with its partitions), thresholds.json, stats.json, "
+                   "statistics.json{}\n",
+                   o.out, table ? ", accuracy.json" : "");
+        fmt::print("  emit the design:  hass emit-hls MODEL --cosearch {} --out hls\n", o.out);
+    }
+    return 0;
+}
+
 } // namespace
 
 int run_cosearch(const cosearch_cli_options& o, const network& net, const board& b, const utilisation_cap& cap) {
@@ -249,6 +401,33 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     co.folding.offchip_weights = !o.no_offchip;
     progress_line progress(fmt::format("co-search of {} on {} ({})", net.name.str(), b.name, to_string(method)));
     co.progress = [&progress](double f) { progress(f); };
+    if (o.partition == "auto") {
+        // the dense network's partitioned design decides: when it takes several
+        // partitions (or none fits), the co-search runs over partitions
+        network plain = net;
+        for (auto& l : plain.layers) l.sparsity = {};
+        const partitioned_search_result dense = cost::with_model(o.model, [&](auto m) {
+            return search_partitioned<decltype(m)>(plain, b, algorithm::optimal, co.folding);
+        });
+        if (!dense.found || dense.partitions() > 1) {
+            if (o.verify)
+                throw usage_error(fmt::format("--verify measures designs of one partition, and the dense design of {} "
+                                              "on {} takes {}: drop --verify",
+                                              net.name.str(), b.name,
+                                              dense.found ? std::to_string(dense.partitions()) + " partitions"
+                                                          : std::string("several partitions")));
+            const auto r = cost::with_model(o.model, [&](auto m) {
+                return sparsity::cosearch_partitioned<decltype(m)>(net, b, pred, oracle, co, &dense);
+            });
+            progress.clear();
+            const std::string oracle_text =
+                table_oracle ? std::string("tabulated")
+                             : fmt::format("{} ({} requests{})", o.oracle_cmd, command->requests(),
+                                           o.oracle_batch ? ", candidates in batches" : "");
+            return report_partitioned(o, net, b, pred, stats, table_oracle ? &table : nullptr,
+                                      table_oracle && (synthetic_table || table.synthetic), r, oracle_text);
+        }
+    }
     sparsity::verified_cosearch_result verified;
     if (o.verify) {
         sparsity::verify_options vo;

@@ -26,13 +26,17 @@ struct cosearch_cli_options {
     std::string objective = "throughput";
     std::uint64_t seed = 1;
     bool no_offchip = false;
+    /// "auto": over partitions when the dense network takes several (hass::sparsity::cosearch_partitioned);
+    /// "none": one partition
+    std::string partition = "auto";
     std::string out;
     bool json = false;
     cost::model model = cost::model::hass;
     const hls::weight_set* weights = nullptr; ///< the model's weights (magnitudes for layers the file gives none)
 };
 
-/// The co-search on one partition; prints the report and writes --out files.
+/// The co-search (one partition, or over partitions: cosearch_cli_options::partition);
+/// prints the report and writes --out files.
 int run_cosearch(const cosearch_cli_options& o, const network& net, const board& b, const utilisation_cap& cap);
 
 /// A decomposed statistics file checked against `net`; layers without weight
