@@ -3,9 +3,13 @@
 // with throughput (steady state clock / II and batch 256 with the pipeline
 // depth) and GOP/s per DSP counted in dense and in effective operations.
 //
-//   hass_cosearch_report [--model hass|fpgaconvnet] [BOARD...]   (default: hass, zcu102 u250)
+//   hass_cosearch_report [--model hass|fpgaconvnet] [--partitioned] [BOARD...]   (default: hass, zcu102 u250)
+//
+// --partitioned: the rows whose dense design takes several partitions, with the
+// partitioned co-search (hass::sparsity::cosearch_partitioned) at batch 256.
 #include <hass/hass.hpp>
 #include <hass/sparsity/cosearch.hpp>
+#include <hass/sparsity/cosearch_partitioned.hpp>
 #include <hass/sparsity/report.hpp>
 #include <hass/sparsity/synthetic.hpp>
 #include <hass/zoo/zoo.hpp>
@@ -66,12 +70,60 @@ int report(const std::vector<std::string>& boards) {
     return 0;
 }
 
+template <class Cost>
+int report_partitioned(const std::vector<std::string>& boards) {
+    std::printf("SYNTHETIC statistics and accuracy (hass::sparsity::make_synthetic_problem, seed 2024), cost model %s,\n"
+                "co-search over partitions (batch 256)\n",
+                std::string(Cost::name).c_str());
+    std::printf("%-19s %-7s %3s %9s %3s %9s %9s %6s %6s %7s %9s %8s %8s\n", "model", "board", "Pd", "dense@B", "Ps",
+                "sparse@B", "est@B", "ex/est", "x@B", "drop", "cands", "exact", "total ms");
+    for (auto model : hass::zoo::model_names) {
+        const auto net = hass::zoo::get(model);
+        const auto problem = hass::sparsity::make_synthetic_problem(net);
+        const auto oracle = hass::sparsity::tabulated_oracle(problem.accuracy, problem.statistics);
+        for (const auto& bn : boards) {
+            const auto found = hass::boards::find(bn);
+            if (!found) {
+                std::fprintf(stderr, "unknown board '%s'\n", bn.c_str());
+                return 2;
+            }
+            const auto board = *found;
+            hass::network dense = net;
+            for (auto& l : dense.layers) l.sparsity = {};
+            hass::sparsity::cosearch_options o;
+            const auto d = hass::search_partitioned<Cost>(dense, board, hass::algorithm::optimal, o.folding);
+            if (d.found && d.partitions() == 1) continue; // the one-partition table's row
+            hass::sparsity::predictor pred(problem.statistics, net);
+            const auto r = hass::sparsity::cosearch_partitioned<Cost>(net, board, pred, oracle, o, &d);
+            if (!r.found) {
+                std::printf("%-19s %-7s no design: %s\n", std::string(model).c_str(), bn.c_str(), r.message.c_str());
+                continue;
+            }
+            const double est = r.best.throughput_estimate;
+            std::printf("%-19s %-7s %3zu %9.1f %3zu %9.1f %9.1f %6.3f %6.2f %7.3f %9lld %8zu %8.0f\n",
+                        std::string(model).c_str(), bn.c_str(), r.dense_design.partitions(), r.dense_design.throughput,
+                        r.design.partitions(), r.design.throughput, est, est > 0 ? r.design.throughput / est : 0.0,
+                        r.design.throughput / r.dense_design.throughput, r.best.drop,
+                        static_cast<long long>(r.candidates), r.exact_designs, r.search_ms);
+        }
+    }
+    std::printf("Pd, Ps: partitions of the dense and the sparse design; @B: images/s over a batch of 256 (pipeline\n"
+                "depth and reconfigurations included); est@B: the co-search's estimate of the chosen point on the\n"
+                "cuts it priced; x@B: sparse over dense. exact: partitioned searches of sparse networks.\n");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> boards;
     std::string model = "hass";
+    bool partitioned = false;
     for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--partitioned") == 0) {
+            partitioned = true;
+            continue;
+        }
         if (std::strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
             model = argv[++i];
             continue;
@@ -79,8 +131,9 @@ int main(int argc, char** argv) {
         boards.emplace_back(argv[i]);
     }
     if (boards.empty()) boards = {"zcu102", "u250"};
-    if (model == "hass") return report<hass::cost::hass>(boards);
-    if (model == "fpgaconvnet") return report<hass::cost::fpgaconvnet>(boards);
+    if (model == "hass") return partitioned ? report_partitioned<hass::cost::hass>(boards) : report<hass::cost::hass>(boards);
+    if (model == "fpgaconvnet")
+        return partitioned ? report_partitioned<hass::cost::fpgaconvnet>(boards) : report<hass::cost::fpgaconvnet>(boards);
     std::fprintf(stderr, "unknown cost model '%s' (hass or fpgaconvnet)\n", model.c_str());
     return 2;
 }

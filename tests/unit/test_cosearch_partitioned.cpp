@@ -85,6 +85,8 @@ TEST_CASE("the partitioned co-search fits every partition and beats the dense pa
     REQUIRE(r.found);
     CHECK(r.best.drop <= 1.0);
     CHECK(r.exact_designs > 0);
+    // the estimate of the result is on the cuts reported as priced
+    CHECK(r.best.partition_ii.size() == (r.estimate_cuts.empty() ? 0 : r.estimate_cuts.size() + 1));
     // every partition of the design fits the board, re-evaluated here
     const auto check = hass::evaluate_partitions(r.sparse_network, r.design.folding, tiny, r.design.cuts);
     CHECK(check.fits());

@@ -794,6 +794,7 @@ int run_search(const search_options& o) {
         co.seed = static_cast<std::uint64_t>(o.seed);
         co.no_offchip = o.no_offchip;
         co.partition = o.partition;
+        co.batch = o.batch;
         co.out = o.out;
         co.json = o.json;
         co.model = parse_cost_model(o.model_kind);

@@ -399,6 +399,7 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     co.random_baseline = static_cast<count_t>(o.random_baseline);
     co.folding.cap = cap;
     co.folding.offchip_weights = !o.no_offchip;
+    co.folding.batch = o.batch;
     progress_line progress(fmt::format("co-search of {} on {} ({})", net.name.str(), b.name, to_string(method)));
     co.progress = [&progress](double f) { progress(f); };
     if (o.partition == "auto") {
@@ -412,7 +413,7 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         if (!dense.found || dense.partitions() > 1) {
             if (o.verify)
                 throw usage_error(fmt::format("--verify measures designs of one partition, and the dense design of {} "
-                                              "on {} takes {}: drop --verify",
+                                              "on {} takes {}: drop --verify, or give --partition none to co-search one partition",
                                               net.name.str(), b.name,
                                               dense.found ? std::to_string(dense.partitions()) + " partitions"
                                                           : std::string("several partitions")));

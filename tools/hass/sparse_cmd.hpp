@@ -29,6 +29,7 @@ struct cosearch_cli_options {
     /// "auto": over partitions when the dense network takes several (hass::sparsity::cosearch_partitioned);
     /// "none": one partition
     std::string partition = "auto";
+    count_t batch = 256; ///< images per batch: the partitioned co-search's objective, the exact designs' depth tries
     std::string out;
     bool json = false;
     cost::model model = cost::model::hass;

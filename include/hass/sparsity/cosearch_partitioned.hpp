@@ -126,14 +126,17 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
     // one round: the co-search with the estimate on `cuts`, then the exact
     // designs of its points; the best exact design within the budget so far is kept
     bool have = false;
-    std::unique_ptr<detail::cosearch::engine> e;
-    const auto round = [&](const std::vector<int>& cuts, double from, double to) {
+    std::unique_ptr<detail::cosearch::engine> e; // the last round's
+    std::vector<int> e_cuts;                      // the cuts it prices
+    // `cuts` by value: a round replaces r.design, whose cuts the second round prices
+    const auto round = [&](const std::vector<int> cuts, double from, double to) {
         cosearch_options co = o;
         co.partition_cuts = cuts;
         co.progress = [&o, from, to](double f) {
             if (o.progress) o.progress(from + (to - from) * f); // the methods report up to 0.5
         };
         e = std::make_unique<detail::cosearch::engine>(net, b, pred, oracle, co, Cost{});
+        e_cuts = cuts;
         ++r.rounds;
         cosearch_point best = o.method == cosearch_method::greedy ? detail::cosearch::run_greedy(*e)
                                                                   : detail::cosearch::run_tpe(*e);
@@ -210,6 +213,7 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
     // sparse layer built dense, is a design of the sparse network too
     if (!have || r.design.throughput <= r.dense_design.throughput) {
         r.best = e->evaluate(std::vector<std::uint8_t>(pred.size(), 0), std::vector<std::uint8_t>(pred.size(), 0));
+        r.estimate_cuts = e_cuts;
         r.sparse_network = net;
         pred.apply(r.sparse_network, r.best.thresholds);
         r.design = r.dense_design;
