@@ -82,6 +82,32 @@ TEST_CASE("the estimate charges streamed weights by their traffic", "[cosearch]"
     CHECK(e.ii > static_cast<hass::count_t>(std::ceil((m_on - c + io) / 1000.0)) * 32);
 }
 
+TEST_CASE("the estimate's hint changes its time, never its answer", "[cosearch]") {
+    // every grid point of conv2 with the others at their smallest thresholds: the same
+    // II with no hint, a hint at the answer, one off, far below and far above it
+    problem p;
+    hass::sparsity::cosearch_hardware hw(p.net, small_board, p.pred, {});
+    std::vector<const hass::sparsity::staircase*> layers(p.net.size());
+    std::size_t checked = 0;
+    for (std::uint8_t iw = 0; iw < p.pred.tau_w_grid(1).size(); ++iw)
+        for (std::uint8_t ia = 0; ia < p.pred.tau_a_grid(1).size(); ++ia) {
+            for (std::size_t i = 0; i < p.net.size(); ++i) {
+                const int s = hw.stats_index(i);
+                layers[i] = s < 0 ? &hw.fixed(i)
+                                  : &hw.layer_staircase(static_cast<std::size_t>(s), s == 1 ? iw : 0, s == 1 ? ia : 0);
+            }
+            const auto plain = hw.estimate_ii(layers);
+            REQUIRE(plain.ii > 0);
+            for (const hass::count_t h : {plain.ii, plain.ii - 1, plain.ii + 1, plain.ii / 3, plain.ii * 3, hass::count_t{1}}) {
+                const auto hinted = hw.estimate_ii(layers, -1, h);
+                CHECK(hinted.ii == plain.ii);
+                CHECK(hinted.dsp == plain.dsp);
+            }
+            ++checked;
+        }
+    CHECK(checked > 4);
+}
+
 TEST_CASE("greedy co-search stays within the accuracy budget and beats the dense design", "[cosearch]") {
     problem p;
     hass::sparsity::cosearch_options o;

@@ -77,7 +77,8 @@ public:
         set_layers(w, a);
         const double clock = hw_.target_board().clock_hz();
         if (parts_.empty()) {
-            const auto e = hw_.estimate_ii(layers_);
+            const auto e = hw_.estimate_ii(layers_, -1, last_ii_);
+            if (e.ii > 0) last_ii_ = e.ii;
             p.ii_estimate = e.ii;
             p.dsp_estimate = e.dsp;
             p.throughput_estimate = e.ii > 0 ? clock / static_cast<double>(e.ii) : 0.0;
@@ -89,7 +90,8 @@ public:
             bool fits = true;
             p.partition_ii.resize(parts_.size());
             for (std::size_t k = 0; k < parts_.size(); ++k) {
-                const auto e = hw_.estimate_ii(parts_[k].layers, parts_[k].io);
+                const auto e = hw_.estimate_ii(parts_[k].layers, parts_[k].io, parts_[k].last_ii);
+                if (e.ii > 0) parts_[k].last_ii = e.ii;
                 p.partition_ii[k] = e.ii;
                 fits = fits && e.ii > 0;
                 cycles += static_cast<double>(e.ii);
@@ -230,10 +232,12 @@ private:
         int first = 0, last = 0;
         double io = 0;
         std::vector<const staircase*> layers;
+        count_t last_ii = 0; ///< its last estimate: the next one's hint
     };
     std::vector<part> parts_; ///< empty: one partition
     double batch_ = 1, reconf_s_ = 0; ///< images per batch; reconfiguration time per batch, seconds
     std::vector<count_t> reference_; ///< set_reference
+    count_t last_ii_ = 0;            ///< the last estimate (one partition): the next one's hint
     std::vector<cosearch_point> all_;
     std::unordered_map<std::string, double> cache_; ///< drops of the last prefetched set, by key(w, a)
 

@@ -205,7 +205,9 @@ public:
     /// of a partition). `io_bits`: the activation bits the layers read from and
     /// write to off-chip memory per image (a partition's crossing tensors);
     /// negative: the network's input and outputs.
-    estimate estimate_ii(const std::vector<const staircase*>& layers, double io_bits = -1) const {
+    /// `hint`: where the answer likely is (the last estimate of similar layers;
+    /// 0: none); it changes the time taken, never the answer.
+    estimate estimate_ii(const std::vector<const staircase*>& layers, double io_bits = -1, count_t hint = 0) const {
         io_ = io_bits < 0 ? io_bits_ : io_bits;
         count_t lo = 0, hi = 0;
         std::array<double, staircase::dims> slowest{}; // every layer's last step: its least use at hi
@@ -250,14 +252,9 @@ public:
             else
                 open.push_back(i);
         }
-        while (lo < hi) {
-            if (open.empty()) {
-                // every layer is on one step from lo to hi: only the memory bound's
-                // budget still changes with T, and it grows; hi fits
-                lo = smallest_memory_fit(layers, at_hi, lo, hi);
-                break;
-            }
-            const count_t mid = lo + (hi - lo) / 2;
+        // one bisection step at mid (lo <= mid < hi): the sums at mid decide
+        // which side keeps the answer, and the layers whose bracket closed settle
+        const auto step = [&](count_t mid) {
             std::array<double, staircase::dims> sum = settled;
             for (const std::size_t i : open) {
                 const auto& lat = layers[i]->latency;
@@ -268,7 +265,8 @@ public:
                 const auto& m = layers[i]->least[static_cast<std::size_t>(k)];
                 for (std::size_t d = 0; d < staircase::dims; ++d) sum[d] += m[d];
             }
-            if (within(sum, mid)) {
+            const bool fits = within(sum, mid);
+            if (fits) {
                 hi = mid;
                 for (const std::size_t i : open) at_hi[i] = at_mid[i];
             } else {
@@ -283,11 +281,35 @@ public:
                     open[still++] = i;
             }
             open.resize(still);
+            return fits;
+        };
+        // a hint (the last estimate of similar layers) first, then a point 1/32
+        // from it on the side the answer lies: when the answer is near the hint,
+        // most layers' brackets close after two steps. Fits is monotone in T,
+        // so the answer is the same with any hint or none.
+        if (hint > lo && hint < hi && !open.empty()) {
+            const count_t delta = std::max<count_t>(hint / 32, 1);
+            if (step(hint)) {
+                if (hint - delta > lo && !open.empty()) step(hint - delta);
+            } else if (hint + delta < hi && !open.empty()) {
+                step(hint + delta);
+            }
+        }
+        while (lo < hi) {
+            if (open.empty()) {
+                // every layer is on one step from lo to hi: only the memory bound's
+                // budget still changes with T, and it grows; hi fits
+                lo = smallest_memory_fit(layers, at_hi, lo, hi);
+                break;
+            }
+            step(lo + (hi - lo) / 2);
         }
         estimate e;
         e.ii = lo;
-        const auto need = needs(layers, lo);
-        e.dsp = static_cast<count_t>(need[0]);
+        // at_hi holds every layer's step at hi = lo (settled layers: the one from lo to hi)
+        double dsp = 0;
+        for (std::size_t i = 0; i < n; ++i) dsp += layers[i]->least[static_cast<std::size_t>(at_hi[i])][0];
+        e.dsp = static_cast<count_t>(dsp);
         return e;
     }
     /// Max over resources of need / budget at target `t` (infinite when a layer
