@@ -94,6 +94,8 @@ TEST_CASE("the partitioned co-search fits every partition and beats the dense pa
     CHECK(r.best.throughput == Approx(r.design.throughput));
     CHECK(r.design.throughput >= r.dense_design.throughput);
     CHECK_FALSE(r.dense_fallback);
+    // the front's points that were built carry their exact designs' throughput
+    CHECK(std::any_of(r.front.begin(), r.front.end(), [](const auto& q) { return q.exact && q.throughput > 0; }));
     // determinism: the same inputs give the same design
     const auto again = hass::sparsity::cosearch_partitioned(p.net, tiny, p.pred, p.oracle, o);
     CHECK(again.best.w_index == r.best.w_index);

@@ -177,6 +177,7 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
             });
             if (!seen) unique.push_back(std::move(p));
         }
+        bool won = false; // this round gave the best design so far
         for (std::size_t k = 0; k < unique.size(); ++k) {
             cosearch_point& p = unique[k];
             network sn = net;
@@ -191,11 +192,17 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
                 r.best = p;
                 r.design = std::move(d);
                 r.sparse_network = std::move(sn);
-                r.front = front;
                 r.estimate_cuts = cuts;
+                won = true;
             }
             progress(from + (to - from) * (0.5 + 0.5 * static_cast<double>(k + 1) / static_cast<double>(unique.size())));
         }
+        if (!won) return;
+        // the front's points that were built carry their exact figures
+        for (auto& f : front)
+            for (const auto& q : unique)
+                if (q.w_index == f.w_index && q.a_index == f.a_index) f = q;
+        r.front = std::move(front);
     };
     const std::vector<int> first_cuts = o.partition_cuts.empty() ? r.dense_design.cuts : o.partition_cuts;
     round(first_cuts, 0.05, o.partition_cuts.empty() ? 0.5 : 1.0);
