@@ -26,6 +26,7 @@
 #include <hass/search/partition.hpp>
 #include <hass/search/search.hpp>
 #include <hass/sparsity/cosearch.hpp>
+#include <hass/sparsity/cosearch_partitioned.hpp>
 #include <hass/sparsity/report_json.hpp>
 #include <hass/sparsity/json.hpp>
 #include <hass/sparsity/report.hpp>
@@ -527,7 +528,11 @@ sparsity::cosearch_objective parse_objective(const std::string& m) {
 py_result cosearch(const py::object& net_o, const py::object& board_o, const py::object& stats_o,
                    const py::object& accuracy_o, const py::object& oracle_o, double budget, const std::string& method_s,
                    std::uint64_t seed, const std::string& model, const std::string& objective_s,
-                   const py::object& verify_o, int rounds, double tolerance, bool batch, long random_baseline) {
+                   const py::object& verify_o, int rounds, double tolerance, bool batch, long random_baseline,
+                   const std::string& partition) {
+    if (partition != "auto" && partition != "none")
+        throw py::value_error("partition must be 'auto' (over partitions when the dense design takes several) or "
+                              "'none' (one partition), not '" + partition + "'");
     if (!(budget >= 0)) throw py::value_error("budget must be >= 0 (accuracy drop, percentage points)");
     const auto method = parse_method(method_s);
     const auto objective = parse_objective(objective_s);
@@ -598,9 +603,28 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
 
     sparsity::verified_cosearch_result v;
     auto measure = std::make_shared<python_measure>();
+    std::optional<sparsity::partitioned_cosearch_result> parts; // the co-search over partitions
     try {
         py::gil_scoped_release release;
-        if (verify) {
+        if (partition == "auto") {
+            // as `hass search --sparsity`: over partitions when the dense design takes several
+            network plain = n->net;
+            for (auto& l : plain.layers) l.sparsity = {};
+            const partitioned_search_result dense = cost::with_model(kind, [&](auto m) {
+                return search_partitioned<decltype(m)>(plain, b, algorithm::optimal, co.folding);
+            });
+            if (!dense.found || dense.partitions() > 1) {
+                if (verify)
+                    throw py::value_error("verify measures designs of one partition, and the dense design of " +
+                                          n->net.name.str() + " on " + std::string(b.name) +
+                                          " takes several: give partition='none' or no verify");
+                parts = cost::with_model(kind, [&](auto m) {
+                    return sparsity::cosearch_partitioned<decltype(m)>(n->net, b, *pred, oracle, co, &dense);
+                });
+            }
+        }
+        if (parts) {
+        } else if (verify) {
             {
                 py::gil_scoped_acquire acquire;
                 measure->fn = verify_o.cast<py::function>();
@@ -628,9 +652,6 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
         }
         throw hass::error("the accuracy oracle stopped the co-search");
     }
-    const sparsity::cosearch_result& r = v.result;
-
-    const bool ok = r.design.found && r.dense_design.found && (!verify || v.chosen_round > 0);
     const json accuracy =
         python_oracle_used
             ? (batch_callable ? json{{"synthetic", false},
@@ -639,6 +660,23 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
                                      {"candidates", batch_callable->candidates}}
                               : json{{"synthetic", false}, {"provenance", "Python callable"}, {"calls", callable->calls}})
             : json{{"synthetic", in.synthetic_table || in.table.synthetic}, {"provenance", in.table.provenance}};
+    py_result out;
+    if (parts) {
+        const sparsity::partitioned_cosearch_result& r = *parts;
+        out.report = io::partitioned_cosearch_report_json(
+            n->net, b, *pred, r, {{"synthetic", in.stats.synthetic}, {"provenance", in.stats.provenance}}, accuracy,
+            notes);
+        auto sparse = std::make_shared<py_network>();
+        sparse->net = r.sparse_network;
+        sparse->inline_folding = r.found ? r.design.folding : unit_folding(sparse->net);
+        sparse->weights = n->weights;
+        out.network = sparse;
+        if (r.found) out.folding = py_folding{sparse, r.design.folding, r.design.cuts, r.batch};
+        for (std::size_t s = 0; s < pred->size(); ++s) out.thresholds.emplace_back(names[s], r.best.thresholds[s]);
+        return out;
+    }
+    const sparsity::cosearch_result& r = v.result;
+    const bool ok = r.design.found && r.dense_design.found && (!verify || v.chosen_round > 0);
     json j = io::cosearch_report_json(n->net, b, *pred, r,
                                       {{"synthetic", in.stats.synthetic}, {"provenance", in.stats.provenance}},
                                       accuracy, notes);
@@ -647,7 +685,6 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
         if (!ok) j["found"] = false;
     }
 
-    py_result out;
     out.report = std::move(j);
     auto sparse = std::make_shared<py_network>();
     sparse->net = r.sparse_network;
@@ -822,6 +859,7 @@ PYBIND11_MODULE(hass, m) {
           py::arg("method") = "greedy", py::arg("seed") = 1, py::arg("model") = "hass",
           py::arg("objective") = "throughput", py::arg("verify") = py::none(), py::arg("rounds") = 4,
           py::arg("tolerance") = 0.02, py::arg("batch") = false, py::arg("random_baseline") = 0,
+          py::arg("partition") = "auto",
           "the HASS sparsity co-search, as `hass search --sparsity ... --json`; oracle: a callable "
           "{layer: (tau_w, tau_a)} -> accuracy drop (points), called from the search; verify: a callable "
           "thresholds document -> {\"drop\": points, \"products\": product histograms} that measures each "
@@ -830,5 +868,7 @@ PYBIND11_MODULE(hass, m) {
           "measured throughput within `tolerance` of the prediction (report: cosearch.verify); batch=True: the "
           "oracle takes a list of candidates and returns a list of drops, called once per set the search scores "
           "together (report: cosearch.oracle_calls); random_baseline=N: score N random threshold assignments "
-          "after the search and report the best within the budget (report: cosearch.random_baseline)");
+          "after the search and report the best within the budget (report: cosearch.random_baseline); "
+          "partition='auto': over partitions, at the batch throughput, when the dense design takes several "
+          "(the report and folding are then partitioned, docs/sparsity.md), 'none': one partition");
 }

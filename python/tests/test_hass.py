@@ -155,6 +155,32 @@ class Cosearch(unittest.TestCase):
         # the sparse design re-evaluates to the same II
         self.assertEqual(hass.evaluate(c.network, c.folding, "zcu104").ii, c.ii)
 
+    def test_over_partitions(self):
+        # 8 BRAM18 hold no design of tiny in one partition: the co-search runs over partitions
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            board = os.path.join(d, "tinyboard.json")
+            with open(board, "w") as f:
+                json.dump({"name": "tinyboard", "part": "none", "dsp": 10, "lut": 5000, "ff": 10000, "bram18": 8,
+                           "uram": 0, "clock_mhz": 200, "bandwidth_gbps": 10, "reconf_time_s": 0.01}, f)
+            c = hass.cosearch(TINY, board, budget=1.0)
+            self.assertTrue(c.found)
+            self.assertLessEqual(c.accuracy_drop, 1.0)
+            cs = c["cosearch"]
+            self.assertGreater(cs["dense"]["partitions"], 1)
+            self.assertGreaterEqual(c.batch_fps, cs["dense"]["batch_throughput_fps"])
+            self.assertEqual(len(cs["sparse"]["partition"]), cs["sparse"]["partitions"])
+            # the folding carries the partitions: the CLI's eval reads it back
+            plan = c.folding.dict()
+            if cs["sparse"]["partitions"] > 1:
+                self.assertIn("partitions", plan)
+            one = hass.cosearch(TINY, board, budget=1.0, partition="none")
+            self.assertFalse(one.found)
+            with self.assertRaises(ValueError):
+                hass.cosearch(TINY, board, partition="some")
+            with self.assertRaises(ValueError):
+                hass.cosearch(TINY, board, verify=lambda t: {"drop": 0.0})
+
     def test_python_oracle_is_called_and_respected(self):
         calls = []
         threads = set()

@@ -178,47 +178,10 @@ int report_partitioned(const cosearch_cli_options& o, const network& net, const 
                        const sparsity::accuracy_table* table, bool synthetic_table,
                        const sparsity::partitioned_cosearch_result& r, const std::string& oracle_text) {
     const count_t B = r.batch;
-    json j;
-    j["network"] = net.name.str();
-    j["board"] = b.name;
-    j["found"] = r.found;
-    j["message"] = r.message;
-    json c;
-    c["method"] = r.method;
-    c["objective"] = r.objective;
-    c["budget"] = r.budget;
-    c["batch"] = B;
-    c["accuracy_drop"] = r.best.drop;
-    c["estimate_cuts"] = r.estimate_cuts;
-    c["rounds"] = r.rounds;
-    c["candidates"] = r.candidates;
-    c["exact_designs"] = r.exact_designs;
-    c["dense_fallback"] = r.dense_fallback;
-    c["statistics"] = {{"synthetic", stats.synthetic}, {"provenance", stats.provenance}};
-    c["dense"] = {{"partitions", r.dense_design.partitions()}, {"cuts", r.dense_design.cuts},
-                  {"batch_throughput_fps", r.dense_design.throughput}, {"batch_time_s", r.dense_design.batch_time_s}};
-    if (r.found) {
-        json parts = json::array();
-        for (std::size_t k = 0; k < r.design.report.partitions.size(); ++k) {
-            const design_report& d = r.design.report.partitions[k];
-            parts.push_back({{"first", d.first}, {"last", d.last - 1}, {"ii", d.ii}, {"pipeline_depth", d.pipeline_depth},
-                             {"dsp", d.used.dsp}, {"bram18", d.used.bram18}, {"batch_time_s", d.batch_time(B)}});
-        }
-        c["sparse"] = {{"partitions", r.design.partitions()}, {"cuts", r.design.cuts}, {"partition", parts},
-                       {"batch_throughput_fps", r.design.throughput}, {"batch_time_s", r.design.batch_time_s},
-                       {"throughput_estimate_fps", r.best.throughput_estimate},
-                       {"estimate_partition_ii", r.best.partition_ii}};
-        c["thresholds"] = io::write_thresholds(pred, r.best.thresholds);
-    }
-    json front = json::array();
-    for (const auto& p : r.front) {
-        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
-        if (p.exact) e["throughput_fps"] = p.throughput;
-        front.push_back(std::move(e));
-    }
-    c["front"] = std::move(front);
-    j["cosearch"] = std::move(c);
-
+    const json j = io::partitioned_cosearch_report_json(
+        net, b, pred, r, {{"synthetic", stats.synthetic}, {"provenance", stats.provenance}},
+        table ? json{{"synthetic", synthetic_table || table->synthetic}, {"provenance", table->provenance}}
+              : json{{"synthetic", false}, {"provenance", oracle_text}});
     if (!o.out.empty()) {
         const std::filesystem::path dir = o.out;
         std::error_code ec;

@@ -8,6 +8,7 @@
 
 #include "hass/io/json.hpp"
 #include "hass/sparsity/cosearch.hpp"
+#include "hass/sparsity/cosearch_partitioned.hpp"
 #include "hass/sparsity/json.hpp"
 #include "hass/sparsity/report.hpp"
 
@@ -124,6 +125,61 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
     cj["notes"] = notes;
     cj["thresholds"] = write_thresholds(pred, r.best.thresholds);
     j["cosearch"] = std::move(cj);
+    return j;
+}
+
+/// The report of a co-search over partitions of `net` on `b`: network, board,
+/// found, message and a "cosearch" object (method, budget, batch, the estimate's
+/// cuts, the dense and sparse partitioned designs with each partition's II,
+/// depth, DSP, BRAM18 and batch time, the thresholds, the front), as
+/// docs/sparsity.md, "Over partitions", lists.
+inline json partitioned_cosearch_report_json(const network& net, const board& b, const sparsity::predictor& pred,
+                                             const sparsity::partitioned_cosearch_result& r, json statistics,
+                                             json accuracy, const std::vector<std::string>& notes = {}) {
+    const count_t B = r.batch;
+    json j;
+    j["network"] = net.name.str();
+    j["board"] = b.name;
+    j["found"] = r.found;
+    j["message"] = r.message;
+    j["batch"] = B;
+    if (r.found) j["batch_fps"] = r.design.throughput;
+    json c;
+    c["method"] = r.method;
+    c["objective"] = r.objective;
+    c["budget"] = r.budget;
+    c["batch"] = B;
+    c["accuracy_drop"] = r.best.drop;
+    c["estimate_cuts"] = r.estimate_cuts;
+    c["rounds"] = r.rounds;
+    c["candidates"] = r.candidates;
+    c["exact_designs"] = r.exact_designs;
+    c["dense_fallback"] = r.dense_fallback;
+    c["statistics"] = std::move(statistics);
+    c["accuracy"] = std::move(accuracy);
+    c["dense"] = {{"partitions", r.dense_design.partitions()}, {"cuts", r.dense_design.cuts},
+                  {"batch_throughput_fps", r.dense_design.throughput}, {"batch_time_s", r.dense_design.batch_time_s}};
+    if (r.found) {
+        json parts = json::array();
+        for (const design_report& d : r.design.report.partitions)
+            parts.push_back({{"first", d.first}, {"last", d.last - 1}, {"ii", d.ii},
+                             {"pipeline_depth", d.pipeline_depth}, {"dsp", d.used.dsp}, {"bram18", d.used.bram18},
+                             {"batch_time_s", d.batch_time(B)}});
+        c["sparse"] = {{"partitions", r.design.partitions()}, {"cuts", r.design.cuts}, {"partition", parts},
+                       {"batch_throughput_fps", r.design.throughput}, {"batch_time_s", r.design.batch_time_s},
+                       {"throughput_estimate_fps", r.best.throughput_estimate},
+                       {"estimate_partition_ii", r.best.partition_ii}};
+        c["thresholds"] = write_thresholds(pred, r.best.thresholds);
+    }
+    json front = json::array();
+    for (const auto& p : r.front) {
+        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
+        if (p.exact) e["throughput_fps"] = p.throughput;
+        front.push_back(std::move(e));
+    }
+    c["front"] = std::move(front);
+    if (!notes.empty()) c["notes"] = notes;
+    j["cosearch"] = std::move(c);
     return j;
 }
 
