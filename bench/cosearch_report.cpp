@@ -20,14 +20,10 @@
 
 namespace {
 
-template <class Cost>
-int report(const std::vector<std::string>& boards) {
-    constexpr hass::count_t batch = 256;
-    std::printf("SYNTHETIC statistics and accuracy (hass::sparsity::make_synthetic_problem, seed 2024), cost model %s\n",
-                std::string(Cost::name).c_str());
-    std::printf("%-19s %-7s %9s %9s %9s %9s %9s %6s %6s %7s %8s %8s %8s %9s %7s %8s\n", "model", "board", "dense/s",
-                "dense@B", "sparse/s", "est/s", "sparse@B", "ex/est", "x@B", "drop", "dGOP/DSP", "sGOP/DSP", "eGOP/DSP",
-                "cands", "cand ms", "total ms");
+/// Calls f(model, net, problem, oracle, board, board name) for every zoo model and
+/// board; 2 when a board is unknown, else 0.
+template <class F>
+int for_each_case(const std::vector<std::string>& boards, F f) {
     for (auto model : hass::zoo::model_names) {
         const auto net = hass::zoo::get(model);
         const auto problem = hass::sparsity::make_synthetic_problem(net);
@@ -38,29 +34,44 @@ int report(const std::vector<std::string>& boards) {
                 std::fprintf(stderr, "unknown board '%s'\n", bn.c_str());
                 return 2;
             }
-            const auto board = *found;
-            hass::sparsity::predictor pred(problem.statistics, net);
-            hass::sparsity::cosearch_options o;
-            o.exact_front_points = 0;
-            const auto r = hass::sparsity::cosearch<Cost>(net, board, pred, oracle, o);
-            if (!r.dense_design.found || !r.design.found) {
-                std::printf("%-19s %-7s does not fit in one partition\n", std::string(model).c_str(), bn.c_str());
-                continue;
-            }
-            hass::network dense = net;
-            for (auto& l : dense.layers) l.sparsity = {};
-            const auto d = hass::sparsity::summarise(dense, r.dense_design.report);
-            const auto s = hass::sparsity::summarise(r.sparse_network, r.design.report);
-            const double dense_b = r.dense_design.report.batch_throughput(batch);
-            const double sparse_b = r.design.report.batch_throughput(batch);
-            const double est = r.best.throughput_estimate;
-            std::printf("%-19s %-7s %9.1f %9.1f %9.1f %9.1f %9.1f %6.3f %6.2f %7.3f %8.4f %8.4f %8.4f %9lld %7.1f %8.1f\n",
-                        std::string(model).c_str(), bn.c_str(), d.throughput_fps, dense_b, s.throughput_fps, est, sparse_b,
-                        est > 0 ? s.throughput_fps / est : 0.0, sparse_b / dense_b, r.best.drop, d.dense_gops_per_dsp, s.dense_gops_per_dsp,
-                        s.effective_gops_per_dsp, static_cast<long long>(r.candidates), r.search_ms - r.exact_ms,
-                        r.search_ms);
+            f(model, net, problem, oracle, *found, bn);
         }
     }
+    return 0;
+}
+
+template <class Cost>
+int report(const std::vector<std::string>& boards) {
+    constexpr hass::count_t batch = 256;
+    std::printf("SYNTHETIC statistics and accuracy (hass::sparsity::make_synthetic_problem, seed 2024), cost model %s\n",
+                std::string(Cost::name).c_str());
+    std::printf("%-19s %-7s %9s %9s %9s %9s %9s %6s %6s %7s %8s %8s %8s %9s %7s %8s\n", "model", "board", "dense/s",
+                "dense@B", "sparse/s", "est/s", "sparse@B", "ex/est", "x@B", "drop", "dGOP/DSP", "sGOP/DSP", "eGOP/DSP",
+                "cands", "cand ms", "total ms");
+    const int rc = for_each_case(boards, [&](std::string_view model, const hass::network& net, const auto& problem,
+                                         const auto& oracle, const hass::board& board, const std::string& bn) {
+        hass::sparsity::predictor pred(problem.statistics, net);
+        hass::sparsity::cosearch_options o;
+        o.exact_front_points = 0;
+        const auto r = hass::sparsity::cosearch<Cost>(net, board, pred, oracle, o);
+        if (!r.dense_design.found || !r.design.found) {
+            std::printf("%-19s %-7s does not fit in one partition\n", std::string(model).c_str(), bn.c_str());
+            return;
+        }
+        hass::network dense = net;
+        for (auto& l : dense.layers) l.sparsity = {};
+        const auto d = hass::sparsity::summarise(dense, r.dense_design.report);
+        const auto s = hass::sparsity::summarise(r.sparse_network, r.design.report);
+        const double dense_b = r.dense_design.report.batch_throughput(batch);
+        const double sparse_b = r.design.report.batch_throughput(batch);
+        const double est = r.best.throughput_estimate;
+        std::printf("%-19s %-7s %9.1f %9.1f %9.1f %9.1f %9.1f %6.3f %6.2f %7.3f %8.4f %8.4f %8.4f %9lld %7.1f %8.1f\n",
+                    std::string(model).c_str(), bn.c_str(), d.throughput_fps, dense_b, s.throughput_fps, est, sparse_b,
+                    est > 0 ? s.throughput_fps / est : 0.0, sparse_b / dense_b, r.best.drop, d.dense_gops_per_dsp, s.dense_gops_per_dsp,
+                    s.effective_gops_per_dsp, static_cast<long long>(r.candidates), r.search_ms - r.exact_ms,
+                    r.search_ms);
+    });
+    if (rc != 0) return rc;
     std::printf("dense/s, sparse/s: steady state clock / II; @B: batch of %lld images with the pipeline depth.\n"
                 "est/s: the co-search's hardware estimate of the chosen point (steady state); ex/est: sparse/s over it.\n"
                 "dGOP/DSP: dense design, dense ops; sGOP/DSP: sparse design, dense ops; eGOP/DSP: sparse design,\n"
@@ -77,36 +88,27 @@ int report_partitioned(const std::vector<std::string>& boards) {
                 std::string(Cost::name).c_str());
     std::printf("%-19s %-7s %3s %9s %3s %9s %9s %6s %6s %7s %9s %8s %8s\n", "model", "board", "Pd", "dense@B", "Ps",
                 "sparse@B", "est@B", "ex/est", "x@B", "drop", "cands", "exact", "total ms");
-    for (auto model : hass::zoo::model_names) {
-        const auto net = hass::zoo::get(model);
-        const auto problem = hass::sparsity::make_synthetic_problem(net);
-        const auto oracle = hass::sparsity::tabulated_oracle(problem.accuracy, problem.statistics);
-        for (const auto& bn : boards) {
-            const auto found = hass::boards::find(bn);
-            if (!found) {
-                std::fprintf(stderr, "unknown board '%s'\n", bn.c_str());
-                return 2;
-            }
-            const auto board = *found;
-            hass::network dense = net;
-            for (auto& l : dense.layers) l.sparsity = {};
-            hass::sparsity::cosearch_options o;
-            const auto d = hass::search_partitioned<Cost>(dense, board, hass::algorithm::optimal, o.folding);
-            if (d.found && d.partitions() == 1) continue; // the one-partition table's row
-            hass::sparsity::predictor pred(problem.statistics, net);
-            const auto r = hass::sparsity::cosearch_partitioned<Cost>(net, board, pred, oracle, o, &d);
-            if (!r.found) {
-                std::printf("%-19s %-7s no design: %s\n", std::string(model).c_str(), bn.c_str(), r.message.c_str());
-                continue;
-            }
-            const double est = r.best.throughput_estimate;
-            std::printf("%-19s %-7s %3zu %9.1f %3zu %9.1f %9.1f %6.3f %6.2f %7.3f %9lld %8zu %8.0f\n",
-                        std::string(model).c_str(), bn.c_str(), r.dense_design.partitions(), r.dense_design.throughput,
-                        r.design.partitions(), r.design.throughput, est, est > 0 ? r.design.throughput / est : 0.0,
-                        r.design.throughput / r.dense_design.throughput, r.best.drop,
-                        static_cast<long long>(r.candidates), r.exact_designs, r.search_ms);
+    const int rc = for_each_case(boards, [&](std::string_view model, const hass::network& net, const auto& problem,
+                                         const auto& oracle, const hass::board& board, const std::string& bn) {
+        hass::network dense = net;
+        for (auto& l : dense.layers) l.sparsity = {};
+        hass::sparsity::cosearch_options o;
+        const auto d = hass::search_partitioned<Cost>(dense, board, hass::algorithm::optimal, o.folding);
+        if (d.found && d.partitions() == 1) return; // the one-partition table's row
+        hass::sparsity::predictor pred(problem.statistics, net);
+        const auto r = hass::sparsity::cosearch_partitioned<Cost>(net, board, pred, oracle, o, &d);
+        if (!r.found) {
+            std::printf("%-19s %-7s no design: %s\n", std::string(model).c_str(), bn.c_str(), r.message.c_str());
+            return;
         }
-    }
+        const double est = r.best.throughput_estimate;
+        std::printf("%-19s %-7s %3zu %9.1f %3zu %9.1f %9.1f %6.3f %6.2f %7.3f %9lld %8zu %8.0f\n",
+                    std::string(model).c_str(), bn.c_str(), r.dense_design.partitions(), r.dense_design.throughput,
+                    r.design.partitions(), r.design.throughput, est, est > 0 ? r.design.throughput / est : 0.0,
+                    r.design.throughput / r.dense_design.throughput, r.best.drop,
+                    static_cast<long long>(r.candidates), r.exact_designs, r.search_ms);
+    });
+    if (rc != 0) return rc;
     std::printf("Pd, Ps: partitions of the dense and the sparse design; @B: images/s over a batch of 256 (pipeline\n"
                 "depth and reconfigurations included); est@B: the co-search's estimate of the chosen point on the\n"
                 "cuts it priced; x@B: sparse over dense. exact: partitioned searches of sparse networks.\n");

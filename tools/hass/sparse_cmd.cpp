@@ -144,6 +144,15 @@ sparsity::cosearch_objective parse_objective(const std::string& m) {
     throw usage_error("--objective must be throughput or throughput_per_dsp");
 }
 
+/// The --out directory, created when missing.
+std::filesystem::path output_directory(const std::string& out) {
+    const std::filesystem::path dir = out;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir)) throw hass::error("cannot create the output directory '" + out + "'");
+    return dir;
+}
+
 /// The statistics at the chosen thresholds, as `hass eval --stats` reads them back.
 sparsity::product_statistics chosen_statistics(const sparsity::predictor& pred, const network& with_stats,
                                                const std::vector<sparsity::threshold_pair>& t, bool synthetic,
@@ -183,11 +192,7 @@ int report_partitioned(const cosearch_cli_options& o, const network& net, const 
         table ? json{{"synthetic", synthetic_table || table->synthetic}, {"provenance", table->provenance}}
               : json{{"synthetic", false}, {"provenance", oracle_text}});
     if (!o.out.empty()) {
-        const std::filesystem::path dir = o.out;
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec || !std::filesystem::is_directory(dir))
-            throw hass::error("cannot create the output directory '" + o.out + "'");
+        const std::filesystem::path dir = output_directory(o.out);
         write_text(dir / "report.json", j.dump(2) + "\n");
         write_text(dir / "statistics.json", io::write_decomposed(stats).dump() + "\n");
         if (table) write_text(dir / "accuracy.json", io::write_accuracy_table(*table).dump(2) + "\n");
@@ -428,11 +433,7 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     }
 
     if (!o.out.empty()) {
-        const std::filesystem::path dir = o.out;
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec || !std::filesystem::is_directory(dir))
-            throw hass::error("cannot create the output directory '" + o.out + "'");
+        const std::filesystem::path dir = output_directory(o.out);
         write_text(dir / "report.json", j.dump(2) + "\n");
         write_text(dir / "pareto.svg",
                    sparsity::pareto_svg(r, fmt::format("{} on {}: HASS co-search ({}){}", net.name.str(), b.name,
@@ -442,19 +443,16 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
         write_text(dir / "statistics.json", io::write_decomposed(stats).dump() + "\n");
         if (table_oracle) write_text(dir / "accuracy.json", io::write_accuracy_table(table).dump(2) + "\n");
         // the statistics at the chosen thresholds, predicted or (--verify) measured: `hass eval --stats` reads them back
-        sparsity::product_statistics ps;
-        ps.network = net.name.str();
-        ps.synthetic = stats.synthetic;
-        ps.provenance = measured_stats ? "measured by --oracle-cmd " + o.oracle_cmd + " at the chosen thresholds"
-                                       : "hass co-search prediction at the chosen thresholds from: " + stats.provenance;
         const network& with_stats = measured_stats ? verified.measured_network : r.sparse_network;
-        for (std::size_t s = 0; s < pred.size(); ++s) {
-            if (!pred.convolution(s)) continue; // inner products are modelled dense
-            const layer& l = with_stats.layers[static_cast<std::size_t>(pred.network_index(s))];
-            ps.layers.push_back({pred.name(s), l.sparsity.channels, l.sparsity.kernel,
-                                 {{r.best.thresholds[s].tau_w, r.best.thresholds[s].tau_a, l.sparsity}}});
-        }
-        write_text(dir / "stats.json", io::write_products(ps).dump() + "\n");
+        write_text(dir / "stats.json",
+                   io::write_products(chosen_statistics(
+                                          pred, with_stats, r.best.thresholds, stats.synthetic,
+                                          measured_stats ? "measured by --oracle-cmd " + o.oracle_cmd +
+                                                               " at the chosen thresholds"
+                                                         : "hass co-search prediction at the chosen thresholds from: " +
+                                                               stats.provenance))
+                           .dump() +
+                       "\n");
         if (ok) write_text(dir / "folding.json", io::write_folding(r.sparse_network, r.design.folding).dump(2) + "\n");
     }
 

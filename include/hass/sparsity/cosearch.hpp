@@ -57,6 +57,21 @@
 
 namespace hass::sparsity {
 
+namespace detail::cosearch {
+
+/// The checks every co-search makes of its inputs (hass::error naming the problem).
+inline void check_inputs(const network& net, const predictor& pred, const cosearch_options& o) {
+    if (!(o.budget >= 0)) hass::detail::fail("co-search: the accuracy budget must be >= 0 points");
+    if (pred.size() == 0) hass::detail::fail("co-search: the statistics cover no convolution of '" + net.name.str() + "'");
+    for (std::size_t s = 0; s < pred.size(); ++s)
+        if (pred.network_index(s) < 0)
+            hass::detail::fail("co-search: the statistics are not bound to network '" + net.name.str() +
+                               "' (construct the predictor with the network)");
+    validate(net);
+}
+
+} // namespace detail::cosearch
+
 /// Searches per-layer thresholds and the folding together. `pred` must be bound
 /// to `net` (construct it with the network); `oracle` gets one threshold pair per
 /// statistics layer, in the predictor's order, and returns the accuracy drop.
@@ -65,15 +80,9 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
                                 const cosearch_options& o = {}) {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
-    if (!(o.budget >= 0)) hass::detail::fail("co-search: the accuracy budget must be >= 0 points");
     if (!o.partition_cuts.empty())
         hass::detail::fail("co-search: cosearch designs one partition; partition cuts go to cosearch_partitioned");
-    if (pred.size() == 0) hass::detail::fail("co-search: the statistics cover no convolution of '" + net.name.str() + "'");
-    for (std::size_t s = 0; s < pred.size(); ++s)
-        if (pred.network_index(s) < 0)
-            hass::detail::fail("co-search: the statistics are not bound to network '" + net.name.str() +
-                               "' (construct the predictor with the network)");
-    validate(net);
+    detail::cosearch::check_inputs(net, pred, o);
     detail::cosearch::engine e(net, b, pred, oracle, o, Cost{});
     cosearch_result r;
     r.method = std::string(to_string(o.method));

@@ -87,13 +87,7 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
                                                         const partitioned_search_result* dense = nullptr) {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
-    if (!(o.budget >= 0)) hass::detail::fail("co-search: the accuracy budget must be >= 0 points");
-    if (pred.size() == 0) hass::detail::fail("co-search: the statistics cover no convolution of '" + net.name.str() + "'");
-    for (std::size_t s = 0; s < pred.size(); ++s)
-        if (pred.network_index(s) < 0)
-            hass::detail::fail("co-search: the statistics are not bound to network '" + net.name.str() +
-                               "' (construct the predictor with the network)");
-    validate(net);
+    detail::cosearch::check_inputs(net, pred, o);
     partitioned_cosearch_result r;
     r.method = std::string(to_string(o.method));
     r.objective = std::string(to_string(o.objective));
