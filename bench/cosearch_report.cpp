@@ -90,11 +90,9 @@ int report_partitioned(const std::vector<std::string>& boards) {
                 "sparse@B", "est@B", "ex/est", "x@B", "drop", "cands", "exact", "total ms");
     const int rc = for_each_case(boards, [&](std::string_view model, const hass::network& net, const auto& problem,
                                          const auto& oracle, const hass::board& board, const std::string& bn) {
-        hass::network dense = net;
-        for (auto& l : dense.layers) l.sparsity = {};
         hass::sparsity::cosearch_options o;
-        const auto d = hass::search_partitioned<Cost>(dense, board, hass::algorithm::optimal, o.folding);
-        if (d.found && d.partitions() == 1) return; // the one-partition table's row
+        const auto d = hass::sparsity::dense_partitioned_design<Cost>(net, board, o.folding);
+        if (!hass::sparsity::takes_partitions(d)) return; // the one-partition table's row
         hass::sparsity::predictor pred(problem.statistics, net);
         const auto r = hass::sparsity::cosearch_partitioned<Cost>(net, board, pred, oracle, o, &d);
         if (!r.found) {

@@ -608,12 +608,10 @@ py_result cosearch(const py::object& net_o, const py::object& board_o, const py:
         py::gil_scoped_release release;
         if (partition == "auto") {
             // as `hass search --sparsity`: over partitions when the dense design takes several
-            network plain = n->net;
-            for (auto& l : plain.layers) l.sparsity = {};
             const partitioned_search_result dense = cost::with_model(kind, [&](auto m) {
-                return search_partitioned<decltype(m)>(plain, b, algorithm::optimal, co.folding);
+                return sparsity::dense_partitioned_design<decltype(m)>(n->net, b, co.folding);
             });
-            if (!dense.found || dense.partitions() > 1) {
+            if (sparsity::takes_partitions(dense)) {
                 if (verify)
                     throw py::value_error("verify measures designs of one partition, and the dense design of " +
                                           n->net.name.str() + " on " + std::string(b.name) +

@@ -373,12 +373,10 @@ int run_cosearch(const cosearch_cli_options& o, const network& net, const board&
     if (o.partition == "auto") {
         // the dense network's partitioned design decides: when it takes several
         // partitions (or none fits), the co-search runs over partitions
-        network plain = net;
-        for (auto& l : plain.layers) l.sparsity = {};
         const partitioned_search_result dense = cost::with_model(o.model, [&](auto m) {
-            return search_partitioned<decltype(m)>(plain, b, algorithm::optimal, co.folding);
+            return sparsity::dense_partitioned_design<decltype(m)>(net, b, co.folding);
         });
-        if (!dense.found || dense.partitions() > 1) {
+        if (sparsity::takes_partitions(dense)) {
             if (o.verify)
                 throw usage_error(fmt::format("--verify measures designs of one partition, and the dense design of {} "
                                               "on {} takes {}: drop --verify, or give --partition none to co-search one partition",

@@ -77,6 +77,23 @@ inline void attach_exact(cosearch_point& p, const partitioned_search_result& r) 
 
 } // namespace detail::cosearch
 
+/// The partitioned design of `net` with every layer dense (its statistics
+/// dropped): the co-search over partitions' baseline, and what decides
+/// whether it runs (takes_partitions).
+template <cost::cost_model Cost = cost::hass>
+inline partitioned_search_result dense_partitioned_design(const network& net, const board& b,
+                                                          const search_options& so = {}) {
+    network plain = net;
+    for (auto& l : plain.layers) l.sparsity = {};
+    return search_partitioned<Cost>(plain, b, algorithm::optimal, so);
+}
+
+/// Whether the co-search runs over partitions: the dense design takes several,
+/// or no partitioning of it fits (`hass search --sparsity --partition auto`).
+inline bool takes_partitions(const partitioned_search_result& dense) noexcept {
+    return !dense.found || dense.partitions() > 1;
+}
+
 /// Searches per-layer thresholds and the partitions' foldings together (see the
 /// top of this file). `pred` must be bound to `net`; `oracle` as for cosearch.
 /// `dense`: the partitioned design of the network without statistics, when the
@@ -99,13 +116,7 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
         if (o.progress) o.progress(f);
     };
 
-    if (dense) {
-        r.dense_design = *dense;
-    } else {
-        network plain = net;
-        for (auto& l : plain.layers) l.sparsity = {};
-        r.dense_design = search_partitioned<Cost>(plain, b, algorithm::optimal, so);
-    }
+    r.dense_design = dense ? *dense : dense_partitioned_design<Cost>(net, b, so);
     r.exact_ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
     progress(0.05);
     if (!r.dense_design.found) {

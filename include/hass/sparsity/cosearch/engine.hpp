@@ -133,7 +133,10 @@ public:
     /// partition IIs scaled by t over its slowest one (set_reference), so that
     /// t = the reference's ii_estimate means each partition at its own estimate
     /// and a smaller t shrinks all of them alike. Without partitions: nothing.
-    void set_reference(const cosearch_point& p) { reference_ = p.partition_ii; }
+    void set_reference(const cosearch_point& p) {
+        reference_ = p.partition_ii;
+        reference_top_ = reference_.empty() ? 0 : *std::max_element(reference_.begin(), reference_.end());
+    }
     /// Binding utilisation of the last scored candidate's layers at target t
     /// (partitions: the largest over them at their targets).
     double binding_at(count_t t) const {
@@ -237,6 +240,7 @@ private:
     std::vector<part> parts_; ///< empty: one partition
     double batch_ = 1, reconf_s_ = 0; ///< images per batch; reconfiguration time per batch, seconds
     std::vector<count_t> reference_; ///< set_reference
+    count_t reference_top_ = 0;      ///< its slowest partition's II
     count_t last_ii_ = 0;            ///< the last estimate (one partition): the next one's hint
     std::vector<cosearch_point> all_;
     std::unordered_map<std::string, double> cache_; ///< drops of the last prefetched set, by key(w, a)
@@ -284,10 +288,9 @@ private:
     }
     /// Partition k's target for the design target t (set_reference).
     count_t part_target(std::size_t k, count_t t) const {
-        if (reference_.size() != parts_.size()) return t;
-        const count_t top = *std::max_element(reference_.begin(), reference_.end());
-        if (top == 0 || reference_[k] == 0) return t;
-        const double scaled = static_cast<double>(reference_[k]) * static_cast<double>(t) / static_cast<double>(top);
+        if (reference_.size() != parts_.size() || reference_top_ == 0 || reference_[k] == 0) return t;
+        const double scaled =
+            static_cast<double>(reference_[k]) * static_cast<double>(t) / static_cast<double>(reference_top_);
         return std::max<count_t>(static_cast<count_t>(scaled), 1);
     }
     void record(const cosearch_point& p) {
