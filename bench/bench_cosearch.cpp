@@ -23,6 +23,7 @@ void cosearch_candidates(benchmark::State& state, std::string_view model, std::s
     o.exact = false;
     o.max_candidates = 10000;
     o.tpe_iterations = 10000;
+    o.surrogate_rounds = 0; // one search: the scoring speed (each re-pricing round is another search)
     double candidates = 0, hardware_ms = 0, oracle_ms = 0;
     for (auto _ : state) {
         hass::sparsity::predictor pred(problem.statistics, net); // fresh caches every run

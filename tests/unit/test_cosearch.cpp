@@ -82,6 +82,96 @@ TEST_CASE("the estimate charges streamed weights by their traffic", "[cosearch]"
     CHECK(e.ii > static_cast<hass::count_t>(std::ceil((m_on - c + io) / 1000.0)) * 32);
 }
 
+TEST_CASE("the surrogate sums tie a layer's resources to one folding", "[cosearch]") {
+    // docs/sparsity.md, "Scoring a candidate": three layers, each with two foldings at
+    // latency 100, A = 10 DSP, B = 10 BRAM18, on a board of 10 DSP, 10 BRAM18 and 1,440
+    // LUT (no URAM, no bandwidth). Per resource the least use is 0 DSP and 0 BRAM18 in
+    // every layer: the relaxation fits at T = 100. A design needs 30 units of the 20,
+    // or 10 BRAM18 moved to 2,880 LUT of the 1,440: none fits.
+    // Priced 0.4 DSP + 0.2 LUT + 0.4 BRAM18 per unit of budget (a BRAM18 at 0.4/10,
+    // within the 288 LUT it may move to, 288 x 0.2/1,440 = 0.04), every folding costs
+    // 0.4: three cost 1.2 > 1, nothing fits; two cost 0.8, they fit.
+    problem p;
+    const hass::board b{"two", "none", {10, 1440, 1000000, 10, 0}, 100, 0};
+    hass::sparsity::cosearch_hardware hw(p.net, b, p.pred, {});
+    namespace cs = hass::sparsity::detail::cosearch;
+    hass::resources a, bb;
+    a.dsp = 10;
+    bb.bram18 = 10;
+    const auto layer_of = [&] {
+        auto ua = cs::usage(a), ub = cs::usage(bb);
+        hw.price(ua);
+        hw.price(ub);
+        return cs::make_staircase({{100, ua}, {100, ub}});
+    };
+    constexpr std::size_t first = hass::sparsity::staircase::first_surrogate_dim;
+    for (std::size_t k = 0; k < hass::sparsity::staircase::surrogates; ++k) hw.set_surrogate_prices(k, {}, 0);
+    {
+        const auto l1 = layer_of(), l2 = layer_of(), l3 = layer_of();
+        CHECK(hw.estimate_ii({&l1, &l2, &l3}).ii == 100);
+    }
+    hw.set_surrogate_prices(0, {0.4, 0.2, 0, 0.4, 0, 0}, 0);
+    const auto l1 = layer_of(), l2 = layer_of(), l3 = layer_of();
+    CHECK(l1.least.back()[first] == Approx(0.4));
+    CHECK(hw.estimate_ii({&l1, &l2, &l3}).ii == 0);
+    CHECK(hw.estimate_ii({&l1, &l2}).ii == 100);
+
+    // the Lagrangian dual finds such prices: max over prices on the simplex with
+    // p_bram <= 2 p_lut (288 x 10 / 1,440) of 3 min(p_dsp, p_bram) - 1 is at
+    // p = (0.4, 0.2, 0, 0.4): 0.2. Its value is never above that maximum.
+    hass::sparsity::cosearch_hardware::option_list one{{100, cs::usage(a)}, {100, cs::usage(bb)}};
+    const auto d = hw.dual_prices({one, one, one}, 100);
+    CHECK(d.value <= 0.2 + 1e-9);
+    CHECK(d.value > 0.17);
+    CHECK(d.prices[0] == Approx(0.4).margin(0.05));
+    CHECK(d.prices[3] == Approx(0.4).margin(0.05));
+    CHECK(d.prices[3] <= 2 * d.prices[1] * (1 + 1e-9));
+    // two layers fit (A and B): the dual proves nothing there
+    CHECK(hw.dual_prices({one, one}, 100).value <= 1e-9);
+    // a layer with no folding at the target: nothing fits at any prices
+    CHECK(hw.dual_prices({one, one}, 99).value == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("the surrogate prices are valid: on the simplex, a BRAM18 at most 288 LUT", "[cosearch]") {
+    // the prices the hardware sets itself (set_prices): >= 0, summing to 1, and a BRAM18
+    // priced at most as the 288 LUT it may move to (else a design that moves BRAM to
+    // LUTRAM could exceed the priced budget, and the estimate would not bound it)
+    problem p;
+    hass::sparsity::cosearch_hardware hw(p.net, small_board, p.pred, {});
+    const auto budget = small_board.capped({});
+    bool priced = false;
+    for (std::size_t k = 0; k < hass::sparsity::staircase::surrogates; ++k) {
+        const auto& pr = hw.price_vector(k);
+        double sum = 0;
+        for (double x : pr) {
+            CHECK(x >= 0);
+            sum += x;
+        }
+        if (sum == 0) continue;
+        priced = true;
+        CHECK(sum == Approx(1.0));
+        CHECK(pr[3] / static_cast<double>(budget.bram18) <= 288.0 * pr[1] / static_cast<double>(budget.lut) * (1 + 1e-9));
+        // a fixed layer's least surrogate sum is the least priced use over its foldings
+        for (std::size_t i = 0; i < p.net.size(); ++i) {
+            if (hw.stats_index(i) >= 0) continue;
+            hass::layer l = p.net.layers[i];
+            const auto opts = hass::make_layer_options(l, small_board, true);
+            double least = std::numeric_limits<double>::infinity();
+            for (const auto& o : opts.options) {
+                double v = pr[0] * static_cast<double>(o.used.dsp) / static_cast<double>(budget.dsp) +
+                           pr[1] * static_cast<double>(o.used.lut) / static_cast<double>(budget.lut) +
+                           pr[2] * static_cast<double>(o.used.ff) / static_cast<double>(budget.ff) +
+                           pr[3] * static_cast<double>(o.used.bram18) / static_cast<double>(budget.bram18);
+                if (budget.uram > 0) v += pr[4] * static_cast<double>(o.used.uram) / static_cast<double>(budget.uram);
+                if (hw.surrogate_scale(k) > 0) v += pr[5] * static_cast<double>(o.offchip_bits) / hw.surrogate_scale(k);
+                least = std::min(least, v);
+            }
+            CHECK(hw.fixed(i).least.back()[hass::sparsity::staircase::first_surrogate_dim + k] == Approx(least));
+        }
+    }
+    CHECK(priced);
+}
+
 TEST_CASE("the estimate's hint changes its time, never its answer", "[cosearch]") {
     // every grid point of conv2 with the others at their smallest thresholds: the same
     // II with no hint, a hint at the answer, one off, far below and far above it
@@ -531,5 +621,51 @@ TEST_CASE("the random baseline: scored like the search, reported, and without ef
         CHECK(batched.random_baseline.best.a_index == rb.best.a_index);
         CHECK(batched.random_baseline.best.throughput == rb.best.throughput);
         CHECK(batched.random_baseline.oracle_calls == 2); // 300 in batches of at most 250
+    }
+}
+
+TEST_CASE("re-pricing rounds keep the estimate a bound and lose no design", "[cosearch]") {
+    // docs/sparsity.md, "Re-pricing": a round runs when the Lagrangian dual proves the
+    // result's estimate out of reach; every earlier result, milestone and tie gets an
+    // exact design, so the rounds never end slower than one run. Same inputs, same design.
+    // On a board short of LUT the estimate of one run is out of reach (seed 2024:
+    // 59,066.7 images/s estimated, 48,828.1 exact): the rounds run, and ask the
+    // oracle once per candidate over all of them.
+    namespace sp = hass::sparsity;
+    const hass::board narrow{"lut", "none", {32, 10000, 80000, 30, 0}, 200, 10};
+    for (const std::uint64_t seed : {std::uint64_t{2024}, std::uint64_t{7}}) {
+        INFO("problem seed " << seed);
+        const hass::network net = hass_test::small_net();
+        sp::synthetic_options so;
+        so.seed = seed;
+        const auto synth = sp::make_synthetic_problem(net, so);
+        const auto oracle = sp::tabulated_oracle(synth.accuracy, synth.statistics);
+        sp::cosearch_options o;
+        o.budget = 3.0;
+        o.exact_refine_points = 0;
+        sp::predictor p0{synth.statistics, net};
+        o.surrogate_rounds = 0;
+        const auto one = sp::cosearch(net, narrow, p0, oracle, o);
+        o.surrogate_rounds = 2;
+        sp::predictor p1{synth.statistics, net};
+        const auto rounds = sp::cosearch(net, narrow, p1, oracle, o);
+        sp::predictor p2{synth.statistics, net};
+        const auto again = sp::cosearch(net, narrow, p2, oracle, o);
+        REQUIRE(rounds.design.found);
+        CHECK(one.surrogate_rounds == 0);
+        CHECK(one.oracle_calls == one.candidates);
+        CHECK(rounds.surrogate_rounds >= 1);
+        CHECK(rounds.surrogate_rounds <= 2);
+        CHECK(rounds.candidates > one.candidates);
+        CHECK(rounds.oracle_calls < rounds.candidates); // a drop asked in a round is not asked again
+        CHECK(rounds.best.drop <= o.budget);
+        CHECK(rounds.best.throughput >= one.best.throughput * (1 - 1e-9));
+        CHECK(rounds.best.throughput_estimate >= rounds.best.throughput * (1 - 1e-9));
+        CHECK(hass::evaluate(rounds.sparse_network, rounds.design.folding, narrow).fits);
+        CHECK(again.best.throughput == rounds.best.throughput);
+        CHECK(again.best.w_index == rounds.best.w_index);
+        CHECK(again.best.a_index == rounds.best.a_index);
+        CHECK(again.surrogate_rounds == rounds.surrogate_rounds);
+        CHECK(again.candidates == rounds.candidates);
     }
 }

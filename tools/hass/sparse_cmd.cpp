@@ -65,6 +65,12 @@ void print_budget_use(const sparsity::cosearch_result& r) {
                             "no exact design was built at a larger drop.",
                             reach, amount(reach_estimate));
     fmt::print("budget             {}\n", wrapped(text));
+    if (r.surrogate_rounds > 0)
+        fmt::print("re-priced          {}\n",
+                   wrapped(fmt::format("the search ran {} more time{}: its result's estimate was out of reach of any "
+                                       "folding (the Lagrangian dual of its options), so the estimate was priced "
+                                       "there again (docs/sparsity.md, \"Re-pricing\")",
+                                       r.surrogate_rounds, r.surrogate_rounds == 1 ? "" : "s")));
     if (r.refine_searches > 0)
         fmt::print("refinement         {}\n",
                    wrapped(r.refine_steps > 0

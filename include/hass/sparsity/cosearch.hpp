@@ -7,7 +7,9 @@
 //
 //  - every convolution with statistics has, per threshold grid point, a
 //    *staircase*: its folding options sorted by latency with the running
-//    minimum of each resource (DSP, LUT, FF, BRAM18, URAM and on-chip memory bits).
+//    minimum of each resource (DSP, LUT, FF, BRAM18, URAM and on-chip memory bits),
+//    of the traffic sums and of two priced sums of all resources (the surrogate
+//    sums, priced by a Lagrangian dual: they tie a layer's resources to one folding).
 //    Resources of a folding do not depend on the thresholds (only whether the
 //    layer is sparse does), so the options are enumerated once per layer and a
 //    grid point only recomputes latencies from the mean cycles per window
@@ -42,6 +44,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -83,23 +86,64 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     if (!o.partition_cuts.empty())
         hass::detail::fail("co-search: cosearch designs one partition; partition cuts go to cosearch_partitioned");
     detail::cosearch::check_inputs(net, pred, o);
-    detail::cosearch::engine e(net, b, pred, oracle, o, Cost{});
     cosearch_result r;
     r.method = std::string(to_string(o.method));
     r.objective = std::string(to_string(o.objective));
     r.budget = o.budget;
-    r.best = o.method == cosearch_method::greedy ? detail::cosearch::run_greedy(e) : detail::cosearch::run_tpe(e);
+    // the search, then the re-pricing rounds: while the Lagrangian dual proves the
+    // result's estimate out of reach of any folding, the search runs again with the
+    // first surrogate sum priced at the result (the drops are asked once); the
+    // earlier results, milestones and ties get exact designs too
+    std::unordered_map<std::string, double> drops;
+    cosearch_options round_options = o;
+    std::optional<detail::cosearch::engine> holder;
+    const auto run = [&] {
+        holder.emplace(net, b, pred, oracle, round_options, Cost{});
+        holder->share_drops(drops, !drops.empty());
+        return o.method == cosearch_method::greedy ? detail::cosearch::run_greedy(*holder)
+                                                   : detail::cosearch::run_tpe(*holder);
+    };
+    r.best = run();
+    std::vector<cosearch_point> earlier;
+    count_t earlier_candidates = 0;
+    for (std::size_t round = 0; round < o.surrogate_rounds; ++round) {
+        if (r.best.ii_estimate == 0 || r.best.drop > o.budget) break;
+        const surrogate_prices at = holder->hardware().surrogate_at(r.best.w_index, r.best.a_index, r.best.ii_estimate);
+        if (!(at.value > 1e-3)) break; // no price proves the estimate out of reach
+        earlier_candidates += holder->candidates;
+        r.oracle_ms += holder->oracle_ms;
+        r.hardware_ms += holder->hardware_ms;
+        r.oracle_calls += holder->oracle_calls;
+        r.oracle_candidates += holder->oracle_candidates;
+        // this round's result, milestones and ties get exact designs with the last round's
+        earlier.push_back(r.best);
+        earlier.insert(earlier.end(), holder->milestones.begin(), holder->milestones.end());
+        for (auto& t : holder->ties(o.budget, o.exact_tie_points)) earlier.push_back(std::move(t));
+        round_options.surrogate = {at};
+        r.best = run();
+        ++r.surrogate_rounds;
+    }
+    detail::cosearch::engine& e = *holder;
+    // the earlier rounds' points, scored by the last round's estimate (each once)
+    const auto same_point = [](const cosearch_point& x, const cosearch_point& y) {
+        return x.w_index == y.w_index && x.a_index == y.a_index;
+    };
+    for (const auto& p : earlier) {
+        const auto seen = [&](const cosearch_point& q) { return same_point(p, q); };
+        if (same_point(p, r.best) || std::any_of(e.milestones.begin(), e.milestones.end(), seen)) continue;
+        e.milestones.push_back(e.evaluate(p.w_index, p.a_index));
+    }
     if (r.best.drop > o.budget)
         hass::detail::fail("co-search: even the smallest thresholds cost " + std::to_string(r.best.drop) +
                            " points of accuracy, over the budget of " + std::to_string(o.budget));
-    r.candidates = e.candidates;
+    r.candidates = earlier_candidates + e.candidates;
     r.stop_reason = e.stop_reason;
     if (r.stop_reason.empty() && e.candidates >= o.max_candidates)
         r.stop_reason = "it scored its limit of candidates (cosearch_options::max_candidates)";
-    r.oracle_ms = e.oracle_ms;
-    r.hardware_ms = e.hardware_ms;
-    r.oracle_calls = e.oracle_calls;
-    r.oracle_candidates = e.oracle_candidates;
+    r.oracle_ms += e.oracle_ms;
+    r.hardware_ms += e.hardware_ms;
+    r.oracle_calls += e.oracle_calls;
+    r.oracle_candidates += e.oracle_candidates;
     r.front = e.front();
     r.evaluated_sample = e.sample();
     std::vector<cosearch_point> random_within;
@@ -268,7 +312,7 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
                 r.sparse_network = std::move(std::get<2>(*move));
             }
         }
-        r.candidates = e.candidates;
+        r.candidates = earlier_candidates + e.candidates;
         r.oracle_calls += e.oracle_calls - calls0;
         r.oracle_candidates += e.oracle_candidates - carried0;
         r.oracle_ms += e.oracle_ms - oracle_ms0;

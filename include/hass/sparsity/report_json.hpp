@@ -56,6 +56,7 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
     cj["candidates"] = r.candidates;
     cj["oracle_calls"] = r.oracle_calls;
     cj["oracle_candidates"] = r.oracle_candidates;
+    cj["surrogate_rounds"] = r.surrogate_rounds;
     cj["exact_refinement"] = {{"searches", r.refine_searches},
                               {"steps", r.refine_steps},
                               {"from_fps", r.refine_from_fps}};

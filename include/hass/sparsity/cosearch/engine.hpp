@@ -26,7 +26,8 @@ public:
     engine(const network& net, const board& b, predictor& pred, const accuracy_oracle& oracle,
            const cosearch_options& o, Cost model = {})
         : pred_(pred), oracle_(oracle), opt_(o),
-          hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights, model) {
+          hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights, model,
+              o.surrogate.empty() ? nullptr : &o.surrogate.front()) {
         names_.reserve(pred.size());
         for (std::size_t i = 0; i < pred.size(); ++i) {
             names_.push_back(pred.name(i));
@@ -119,6 +120,11 @@ public:
         keys.reserve(set.size());
         for (const auto& [w, a] : set) {
             auto k = key(w, a);
+            if (drops_ != nullptr && read_drops_)
+                if (const auto it = drops_->find(k); it != drops_->end()) {
+                    cache_.emplace(std::move(k), it->second); // asked in an earlier round
+                    continue;
+                }
             if (!cache_.emplace(k, 0.0).second) continue; // asked once
             keys.push_back(std::move(k));
             t.push_back(thresholds_of(w, a));
@@ -127,7 +133,10 @@ public:
         const auto t0 = std::chrono::steady_clock::now();
         const std::vector<double> d = ask_batch(t);
         oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        for (std::size_t i = 0; i < keys.size(); ++i) cache_[keys[i]] = d[i];
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            cache_[keys[i]] = d[i];
+            if (drops_ != nullptr) drops_->emplace(keys[i], d[i]);
+        }
     }
     /// With partitions, a target t is one per partition: the reference point's
     /// partition IIs scaled by t over its slowest one (set_reference), so that
@@ -221,6 +230,14 @@ public:
     std::vector<cosearch_point> milestones; ///< earlier results of the method's phases, given exact designs too
     const predictor& pred() const { return pred_; }
     const cosearch_options& options() const { return opt_; }
+    const cosearch_hardware& hardware() const { return hw_; }
+    /// Drops asked (by key(w, a)), shared with other engines of the same search:
+    /// every drop asked is kept there and, with `read`, a candidate found there is
+    /// not asked again (re-pricing rounds after the first).
+    void share_drops(std::unordered_map<std::string, double>& drops, bool read) {
+        drops_ = &drops;
+        read_drops_ = read;
+    }
 
 private:
     predictor& pred_;
@@ -244,6 +261,8 @@ private:
     count_t last_ii_ = 0;            ///< the last estimate (one partition): the next one's hint
     std::vector<cosearch_point> all_;
     std::unordered_map<std::string, double> cache_; ///< drops of the last prefetched set, by key(w, a)
+    std::unordered_map<std::string, double>* drops_ = nullptr; ///< share_drops
+    bool read_drops_ = false;
 
     /// The grid indices as bytes (w and a have one byte per statistics layer each).
     static std::string key(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) {
@@ -267,6 +286,8 @@ private:
                        const std::vector<threshold_pair>& t) {
         if (!cache_.empty())
             if (const auto it = cache_.find(key(w, a)); it != cache_.end()) return it->second;
+        if (drops_ != nullptr && read_drops_)
+            if (const auto it = drops_->find(key(w, a)); it != drops_->end()) return it->second;
         const auto t0 = std::chrono::steady_clock::now();
         double d = 0;
         if (oracle_ || !opt_.batch_oracle) {
@@ -277,6 +298,7 @@ private:
             d = ask_batch(std::span<const std::vector<threshold_pair>>(&t, 1)).front();
         }
         oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (drops_ != nullptr) drops_->emplace(key(w, a), d);
         return d;
     }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <deque>
 #include <limits>
 #include <map>
@@ -13,6 +14,7 @@
 
 #include "hass/network/evaluate.hpp"
 #include "hass/search/options.hpp"
+#include "hass/sparsity/cosearch/types.hpp"
 #include "hass/sparsity/statistics.hpp"
 
 namespace hass::sparsity {
@@ -32,16 +34,26 @@ struct staircase {
     /// times per image, for the traffic rather than for the on-chip bits it frees
     /// (on resnet18/zcu102 it took the estimate from 332 to 23 images/s, the
     /// exact design being 11.7).
-    /// The tenth is the off-chip bits alone, within T x bandwidth less the
+    /// The tenth and eleventh are surrogate sums: one priced sum of every
+    /// resource, sum_r p_r x use_r / budget_r + p_off x off-chip bits / N,
+    /// within sum_r p_r + p_off x (T x bandwidth - io) / N, for two price
+    /// vectors p >= 0 (cosearch_hardware sets them; any p gives a valid bound).
+    /// Each layer's least of a priced sum comes from one folding, where the
+    /// per-resource minima may each come from another: this is what ties a
+    /// layer's DSP, LUT and memory to one folding.
+    /// The last is the off-chip bits alone, within T x bandwidth less the
     /// activation traffic: the memory bound itself (it binds where the
     /// activations read and written dominate, as in a partition whose tensors
     /// cross its boundary through off-chip memory).
-    static constexpr std::size_t dims = 10;
+    static constexpr std::size_t dims = 12;
     /// The dimensions whose budget grows with T, and the weight of their off-chip
     /// bits (the last: the off-chip bits alone).
     static constexpr std::size_t first_traffic_dim = 6;
+    static constexpr std::size_t first_surrogate_dim = 9;
+    static constexpr std::size_t surrogates = 2;
     static constexpr std::size_t offchip_dim = dims - 1;
-    static constexpr std::array<double, offchip_dim - first_traffic_dim> traffic_weight{1.0, 1.0 / 64.0, 1.0 / 1024.0};
+    static constexpr std::array<double, first_surrogate_dim - first_traffic_dim> traffic_weight{1.0, 1.0 / 64.0,
+                                                                                                1.0 / 1024.0};
     std::vector<count_t> latency;          ///< ascending
     std::vector<std::array<double, dims>> least; ///< least use among options [0, i]
 
@@ -60,9 +72,9 @@ inline std::array<double, staircase::dims> usage(const resources& r, double offc
     std::array<double, staircase::dims> u{static_cast<double>(r.dsp), static_cast<double>(r.lut),
                                           static_cast<double>(r.ff),  static_cast<double>(r.bram18),
                                           static_cast<double>(r.uram), bits};
-    for (std::size_t d = staircase::first_traffic_dim; d < staircase::offchip_dim; ++d)
+    for (std::size_t d = staircase::first_traffic_dim; d < staircase::first_surrogate_dim; ++d)
         u[d] = bits + offchip_bits * staircase::traffic_weight[d - staircase::first_traffic_dim];
-    u[staircase::offchip_dim] = offchip_bits;
+    u[staircase::offchip_dim] = offchip_bits; // the surrogate sums stay 0 until priced (cosearch_hardware)
     return u;
 }
 
@@ -116,9 +128,12 @@ struct sparse_option {
 /// the II estimate of a candidate.
 class cosearch_hardware {
 public:
+    /// One layer's options: (latency, use).
+    using option_list = std::vector<std::pair<count_t, std::array<double, staircase::dims>>>;
+
     template <cost::cost_model Cost = cost::hass>
     cosearch_hardware(const network& net, const board& b, const predictor& pred, const utilisation_cap& cap,
-                      bool offchip_weights = true, Cost = {})
+                      bool offchip_weights = true, Cost = {}, const surrogate_prices* first_prices = nullptr)
         : net_(&net), board_(b), pred_(&pred), offchip_(offchip_weights),
           pointwise_rule_(&cost::pointwise_sparse<Cost>) {
         const resources budget = b.capped(cap);
@@ -137,23 +152,30 @@ public:
         cache_.resize(pred.size());
         for (std::size_t i = 0; i < pred.size(); ++i)
             cache_[i].assign(pred.tau_w_grid(i).size() * pred.tau_a_grid(i).size(), nullptr);
+        // every layer's dense options and sparse foldings, then the surrogate prices
+        // from them, then the staircases
+        auto& raw = raw_;
+        auto& foldings = foldings_;
+        raw.resize(net.size());
+        foldings.resize(pred.size());
         for (std::size_t li = 0; li < net.size(); ++li) {
             layer l = net.layers[li];
             l.sparsity = {};
             const int si = stats_of_layer_[li];
             auto opts = make_layer_options<Cost>(l, b, offchip_);
-            std::vector<std::pair<count_t, std::array<double, staircase::dims>>> v;
             for (const auto& o : opts.options)
-                v.emplace_back(o.latency, detail::cosearch::usage(o.used, static_cast<double>(o.offchip_bits)));
-            if (si < 0)
-                fixed_[li] = detail::cosearch::make_staircase(std::move(v));
-            else {
-                dense_[static_cast<std::size_t>(si)] = detail::cosearch::make_staircase(std::move(v));
-                // inner products are modelled dense: their thresholds change the accuracy only
-                if (net.layers[li].type == layer_type::convolution)
-                    sparse_[static_cast<std::size_t>(si)] = sparse_options<Cost>(net.layers[li], b, offchip_);
-            }
+                raw[li].emplace_back(o.latency, detail::cosearch::usage(o.used, static_cast<double>(o.offchip_bits)));
+            // inner products are modelled dense: their thresholds change the accuracy only
+            if (si >= 0 && net.layers[li].type == layer_type::convolution)
+                foldings[static_cast<std::size_t>(si)] = sparse_foldings<Cost>(net.layers[li], b, offchip_);
         }
+        set_prices(raw, foldings, first_prices);
+        for (std::size_t li = 0; li < net.size(); ++li) {
+            for (auto& o : raw[li]) price(o.second);
+            const int si = stats_of_layer_[li];
+            (si < 0 ? fixed_[li] : dense_[static_cast<std::size_t>(si)]) = detail::cosearch::make_staircase(raw[li]);
+        }
+        for (std::size_t s = 0; s < foldings.size(); ++s) sparse_[s] = merge_options(foldings[s]);
     }
 
     cosearch_hardware(const cosearch_hardware&) = delete; // the cache points into dense_
@@ -167,29 +189,11 @@ public:
         const staircase*& slot = cache_[s][key];
         if (slot != nullptr) return *slot;
         if (sparse_[s].empty()) return *(slot = &dense_[s]);
-        sparsity_stats st;
-        pred_->predict_into(s, pred_->tau_w_grid(s)[iw], pred_->tau_a_grid(s)[ia], st);
-        if (!st.worth_sparse()) return *(slot = &dense_[s]);
-        st.prepare();
-        // the sparse model the cost model takes (cost::pointwise_sparse): hass's rule,
-        // a 1x1 kernel at stride 1, or fpgaConvNet's, every 1x1 kernel
-        const bool pointwise = pointwise_rule_(net_->layers[static_cast<std::size_t>(pred_->network_index(s))], st);
-        struct memo {
-            count_t fine, streams;
-            double cycles;
-        };
-        std::vector<memo> e; // E(f, S), a few distinct pairs per layer
+        std::vector<count_t> lat;
+        if (!option_latencies(s, iw, ia, sparse_[s], lat)) return *(slot = &dense_[s]);
         std::vector<std::pair<count_t, std::uint32_t>> v; // (latency, option)
-        v.reserve(sparse_[s].size());
-        for (const auto& o : sparse_[s]) {
-            auto it = std::find_if(e.begin(), e.end(), [&o](const memo& m) { return m.fine == o.fine && m.streams == o.streams; });
-            if (it == e.end())
-                it = e.insert(e.end(), {o.fine, o.streams,
-                                        pointwise ? slowest_cluster_density(st, o.streams)
-                                                  : slowest_stream_cycles(st, o.fine, o.streams)});
-            const count_t lat = std::max(ceil_to_count(o.work * it->cycles), o.other);
-            v.emplace_back(lat, static_cast<std::uint32_t>(&o - sparse_[s].data()));
-        }
+        v.reserve(lat.size());
+        for (std::size_t k = 0; k < lat.size(); ++k) v.emplace_back(lat[k], static_cast<std::uint32_t>(k));
         const auto& opts = sparse_[s];
         built_.push_back(detail::cosearch::make_staircase(
             std::move(v), [&opts](std::uint32_t k) -> const auto& { return opts[k].use; }));
@@ -336,6 +340,123 @@ public:
         return f;
     }
     int stats_index(std::size_t layer_index) const { return stats_of_layer_[layer_index]; }
+    /// The surrogate sums' prices: per sum, DSP, LUT, FF, BRAM18, URAM (each per
+    /// unit of the capped budget) and off-chip bits (per `surrogate_scale(k)` bits).
+    const std::array<double, 6>& price_vector(std::size_t k) const { return price_[k]; }
+    double surrogate_scale(std::size_t k) const { return scale_[k]; }
+    /// Sets surrogate sum k's prices (and the off-chip bits per unit, > 0 to price
+    /// them): for staircases priced from here on (`price`); any prices >= 0 give a
+    /// valid bound, provided a BRAM18 costs at most 288 LUT.
+    void set_surrogate_prices(std::size_t k, const std::array<double, 6>& p, double scale) {
+        price_[k] = p;
+        scale_[k] = scale;
+        price_sum_[k] = 0;
+        for (std::size_t r = 0; r < 5; ++r) price_sum_[k] += budget_[r] > 0 ? p[r] : 0.0;
+    }
+    /// Fills an option's surrogate sums from its resources (dims 0-4) and off-chip bits.
+    void price(std::array<double, staircase::dims>& u) const {
+        for (std::size_t k = 0; k < staircase::surrogates; ++k) {
+            double v = 0;
+            for (std::size_t r = 0; r < 5; ++r)
+                if (price_[k][r] > 0 && budget_[r] > 0) v += price_[k][r] * u[r] / budget_[r];
+            if (scale_[k] > 0) v += price_[k][5] * u[staircase::offchip_dim] / scale_[k];
+            u[staircase::first_surrogate_dim + k] = v;
+        }
+    }
+
+    /// The Lagrangian dual of the folding choice at target t over the options
+    /// `lists` (one list per layer, (latency, use)): the prices on the simplex
+    /// that make the layers' least priced use at t exceed the priced budget the
+    /// most, by 100 exponentiated subgradient steps; `value` is that excess (> 0:
+    /// no folding of these layers reaches t within the budget). A BRAM18 is priced
+    /// at most as 288 LUT (the LUTRAM a BRAM18 over budget moves to: a design that
+    /// moves BRAM keeps its priced sum within the budget).
+    surrogate_prices dual_prices(const std::vector<option_list>& lists, count_t t) const {
+        const double scale = static_cast<double>(t) * bits_per_cycle_;
+        const double off_budget = scale > 0 ? std::max(0.0, 1.0 - io_bits_ / scale) : 0.0;
+        std::array<bool, 6> active{};
+        for (std::size_t r = 0; r < 5; ++r) active[r] = budget_[r] > 0;
+        active[5] = scale > 0;
+        // every layer's options at t, each resource per unit of its budget
+        std::vector<std::vector<std::array<double, 6>>> use(lists.size());
+        for (std::size_t i = 0; i < lists.size(); ++i)
+            for (const auto& [lat, u] : lists[i]) {
+                if (lat > t) continue;
+                std::array<double, 6> x{};
+                for (std::size_t r = 0; r < 5; ++r) x[r] = active[r] ? u[r] / budget_[r] : 0.0;
+                x[5] = active[5] ? u[staircase::offchip_dim] / scale : 0.0;
+                use[i].push_back(x);
+            }
+        // p_bram <= cap p_lut (with no LUT budget, or no BRAM, nothing moves: no cap)
+        const bool capped = active[1] && active[3];
+        const double bram_cap = capped ? 288.0 * budget_[3] / budget_[1] : 0.0;
+        std::array<double, 6> p{};
+        surrogate_prices best;
+        best.scale = scale;
+        best.value = -std::numeric_limits<double>::infinity();
+        double n = 0;
+        for (std::size_t r = 0; r < 6; ++r) n += active[r] ? 1.0 : 0.0;
+        for (std::size_t r = 0; r < 6; ++r) p[r] = active[r] ? 1.0 / n : 0.0;
+        const auto project = [&] {
+            if (capped && p[3] > bram_cap * p[1]) { // onto p_bram = cap p_lut, keeping their sum
+                const double both = p[1] + p[3];
+                p[1] = both / (1 + bram_cap);
+                p[3] = both - p[1];
+            }
+            double z = 0;
+            for (const double x : p) z += x;
+            for (auto& x : p) x /= z;
+        };
+        project();
+        for (int it = 0; it < 100; ++it) {
+            std::array<double, 6> g{};
+            double value = 0;
+            for (std::size_t r = 0; r < 6; ++r) {
+                const double cap = r == 5 ? off_budget : 1.0;
+                value -= p[r] * cap;
+                g[r] -= cap;
+            }
+            bool reach = true;
+            for (const auto& opts : use) {
+                const std::array<double, 6>* arg = nullptr;
+                double least = std::numeric_limits<double>::infinity();
+                for (const auto& x : opts) {
+                    double v = 0;
+                    for (std::size_t r = 0; r < 6; ++r) v += p[r] * x[r];
+                    if (v < least) least = v, arg = &x;
+                }
+                if (arg == nullptr) { // no option reaches t: nothing fits at any prices
+                    reach = false;
+                    continue;
+                }
+                value += least;
+                for (std::size_t r = 0; r < 6; ++r) g[r] += (*arg)[r];
+            }
+            if (!reach) value = std::numeric_limits<double>::infinity();
+            if (value > best.value) best.value = value, best.prices = p;
+            if (!reach) break;
+            const double eta = 0.5 / std::sqrt(1.0 + it);
+            for (std::size_t r = 0; r < 6; ++r)
+                if (active[r]) p[r] *= std::exp(eta * g[r]);
+            project();
+        }
+        return best;
+    }
+
+    /// The dual (dual_prices) over the options of every layer at the grid point
+    /// (w, a) (one index pair per statistics layer), at target t.
+    surrogate_prices surrogate_at(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) const {
+        std::vector<option_list> lists = raw_;
+        std::vector<count_t> lat;
+        for (std::size_t si = 0; si < foldings_.size(); ++si) {
+            if (foldings_[si].empty() || !option_latencies(si, w[si], a[si], foldings_[si], lat)) continue;
+            auto& list = lists[static_cast<std::size_t>(pred_->network_index(si))];
+            list.clear();
+            for (std::size_t k = 0; k < lat.size(); ++k) list.emplace_back(lat[k], foldings_[si][k].use);
+        }
+        return dual_prices(lists, t);
+    }
+
     const board& target_board() const noexcept { return board_; }
 
 private:
@@ -350,6 +471,8 @@ private:
     mutable bisection_scratch scratch_; // estimate_ii's buffers (one engine, one thread)
     std::vector<int> stats_of_layer_;
     std::vector<staircase> fixed_, dense_;
+    std::vector<option_list> raw_; ///< every layer's dense options (surrogate_at)
+    std::vector<std::vector<detail::cosearch::sparse_option>> foldings_; ///< per statistics layer, before they merge
     std::vector<std::vector<detail::cosearch::sparse_option>> sparse_;
     /// Per statistics layer and grid point (iw x tau_a points + ia): its staircase,
     /// dense_[s] or one of built_ (a deque: references stay valid); null until asked.
@@ -360,10 +483,45 @@ private:
     /// (cost::pointwise_sparse<Cost>).
     bool (*pointwise_rule_)(const layer&, const sparsity_stats&) noexcept = nullptr;
     double bits_per_cycle_ = 0, io_bits_ = 0;
+    /// The surrogate sums (staircase dims first_surrogate_dim...): prices of DSP, LUT,
+    /// FF, BRAM18, URAM per unit of budget and of off-chip bits per scale_ bits;
+    /// price_sum_: the priced budget of the first five. All 0 until set_prices.
+    std::array<std::array<double, 6>, staircase::surrogates> price_{};
+    std::array<double, staircase::surrogates> scale_{}, price_sum_{};
     mutable double io_ = 0; ///< the present call's activation traffic (estimate_ii, binding_at)
 
+    /// The latencies of sparse options `opts` of statistics layer `s` at grid point
+    /// (iw, ia); false (and none) when the layer is not worth building sparse there.
+    bool option_latencies(std::size_t s, std::uint8_t iw, std::uint8_t ia,
+                          const std::vector<detail::cosearch::sparse_option>& opts, std::vector<count_t>& lat) const {
+        lat.clear();
+        sparsity_stats st;
+        pred_->predict_into(s, pred_->tau_w_grid(s)[iw], pred_->tau_a_grid(s)[ia], st);
+        if (!st.worth_sparse()) return false;
+        st.prepare();
+        // the sparse model the cost model takes (cost::pointwise_sparse): hass's rule,
+        // a 1x1 kernel at stride 1, or fpgaConvNet's, every 1x1 kernel
+        const bool pointwise = pointwise_rule_(net_->layers[static_cast<std::size_t>(pred_->network_index(s))], st);
+        struct memo {
+            count_t fine, streams;
+            double cycles;
+        };
+        std::vector<memo> e; // E(f, S), a few distinct pairs per layer
+        lat.reserve(opts.size());
+        for (const auto& o : opts) {
+            auto it = std::find_if(e.begin(), e.end(), [&o](const memo& m) { return m.fine == o.fine && m.streams == o.streams; });
+            if (it == e.end())
+                it = e.insert(e.end(), {o.fine, o.streams,
+                                        pointwise ? slowest_cluster_density(st, o.streams)
+                                                  : slowest_stream_cycles(st, o.fine, o.streams)});
+            lat.push_back(std::max(ceil_to_count(o.work * it->cycles), o.other));
+        }
+        return true;
+    }
+
+    /// A layer's sparse foldings, one option each (not yet priced).
     template <cost::cost_model Cost>
-    static std::vector<detail::cosearch::sparse_option> sparse_options(layer l, const board& b, bool offchip) {
+    static std::vector<detail::cosearch::sparse_option> sparse_foldings(layer l, const board& b, bool offchip) {
         // a stand-in sparse statistic gives the sparse structure (validity, modules, resources)
         std::vector<double> h(static_cast<std::size_t>(l.in.channels * (l.kernel_size() + 1)), 0.0);
         for (count_t c = 0; c < l.in.channels; ++c)
@@ -372,29 +530,88 @@ private:
             for (count_t c = 0; c < l.in.channels; ++c) h[static_cast<std::size_t>(c * 2)] = 0.5, h[static_cast<std::size_t>(c * 2 + 1)] = 0.5;
         l.sparsity = make_sparsity_stats(l.in.channels, l.kernel_size(), std::move(h), l.name.view());
         std::vector<detail::cosearch::sparse_option> out;
-        // options with the same latency at every grid point (fine, streams, work,
-        // other) become one with the least of each resource: the staircases keep
-        // only running minima, so they are the same, from fewer options
-        std::map<std::tuple<count_t, count_t, double, count_t>, std::size_t> same;
-        auto add = [&](detail::cosearch::sparse_option o) {
-            const auto [it, fresh] = same.try_emplace({o.fine, o.streams, o.work, o.other}, out.size());
-            if (fresh) return out.push_back(o);
-            auto& u = out[it->second].use;
-            for (std::size_t d = 0; d < staircase::dims; ++d) u[d] = std::min(u[d], o.use[d]);
-        };
         for (const folding& f : enumerate_foldings(l, b, offchip)) {
             if (!is_valid_folding(l, f)) continue;
             const layer_performance p = evaluate_layer<Cost>(l, f);
             if (p.undefined) continue;
             const double offchip_bits = p.weight_bits;
-            if (f.dense) { // a dense build: its latency does not depend on the statistics
-                add({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used, offchip_bits)});
-                continue;
-            }
-            add({f.fine, f.coarse_in * f.coarse_group, static_cast<double>(sparse_windows(l, f)), stream_words(l, f),
-                 detail::cosearch::usage(p.used, offchip_bits)});
+            if (f.dense) // a dense build: its latency does not depend on the statistics
+                out.push_back({f.fine, 1, 0.0, p.latency, detail::cosearch::usage(p.used, offchip_bits)});
+            else
+                out.push_back({f.fine, f.coarse_in * f.coarse_group, static_cast<double>(sparse_windows(l, f)),
+                               stream_words(l, f), detail::cosearch::usage(p.used, offchip_bits)});
         }
         return out;
+    }
+
+    /// The options priced, then those with the same latency at every grid point
+    /// (fine, streams, work, other) made one with the least of each sum: the
+    /// staircases keep only running minima, so they are the same, from fewer
+    /// options (a merged option's surrogate sums are the least of its foldings' own).
+    std::vector<detail::cosearch::sparse_option> merge_options(std::vector<detail::cosearch::sparse_option> all) const {
+        std::vector<detail::cosearch::sparse_option> out;
+        std::map<std::tuple<count_t, count_t, double, count_t>, std::size_t> same;
+        for (auto& o : all) {
+            price(o.use);
+            const auto [it, fresh] = same.try_emplace({o.fine, o.streams, o.work, o.other}, out.size());
+            if (fresh) {
+                out.push_back(o);
+                continue;
+            }
+            auto& u = out[it->second].use;
+            for (std::size_t d = 0; d < staircase::dims; ++d) u[d] = std::min(u[d], o.use[d]);
+        }
+        return out;
+    }
+
+    /// The surrogate prices (docs/sparsity.md, "Scoring a candidate"): the first at
+    /// 0.6 T0, T0 the dense network's estimate, over the dense options; the second
+    /// at the estimate of the sparsest grid point (every threshold at its largest),
+    /// over its options, each by dual_prices where the estimate will look (any
+    /// prices give a valid bound; these make it bind). `first`, when given (the
+    /// re-pricing rounds), replaces the first.
+    void set_prices(const std::vector<option_list>& raw,
+                    const std::vector<std::vector<detail::cosearch::sparse_option>>& foldings,
+                    const surrogate_prices* first) {
+        const auto relaxation = [this](const std::vector<option_list>& lists, count_t& fastest) {
+            std::vector<staircase> plain;
+            plain.reserve(lists.size());
+            std::vector<const staircase*> layers;
+            fastest = 0;
+            for (const auto& r : lists) {
+                if (r.empty()) continue;
+                plain.push_back(detail::cosearch::make_staircase(r));
+                layers.push_back(&plain.back());
+                fastest = std::max(fastest, plain.back().latency.front());
+            }
+            return layers.empty() ? count_t{0} : estimate_ii(layers).ii;
+        };
+        count_t fastest = 0;
+        const count_t t0 = relaxation(raw, fastest);
+        if (t0 == 0) return; // nothing fits: no prices
+        if (first != nullptr)
+            set_surrogate_prices(0, first->prices, first->scale);
+        else
+            set_price(0, raw, std::max(fastest, static_cast<count_t>(static_cast<double>(t0) * 0.6)));
+        std::vector<option_list> sparsest = raw;
+        std::vector<count_t> lat;
+        for (std::size_t si = 0; si < foldings.size(); ++si) {
+            if (foldings[si].empty()) continue;
+            const auto iw = static_cast<std::uint8_t>(pred_->tau_w_grid(si).size() - 1);
+            const auto ia = static_cast<std::uint8_t>(pred_->tau_a_grid(si).size() - 1);
+            if (!option_latencies(si, iw, ia, foldings[si], lat)) continue;
+            auto& list = sparsest[static_cast<std::size_t>(pred_->network_index(si))];
+            list.clear();
+            for (std::size_t k = 0; k < lat.size(); ++k) list.emplace_back(lat[k], foldings[si][k].use);
+        }
+        const count_t ts = relaxation(sparsest, fastest);
+        set_price(1, ts > 0 ? sparsest : raw, ts > 0 ? ts : std::max(fastest, static_cast<count_t>(static_cast<double>(t0) * 0.4)));
+    }
+
+    /// Surrogate sum k's prices at target t over the options `lists` (dual_prices).
+    void set_price(std::size_t k, const std::vector<option_list>& lists, count_t t) {
+        const surrogate_prices d = dual_prices(lists, t);
+        set_surrogate_prices(k, d.prices, d.scale);
     }
 
     /// The smallest T in [lo, hi] at which the sums of the steps `at` fit, where
@@ -429,6 +646,10 @@ private:
         if (d == staircase::offchip_dim) // no bandwidth given: no memory bound (hass::evaluate's rule)
             return bits_per_cycle_ > 0 ? static_cast<double>(t) * bits_per_cycle_ - io_
                                        : std::numeric_limits<double>::infinity();
+        if (d >= staircase::first_surrogate_dim) {
+            const std::size_t k = d - staircase::first_surrogate_dim;
+            return price_sum_[k] + (scale_[k] > 0 ? price_[k][5] * (static_cast<double>(t) * bits_per_cycle_ - io_) / scale_[k] : 0.0);
+        }
         const double w = staircase::traffic_weight[d - staircase::first_traffic_dim];
         return budget_[staircase::first_traffic_dim - 1] +
                (bits_per_cycle_ > 0 ? w * (static_cast<double>(t) * bits_per_cycle_ - io_) : 0.0);
@@ -437,10 +658,14 @@ private:
     /// (the closed form of budget_at; needs bits_per_cycle_ > 0).
     count_t traffic_fit(const std::array<double, staircase::dims>& need) const {
         double x = (need[staircase::offchip_dim] + io_) / bits_per_cycle_;
-        for (std::size_t d = staircase::first_traffic_dim; d < staircase::offchip_dim; ++d) {
+        for (std::size_t d = staircase::first_traffic_dim; d < staircase::first_surrogate_dim; ++d) {
             const double w = staircase::traffic_weight[d - staircase::first_traffic_dim];
             x = std::max(x, ((need[d] - budget_[staircase::first_traffic_dim - 1]) / w + io_) / bits_per_cycle_);
         }
+        for (std::size_t k = 0; k < staircase::surrogates; ++k)
+            if (scale_[k] > 0 && price_[k][5] > 0)
+                x = std::max(x, ((need[staircase::first_surrogate_dim + k] - price_sum_[k]) * scale_[k] / price_[k][5] + io_) /
+                                    bits_per_cycle_);
         return ceil_to_count(x);
     }
     std::array<double, staircase::dims> needs(const std::vector<const staircase*>& layers, count_t t) const {

@@ -2,6 +2,7 @@
 // hass/sparsity/cosearch.hpp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -15,6 +16,17 @@
 namespace hass::sparsity {
 
 enum class cosearch_method { greedy, tpe };
+
+/// Prices of a surrogate sum of the co-search's estimate (docs/sparsity.md,
+/// "Scoring a candidate"): DSP, LUT, FF, BRAM18, URAM per unit of the capped
+/// budget and off-chip bits per `scale` bits. `value`: by how much the priced
+/// least use exceeded the priced budget where they were set (> 0: the point
+/// they were set at does not fit, whatever the folding).
+struct surrogate_prices {
+    std::array<double, 6> prices{};
+    double scale = 0;
+    double value = 0;
+};
 enum class cosearch_objective { throughput, throughput_per_dsp };
 
 constexpr std::string_view to_string(cosearch_method m) noexcept { return m == cosearch_method::greedy ? "greedy" : "tpe"; }
@@ -60,6 +72,15 @@ struct cosearch_options {
     /// model's reconfigurations per batch, T_p each partition's relaxation II
     /// with its crossing tensors as its memory traffic.
     std::vector<int> partition_cuts{};
+    /// Re-pricing rounds of the one-partition co-search: when the Lagrangian
+    /// dual proves the result's estimate out of reach of any folding (its
+    /// priced least use exceeds the budget), the search runs again with the
+    /// first surrogate sum priced there (docs/sparsity.md, "Re-pricing"); the
+    /// drops are asked once. 0: one run.
+    std::size_t surrogate_rounds = 2;
+    /// Prices for the first surrogate sum in place of the dense network's
+    /// (set by the re-pricing rounds; empty: the hardware's own).
+    std::vector<surrogate_prices> surrogate{};
 };
 
 /// One scored candidate: grid indices per statistics layer, the accuracy drop
@@ -107,6 +128,7 @@ struct cosearch_result {
     double hardware_ms = 0;           ///< time spent in the hardware estimate
     double exact_ms = 0;              ///< time spent in the exact folding searches
     std::size_t refine_searches = 0;  ///< exact folding searches of the exact refinement
+    std::size_t surrogate_rounds = 0; ///< searches run again with re-priced surrogate sums (cosearch_options::surrogate_rounds)
     count_t refine_steps = 0;         ///< of them, the ones that gave a better design (the climb's steps)
     double refine_from_fps = 0;       ///< the best exact design's throughput before the refinement
     std::string method, objective;
