@@ -125,12 +125,9 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
     }
     detail::cosearch::engine& e = *holder;
     // the earlier rounds' points, scored by the last round's estimate (each once)
-    const auto same_point = [](const cosearch_point& x, const cosearch_point& y) {
-        return x.w_index == y.w_index && x.a_index == y.a_index;
-    };
     for (const auto& p : earlier) {
-        const auto seen = [&](const cosearch_point& q) { return same_point(p, q); };
-        if (same_point(p, r.best) || std::any_of(e.milestones.begin(), e.milestones.end(), seen)) continue;
+        const auto seen = [&p](const cosearch_point& q) { return p.same_thresholds(q); };
+        if (seen(r.best) || std::any_of(e.milestones.begin(), e.milestones.end(), seen)) continue;
         e.milestones.push_back(e.evaluate(p.w_index, p.a_index));
     }
     if (r.best.drop > o.budget)
@@ -204,7 +201,7 @@ inline cosearch_result cosearch(const network& net, const board& b, predictor& p
         exact_progress();
         if (p.exact) return;
         const auto same = [&p](const cosearch_point& q) {
-            return q.exact && q.w_index == p.w_index && q.a_index == p.a_index;
+            return q.exact && q.same_thresholds(p);
         };
         if (same(r.best)) return void(p = r.best); // its exact design is already built
         for (const auto& q : r.front)

@@ -178,7 +178,7 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
         for (auto& p : points) {
             if (p.drop > o.budget) continue;
             const bool seen = std::any_of(unique.begin(), unique.end(), [&p](const cosearch_point& q) {
-                return q.w_index == p.w_index && q.a_index == p.a_index;
+                return q.same_thresholds(p);
             });
             if (!seen) unique.push_back(std::move(p));
         }
@@ -206,7 +206,7 @@ inline partitioned_cosearch_result cosearch_partitioned(const network& net, cons
         // the front's points that were built carry their exact figures
         for (auto& f : front)
             for (const auto& q : unique)
-                if (q.w_index == f.w_index && q.a_index == f.a_index) f = q;
+                if (q.same_thresholds(f)) f = q;
         r.front = std::move(front);
     };
     const std::vector<int> first_cuts = o.partition_cuts.empty() ? r.dense_design.cuts : o.partition_cuts;

@@ -15,6 +15,17 @@
 namespace hass::io {
 
 /// Throughput, DSP and GOP/s (dense and effective) of a design.
+/// A Pareto front as JSON: per point its drop, its estimate and, when built, its exact throughput.
+inline json front_json(const std::vector<sparsity::cosearch_point>& points) {
+    json front = json::array();
+    for (const auto& p : points) {
+        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
+        if (p.exact) e["throughput_fps"] = p.throughput;
+        front.push_back(std::move(e));
+    }
+    return front;
+}
+
 inline json performance_summary_json(const sparsity::performance_summary& s) {
     return {{"throughput_fps", s.throughput_fps},
             {"dsp", s.dsp},
@@ -97,13 +108,7 @@ inline json cosearch_report_json(const network& net, const board& b, const spars
         cj["sparse"]["exact_over_estimate"] =
             r.best.throughput_estimate > 0 ? r.design.report.throughput() / r.best.throughput_estimate : 0.0;
     }
-    json front = json::array();
-    for (const auto& p : r.front) {
-        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
-        if (p.exact) e["throughput_fps"] = p.throughput;
-        front.push_back(std::move(e));
-    }
-    cj["pareto_front"] = std::move(front);
+    cj["pareto_front"] = front_json(r.front);
     if (const auto& rb = r.random_baseline; rb.count > 0) {
         // like for like: the chosen point and the random best, estimate and exact design
         const auto point = [](const sparsity::cosearch_point& p) {
@@ -172,13 +177,7 @@ inline json partitioned_cosearch_report_json(const network& net, const board& b,
                        {"estimate_partition_ii", r.best.partition_ii}};
         c["thresholds"] = write_thresholds(pred, r.best.thresholds);
     }
-    json front = json::array();
-    for (const auto& p : r.front) {
-        json e{{"accuracy_drop", p.drop}, {"throughput_estimate_fps", p.throughput_estimate}};
-        if (p.exact) e["throughput_fps"] = p.throughput;
-        front.push_back(std::move(e));
-    }
-    c["front"] = std::move(front);
+    c["front"] = front_json(r.front);
     if (!notes.empty()) c["notes"] = notes;
     j["cosearch"] = std::move(c);
     return j;

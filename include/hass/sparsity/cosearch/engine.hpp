@@ -284,10 +284,12 @@ private:
     /// else the batch oracle's for this candidate alone.
     double oracle_drop(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a,
                        const std::vector<threshold_pair>& t) {
+        std::string k; // built only where a memo is looked up or kept
+        if (!cache_.empty() || drops_ != nullptr) k = key(w, a);
         if (!cache_.empty())
-            if (const auto it = cache_.find(key(w, a)); it != cache_.end()) return it->second;
+            if (const auto it = cache_.find(k); it != cache_.end()) return it->second;
         if (drops_ != nullptr && read_drops_)
-            if (const auto it = drops_->find(key(w, a)); it != drops_->end()) return it->second;
+            if (const auto it = drops_->find(k); it != drops_->end()) return it->second;
         const auto t0 = std::chrono::steady_clock::now();
         double d = 0;
         if (oracle_ || !opt_.batch_oracle) {
@@ -298,7 +300,7 @@ private:
             d = ask_batch(std::span<const std::vector<threshold_pair>>(&t, 1)).front();
         }
         oracle_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        if (drops_ != nullptr) drops_->emplace(key(w, a), d);
+        if (drops_ != nullptr) drops_->emplace(std::move(k), d);
         return d;
     }
 

@@ -154,28 +154,26 @@ public:
             cache_[i].assign(pred.tau_w_grid(i).size() * pred.tau_a_grid(i).size(), nullptr);
         // every layer's dense options and sparse foldings, then the surrogate prices
         // from them, then the staircases
-        auto& raw = raw_;
-        auto& foldings = foldings_;
-        raw.resize(net.size());
-        foldings.resize(pred.size());
+        raw_.resize(net.size());
+        foldings_.resize(pred.size());
         for (std::size_t li = 0; li < net.size(); ++li) {
             layer l = net.layers[li];
             l.sparsity = {};
             const int si = stats_of_layer_[li];
             auto opts = make_layer_options<Cost>(l, b, offchip_);
             for (const auto& o : opts.options)
-                raw[li].emplace_back(o.latency, detail::cosearch::usage(o.used, static_cast<double>(o.offchip_bits)));
+                raw_[li].emplace_back(o.latency, detail::cosearch::usage(o.used, static_cast<double>(o.offchip_bits)));
             // inner products are modelled dense: their thresholds change the accuracy only
             if (si >= 0 && net.layers[li].type == layer_type::convolution)
-                foldings[static_cast<std::size_t>(si)] = sparse_foldings<Cost>(net.layers[li], b, offchip_);
+                foldings_[static_cast<std::size_t>(si)] = sparse_foldings<Cost>(net.layers[li], b, offchip_);
         }
-        set_prices(raw, foldings, first_prices);
+        set_prices(first_prices);
         for (std::size_t li = 0; li < net.size(); ++li) {
-            for (auto& o : raw[li]) price(o.second);
+            for (auto& o : raw_[li]) price(o.second);
             const int si = stats_of_layer_[li];
-            (si < 0 ? fixed_[li] : dense_[static_cast<std::size_t>(si)]) = detail::cosearch::make_staircase(raw[li]);
+            (si < 0 ? fixed_[li] : dense_[static_cast<std::size_t>(si)]) = detail::cosearch::make_staircase(raw_[li]);
         }
-        for (std::size_t s = 0; s < foldings.size(); ++s) sparse_[s] = merge_options(foldings[s]);
+        for (std::size_t s = 0; s < foldings_.size(); ++s) sparse_[s] = merge_options(foldings_[s]);
     }
 
     cosearch_hardware(const cosearch_hardware&) = delete; // the cache points into dense_
@@ -446,15 +444,7 @@ public:
     /// The dual (dual_prices) over the options of every layer at the grid point
     /// (w, a) (one index pair per statistics layer), at target t.
     surrogate_prices surrogate_at(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a, count_t t) const {
-        std::vector<option_list> lists = raw_;
-        std::vector<count_t> lat;
-        for (std::size_t si = 0; si < foldings_.size(); ++si) {
-            if (foldings_[si].empty() || !option_latencies(si, w[si], a[si], foldings_[si], lat)) continue;
-            auto& list = lists[static_cast<std::size_t>(pred_->network_index(si))];
-            list.clear();
-            for (std::size_t k = 0; k < lat.size(); ++k) list.emplace_back(lat[k], foldings_[si][k].use);
-        }
-        return dual_prices(lists, t);
+        return dual_prices(options_at(w, a), t);
     }
 
     const board& target_board() const noexcept { return board_; }
@@ -489,6 +479,21 @@ private:
     std::array<std::array<double, 6>, staircase::surrogates> price_{};
     std::array<double, staircase::surrogates> scale_{}, price_sum_{};
     mutable double io_ = 0; ///< the present call's activation traffic (estimate_ii, binding_at)
+
+    /// Every layer's options at the grid point (w, a): the sparse foldings of the
+    /// statistics layers built sparse there, with their latencies; the dense options
+    /// of the others.
+    std::vector<option_list> options_at(const std::vector<std::uint8_t>& w, const std::vector<std::uint8_t>& a) const {
+        std::vector<option_list> lists = raw_;
+        std::vector<count_t> lat;
+        for (std::size_t si = 0; si < foldings_.size(); ++si) {
+            if (foldings_[si].empty() || !option_latencies(si, w[si], a[si], foldings_[si], lat)) continue;
+            auto& list = lists[static_cast<std::size_t>(pred_->network_index(si))];
+            list.clear();
+            for (std::size_t k = 0; k < lat.size(); ++k) list.emplace_back(lat[k], foldings_[si][k].use);
+        }
+        return lists;
+    }
 
     /// The latencies of sparse options `opts` of statistics layer `s` at grid point
     /// (iw, ia); false (and none) when the layer is not worth building sparse there.
@@ -570,9 +575,7 @@ private:
     /// over its options, each by dual_prices where the estimate will look (any
     /// prices give a valid bound; these make it bind). `first`, when given (the
     /// re-pricing rounds), replaces the first.
-    void set_prices(const std::vector<option_list>& raw,
-                    const std::vector<std::vector<detail::cosearch::sparse_option>>& foldings,
-                    const surrogate_prices* first) {
+    void set_prices(const surrogate_prices* first) {
         const auto relaxation = [this](const std::vector<option_list>& lists, count_t& fastest) {
             std::vector<staircase> plain;
             plain.reserve(lists.size());
@@ -587,25 +590,20 @@ private:
             return layers.empty() ? count_t{0} : estimate_ii(layers).ii;
         };
         count_t fastest = 0;
-        const count_t t0 = relaxation(raw, fastest);
+        const count_t t0 = relaxation(raw_, fastest);
         if (t0 == 0) return; // nothing fits: no prices
         if (first != nullptr)
             set_surrogate_prices(0, first->prices, first->scale);
         else
-            set_price(0, raw, std::max(fastest, static_cast<count_t>(static_cast<double>(t0) * 0.6)));
-        std::vector<option_list> sparsest = raw;
-        std::vector<count_t> lat;
-        for (std::size_t si = 0; si < foldings.size(); ++si) {
-            if (foldings[si].empty()) continue;
-            const auto iw = static_cast<std::uint8_t>(pred_->tau_w_grid(si).size() - 1);
-            const auto ia = static_cast<std::uint8_t>(pred_->tau_a_grid(si).size() - 1);
-            if (!option_latencies(si, iw, ia, foldings[si], lat)) continue;
-            auto& list = sparsest[static_cast<std::size_t>(pred_->network_index(si))];
-            list.clear();
-            for (std::size_t k = 0; k < lat.size(); ++k) list.emplace_back(lat[k], foldings[si][k].use);
+            set_price(0, raw_, std::max(fastest, static_cast<count_t>(static_cast<double>(t0) * 0.6)));
+        std::vector<std::uint8_t> w(pred_->size()), a(pred_->size()); // every threshold at its largest
+        for (std::size_t si = 0; si < pred_->size(); ++si) {
+            w[si] = static_cast<std::uint8_t>(pred_->tau_w_grid(si).size() - 1);
+            a[si] = static_cast<std::uint8_t>(pred_->tau_a_grid(si).size() - 1);
         }
+        const std::vector<option_list> sparsest = options_at(w, a);
         const count_t ts = relaxation(sparsest, fastest);
-        set_price(1, ts > 0 ? sparsest : raw, ts > 0 ? ts : std::max(fastest, static_cast<count_t>(static_cast<double>(t0) * 0.4)));
+        set_price(1, ts > 0 ? sparsest : raw_, ts > 0 ? ts : std::max(fastest, static_cast<count_t>(static_cast<double>(t0) * 0.4)));
     }
 
     /// Surrogate sum k's prices at target t over the options `lists` (dual_prices).

@@ -97,6 +97,9 @@ struct cosearch_point {
     double throughput = 0;                      ///< images/s of the exact design (when exact)
     count_t ii = 0;                             ///< II of the exact design
     count_t dsp = 0;                            ///< DSP of the exact design
+
+    /// The same grid point (thresholds) as `q`.
+    bool same_thresholds(const cosearch_point& q) const { return w_index == q.w_index && a_index == q.a_index; }
 };
 
 /// Random threshold assignments scored like the search's candidates
