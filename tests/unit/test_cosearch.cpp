@@ -5,6 +5,7 @@
 #include <hass/hass.hpp>
 #include <hass/sparsity/cosearch.hpp>
 #include <hass/sparsity/synthetic.hpp>
+#include <hass/zoo/zoo.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -130,6 +131,71 @@ TEST_CASE("the surrogate sums tie a layer's resources to one folding", "[cosearc
     CHECK(hw.dual_prices({one, one}, 100).value <= 1e-9);
     // a layer with no folding at the target: nothing fits at any prices
     CHECK(hw.dual_prices({one, one}, 99).value == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("the estimate charges the skip FIFOs of identity shortcuts, a bound on evaluate's", "[cosearch]") {
+    // docs/sparsity.md, "Scoring a candidate": resnet18's layer1.0.add (7) adds conv2 (6) to
+    // the split (3) after the maxpool; the chain 4, 5, 6 is charged w = 16 bits per cycle of
+    // depth, the add (64 - x) w - max(1024, 32 w), x = C + 1 = 65 in hass's model:
+    // (64 - 65) 16 - 1024 = -1,040 bits (C = 64); x = 2C = 128 in fpgaConvNet's: -2,048 bits.
+    // layer2.0.add (20) has a downsampling shortcut: no charge from it.
+    const hass::network net = hass::zoo::get("resnet18");
+    using hw_t = hass::sparsity::cosearch_hardware;
+    const auto f = hw_t::fifo_bits(net, {});
+    const auto ref = hw_t::fifo_bits(net, {}, true);
+    CHECK(ref.constant[7] == -2048.0);
+    CHECK(ref.per_cycle == f.per_cycle);
+    for (std::size_t i : {4, 5, 6, 10, 11, 12}) CHECK(f.per_cycle[i] == 16.0);
+    for (std::size_t i : {3, 7, 8, 9, 16, 17, 18, 19}) CHECK(f.per_cycle[i] == 0.0);
+    CHECK(f.constant[7] == -1040.0);
+    CHECK(f.constant[13] == -1040.0);
+    CHECK(f.constant[20] == 0.0);
+    // a partition starting at layer 10 cuts layer1.1's block (split 9, add 13): no FIFO there
+    const auto cut = hw_t::fifo_bits(net, {10});
+    for (std::size_t i : {10, 11, 12}) CHECK(cut.per_cycle[i] == 0.0);
+    CHECK(cut.constant[13] == 0.0);
+    CHECK(cut.per_cycle[4] == 16.0);
+    CHECK(cut.constant[7] == -1040.0);
+    // the charge is a lower bound on the FIFO memory hass::evaluate gives at every charged
+    // add, in either cost model, on foldings slow (every factor 1) and faster (coarse 2
+    // wherever it divides)
+    std::vector<hass::folding> slow = hass::unit_folding(net), faster = slow;
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        hass::folding g = slow[i];
+        g.coarse_in = g.coarse_out = 2;
+        if (hass::is_valid_folding(net.layers[i], g)) faster[i] = g;
+    }
+    for (const auto* fold : {&slow, &faster}) {
+        for (const bool reference : {false, true}) {
+            const hass::design_report r =
+                reference ? hass::evaluate<hass::cost::fpgaconvnet>(net, *fold, hass::boards::u250::spec)
+                          : hass::evaluate(net, *fold, hass::boards::u250::spec);
+            INFO((reference ? "fpgaconvnet" : "hass") << (fold == &slow ? ", every factor 1" : ", coarse 2"));
+            double charged_all = 0, held_all = 0;
+            std::size_t blocks = 0;
+            const auto& charges = reference ? ref : f;
+            for (std::size_t e = 0; e < net.size(); ++e) {
+                if (charges.constant[e] == 0.0) continue;
+                ++blocks;
+                // the block's chain: the layers after its split (the add's earlier input)
+                const int split = std::min(net.layers[e].inputs[0], net.layers[e].inputs[1]);
+                double charged = charges.constant[e];
+                for (std::size_t i = static_cast<std::size_t>(split) + 1; i < e; ++i)
+                    charged += charges.per_cycle[i] * static_cast<double>(r.layers[i].pipeline_depth);
+                const double held = static_cast<double>(r.layers[e].fifo_bram) * 18432.0;
+                INFO(net.layers[e].name.str());
+                CHECK(charged > 0);
+                CHECK(charged <= held);
+                charged_all += charged;
+                held_all += held;
+            }
+            CHECK(blocks == 5); // layer1.0, layer1.1, layer2.1, layer3.1, layer4.1
+            // and not a loose one: with every factor 1, most of the memory (a BRAM18 holds
+            // 1,024 words of 16 bits, not 18); with coarse 2 the add holds one FIFO per
+            // stream and the charge counts one of the two
+            CHECK(charged_all >= (fold == &slow ? 0.75 : 0.375) * held_all);
+        }
+    }
 }
 
 TEST_CASE("the surrogate prices are valid: on the simplex, a BRAM18 at most 288 LUT", "[cosearch]") {

@@ -48,6 +48,7 @@ struct folding_option {
     count_t streams_out = 1; ///< streams_out(layer, fold)
     count_t offchip_bits = 0; ///< weight bits read from off-chip memory per image (streamed weights only)
     double depth = 0;         ///< the layer's share of the pipeline depth (the cost model's d, or d / r)
+    count_t pipeline_depth = 0; ///< the cost model's d: cycles from first input to first output
     /// fpgaConvNet's pipeline depth also adds II * S0 / (size_in * size_out)
     /// for every node of the longest path (S0: the first node's words per
     /// stream): this is 1 / (size_in * size_out) of the layer (and its port
@@ -345,6 +346,7 @@ inline layer_options make_layer_options(const layer& l, const board& b, bool off
         o.streams_in = streams_in(l, o.fold);
         o.streams_out = streams_out(l, o.fold);
         o.depth = static_cast<double>(p.pipeline_depth) / p.rate_in;
+        o.pipeline_depth = p.pipeline_depth;
         if constexpr (Cost::rules.reference_pipeline_depth) {
             const double si = static_cast<double>(l.in.rows * l.in.cols * (l.in.channels / o.streams_in));
             const double so = static_cast<double>(l.out.rows * l.out.cols * (l.out.channels / o.streams_out));

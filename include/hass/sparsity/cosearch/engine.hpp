@@ -27,7 +27,7 @@ public:
            const cosearch_options& o, Cost model = {})
         : pred_(pred), oracle_(oracle), opt_(o),
           hw_(net, b, pred, o.folding.cap, o.folding.offchip_weights, model,
-              o.surrogate.empty() ? nullptr : &o.surrogate.front()) {
+              o.surrogate.empty() ? nullptr : &o.surrogate.front(), o.partition_cuts) {
         names_.reserve(pred.size());
         for (std::size_t i = 0; i < pred.size(); ++i) {
             names_.push_back(pred.name(i));

@@ -78,6 +78,14 @@ inline std::array<double, staircase::dims> usage(const resources& r, double offc
     return u;
 }
 
+/// Adds `bits` of on-chip memory held in BRAM18 (a skip FIFO's) to a use: the
+/// BRAM18 (18,432 bits a block at most) and the on-chip bits of the memory and
+/// traffic sums.
+inline void charge_memory(std::array<double, staircase::dims>& u, double bits) {
+    u[3] += bits / 18432.0;
+    for (std::size_t d = 5; d < staircase::first_surrogate_dim; ++d) u[d] += bits;
+}
+
 /// The staircase of options given as (latency, index) pairs, `use_of(index)`
 /// giving an option's resource use: sorted by latency, with the running
 /// minima; an option that lowers no minimum is left out (at any target the
@@ -131,9 +139,12 @@ public:
     /// One layer's options: (latency, use).
     using option_list = std::vector<std::pair<count_t, std::array<double, staircase::dims>>>;
 
+    /// `cuts`: the partition cuts (layer indices where a partition starts; none:
+    /// one partition), which decide which skip FIFOs exist (fifo_bits).
     template <cost::cost_model Cost = cost::hass>
     cosearch_hardware(const network& net, const board& b, const predictor& pred, const utilisation_cap& cap,
-                      bool offchip_weights = true, Cost = {}, const surrogate_prices* first_prices = nullptr)
+                      bool offchip_weights = true, Cost = {}, const surrogate_prices* first_prices = nullptr,
+                      const std::vector<int>& cuts = {})
         : net_(&net), board_(b), pred_(&pred), offchip_(offchip_weights),
           pointwise_rule_(&cost::pointwise_sparse<Cost>) {
         const resources budget = b.capped(cap);
@@ -156,16 +167,23 @@ public:
         // from them, then the staircases
         raw_.resize(net.size());
         foldings_.resize(pred.size());
+        // the skip FIFOs' memory, per cycle of pipeline depth
+        const fifo_charges fifo = fifo_bits(net, cuts, Cost::rules.reference_pipeline_depth);
         for (std::size_t li = 0; li < net.size(); ++li) {
             layer l = net.layers[li];
             l.sparsity = {};
             const int si = stats_of_layer_[li];
             auto opts = make_layer_options<Cost>(l, b, offchip_);
-            for (const auto& o : opts.options)
+            const double per_cycle = fifo.per_cycle.empty() ? 0.0 : fifo.per_cycle[li];
+            const double constant = fifo.constant.empty() ? 0.0 : fifo.constant[li];
+            for (const auto& o : opts.options) {
                 raw_[li].emplace_back(o.latency, detail::cosearch::usage(o.used, static_cast<double>(o.offchip_bits)));
+                detail::cosearch::charge_memory(raw_[li].back().second,
+                                                per_cycle * static_cast<double>(o.pipeline_depth) + constant);
+            }
             // inner products are modelled dense: their thresholds change the accuracy only
             if (si >= 0 && net.layers[li].type == layer_type::convolution)
-                foldings_[static_cast<std::size_t>(si)] = sparse_foldings<Cost>(net.layers[li], b, offchip_);
+                foldings_[static_cast<std::size_t>(si)] = sparse_foldings<Cost>(net.layers[li], b, offchip_, per_cycle);
         }
         set_prices(first_prices);
         for (std::size_t li = 0; li < net.size(); ++li) {
@@ -180,6 +198,62 @@ public:
     cosearch_hardware& operator=(const cosearch_hardware&) = delete;
     cosearch_hardware(cosearch_hardware&&) = default; // the containers keep their elements where they are
     cosearch_hardware& operator=(cosearch_hardware&&) = default;
+
+    /// A lower bound on the skip FIFOs' memory, in bits, as a sum over layers: per
+    /// cycle of a layer's pipeline depth, and a constant per layer.
+    struct fifo_charges {
+        std::vector<double> per_cycle, constant;
+    };
+    /// The FIFOs of residual blocks whose shortcut is the identity: an eltwise
+    /// layer fed by a split and by a chain of one-input layers from that split, in
+    /// one partition. hass::evaluate gives the shortcut's port a FIFO of
+    /// longest path depth - shortcut path depth + 64 words. A path's depth sums
+    /// its nodes' pipeline depths, and in fpgaConvNet's model adds a term per
+    /// node, latency / size_in times the product of size_in / size_out up to it
+    /// (>= 0). The split and the eltwise are on both paths and squeezes only add
+    /// to the chain's; the shortcut holds at most one squeeze (a to b streams,
+    /// a, b <= C), of depth lcm(a, b) / b + 1 <= C + 1 in hass's model, 0 in
+    /// fpgaConvNet's, whose shortcut terms beyond the split's are the squeeze's,
+    /// b / min(a, b), and the eltwise's, b / a (1 without a squeeze): at most 2C.
+    /// So the FIFO holds at least sum(chain depths) + 64 - x words of w bits,
+    /// x = C + 1 in hass's model and 2C in fpgaConvNet's (`reference`), in BRAM18
+    /// (at most 18,432 bits a block) or, at most max(1024, 32 w) bits, in LUTRAM
+    /// (resources/memory.hpp's FIFO rule): every chain layer is charged w bits per
+    /// cycle of its depth, the eltwise (64 - x) w - max(1024, 32 w).
+    /// `cuts`: where partitions start (a block cut in two has no FIFO).
+    static fifo_charges fifo_bits(const network& net, const std::vector<int>& cuts, bool reference = false) {
+        fifo_charges out;
+        out.per_cycle.assign(net.size(), 0.0);
+        out.constant.assign(net.size(), 0.0);
+        const auto part = [&cuts](int i) { return std::upper_bound(cuts.begin(), cuts.end(), i) - cuts.begin(); };
+        for (std::size_t e = 0; e < net.size(); ++e) {
+            const layer& l = net.layers[e];
+            if (l.type != layer_type::eltwise || l.inputs.size() != 2) continue;
+            for (std::size_t side = 0; side < 2; ++side) {
+                const int s = l.inputs[side];
+                if (s < 0 || net.layers[static_cast<std::size_t>(s)].type != layer_type::split) continue;
+                std::vector<int> chain;
+                bool found = false;
+                for (int v = l.inputs[1 - side]; v > s;) {
+                    const layer& lv = net.layers[static_cast<std::size_t>(v)];
+                    if (lv.inputs.size() != 1) break;
+                    chain.push_back(v);
+                    if (lv.inputs.front() == s) {
+                        found = true;
+                        break;
+                    }
+                    v = lv.inputs.front();
+                }
+                if (!found || part(s) != part(static_cast<int>(e))) continue;
+                const auto w = static_cast<double>(l.width.data);
+                for (int v : chain) out.per_cycle[static_cast<std::size_t>(v)] += w;
+                const count_t shortcut = reference ? 2 * l.in.channels : l.in.channels + 1;
+                out.constant[e] += (64.0 - static_cast<double>(shortcut)) * w - std::max(1024.0, 32.0 * w);
+                break;
+            }
+        }
+        return out;
+    }
 
     /// The staircase of statistics layer `s` at grid point (iw, ia).
     const staircase& layer_staircase(std::size_t s, std::uint8_t iw, std::uint8_t ia) {
@@ -526,7 +600,8 @@ private:
 
     /// A layer's sparse foldings, one option each (not yet priced).
     template <cost::cost_model Cost>
-    static std::vector<detail::cosearch::sparse_option> sparse_foldings(layer l, const board& b, bool offchip) {
+    static std::vector<detail::cosearch::sparse_option> sparse_foldings(layer l, const board& b, bool offchip,
+                                                                       double fifo_per_cycle) {
         // a stand-in sparse statistic gives the sparse structure (validity, modules, resources)
         std::vector<double> h(static_cast<std::size_t>(l.in.channels * (l.kernel_size() + 1)), 0.0);
         for (count_t c = 0; c < l.in.channels; ++c)
@@ -545,6 +620,8 @@ private:
             else
                 out.push_back({f.fine, f.coarse_in * f.coarse_group, static_cast<double>(sparse_windows(l, f)),
                                stream_words(l, f), detail::cosearch::usage(p.used, offchip_bits)});
+            // the pipeline depth does not depend on the statistics (the stand-in's is the layer's)
+            detail::cosearch::charge_memory(out.back().use, fifo_per_cycle * static_cast<double>(p.pipeline_depth));
         }
         return out;
     }
